@@ -1,0 +1,49 @@
+# Set-up is two commands: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+
+.PHONY: demo test lint typecheck pytest bench system-deps clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Runtime install (editable), redone whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENV)/.installed-bench: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+demo: $(VENV)/.installed
+	@PATH="$(CURDIR)/$(BIN):$$PATH" bash samples/demo.sh
+
+# Servers and tools that the tests use for real (see scripts/system-deps.sh).
+system-deps:
+	@bash scripts/system-deps.sh
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check flaskscope tests bench
+	$(BIN)/ruff format --check flaskscope tests bench
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy --strict flaskscope
+
+pytest: $(VENV)/.installed-dev system-deps
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+bench: $(VENV)/.installed-bench system-deps
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash bench/run.sh
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

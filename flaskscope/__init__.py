@@ -1,0 +1,26 @@
+"""flaskscope: inspect Flask session cookies and WebSocket handshakes and frames.
+
+The public API is re-exported here lazily so that ``import flaskscope`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+# Public name -> module that defines it.
+_API: dict[str, str] = {
+    "FlaskscopeError": "flaskscope.errors",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _API.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'flaskscope' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module_name), name)

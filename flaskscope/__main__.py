@@ -1,0 +1,6 @@
+"""``python -m flaskscope``."""
+
+from flaskscope.cli import main
+
+if __name__ == "__main__":
+    main(prog_name="flaskscope")

@@ -1,0 +1,166 @@
+"""The one thin command line: options, input, a core call, a renderer, an exit code.
+
+Commands live in ``flaskscope.commands.*`` and are loaded only when asked for, so that a
+quick ``decode-cookie`` does not pay for importing the frame parser (or Flask). No protocol
+logic lives here or in the command modules: they read input, call a core and render.
+
+Exit codes, the same everywhere: 0 ok / verified; 1 the input was understood and is invalid;
+2 usage error or input that cannot be parsed (one ``Error: ...`` line on stderr).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from flaskscope import __version__
+from flaskscope.errors import FlaskscopeError
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Command name -> "module:attribute" of its click.Command. Loaded lazily.
+COMMANDS: dict[str, str] = {}
+
+
+def _one_line(message: str) -> str:
+    from flaskscope.render.console import safe_str
+
+    return safe_str(" ".join(message.split()) or message)
+
+
+class FlaskscopeCommand(click.Command):
+    """A command that turns :class:`FlaskscopeError` into ``Error: ...`` and its exit code.
+
+    The mapping lives on the command (not the group) so the same command objects behave the
+    same under ``flaskscope`` and under ``flask scope``.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FlaskscopeError as error:
+            click.echo(f"Error: {_one_line(str(error))}", err=True)
+            ctx.exit(error.exit_code)
+        except BrokenPipeError:
+            # The reader went away (``| head``); nothing more to say.
+            sys.stderr.close()
+            ctx.exit(EXIT_OK)
+
+
+def command(name: str, **settings: Any) -> Callable[[F], click.Command]:
+    """``@click.command`` with flaskscope's error mapping and help settings."""
+    settings.setdefault("context_settings", {"help_option_names": ["-h", "--help"]})
+    return click.command(name, cls=FlaskscopeCommand, **settings)
+
+
+def output_options(function: F) -> F:
+    """The options every command has: ``--json`` and ``--no-color``."""
+    function = click.option(
+        "--no-color",
+        "no_color",
+        is_flag=True,
+        help="No colours or styles (also when NO_COLOR is set or stdout is not a terminal).",
+    )(function)
+    function = click.option(
+        "--json", "as_json", is_flag=True, help="Print one JSON object on stdout, nothing else."
+    )(function)
+    return function
+
+
+def read_text(argument: str | None, file: str | None, *, what: str) -> str:
+    """The input text: the argument itself, ``-`` for stdin, or ``--file PATH``.
+
+    With neither, stdin is read when it is not a terminal (so ``... | flaskscope cmd`` works).
+    """
+    data = read_bytes(argument, file, what=what, argument_is_data=True)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def read_bytes(
+    argument: str | None, file: str | None, *, what: str, argument_is_data: bool = True
+) -> bytes:
+    """Raw input bytes from ``--file PATH`` (``-`` is stdin), ``-``, or the argument."""
+    if file is not None and argument not in (None, "-"):
+        raise click.UsageError(f"give the {what} either as an argument or with --file, not both")
+    if file is not None:
+        if file == "-":
+            return _read_stdin()
+        try:
+            with open(file, "rb") as handle:
+                return handle.read()
+        except OSError as error:
+            raise click.BadParameter(f"{file}: {error.strerror}", param_hint="--file") from error
+    if argument == "-":
+        return _read_stdin()
+    if argument is not None:
+        return argument.encode("utf-8", "surrogateescape") if argument_is_data else b""
+    if not _stdin_is_terminal():
+        return _read_stdin()
+    raise click.UsageError(f"no {what} given: pass it as an argument, '-' for stdin, or --file")
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _read_stdin() -> bytes:
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is not None:
+        data: bytes = stream.read()
+        return data
+    return sys.stdin.read().encode("utf-8", "surrogateescape")
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use (Click's documented lazy pattern)."""
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = lazy_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_commands:
+            return load_command(self.lazy_commands[cmd_name])
+        return super().get_command(ctx, cmd_name)
+
+
+def load_command(target: str) -> click.Command:
+    """Import ``"module:attribute"`` and return the command it names."""
+    module_name, _, attribute = target.partition(":")
+    loaded = getattr(importlib.import_module(module_name), attribute)
+    if not isinstance(loaded, click.Command):
+        raise TypeError(f"{target} is not a click command")
+    return loaded
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, "--version", "-V", prog_name="flaskscope")
+def main() -> None:
+    """Inspect Flask session cookies and WebSocket handshakes and frames.
+
+    \b
+    Exit codes: 0 ok or verified; 1 understood but invalid (bad signature,
+    expired, handshake or protocol violation); 2 usage error or input that
+    cannot be parsed.
+    """

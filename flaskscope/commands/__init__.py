@@ -1,0 +1,1 @@
+"""Click commands, one module per concept; each one reads input, calls a core and renders."""
