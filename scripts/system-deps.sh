@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Install the real components the tests use (Debian packages), when missing and when apt
-# is available. Tests that need a component skip, with the reason, only if it cannot be had.
+# Install the real components the tests use (Debian packages), when missing and when apt is
+# available. Tests that need a component skip, with the reason, only if it cannot be had.
+# Each line of LIST: <debian package> <command that proves it is there, or - for dpkg -s>.
 set -u
 need=()
-# Each line: <command that proves presence> <debian package>
-while read -r cmd pkg; do
-  [ -z "$cmd" ] && continue
-  command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
+while read -r pkg cmd; do
+  [ -z "$pkg" ] && continue
+  if [ "$cmd" = "-" ]; then
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  else
+    command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
+  fi
 done <<'LIST'
 LIST
 [ ${#need[@]} -eq 0 ] && exit 0
