@@ -12,6 +12,7 @@ while read -r pkg cmd; do
     command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
   fi
 done <<'LIST'
+redis-server redis-server
 LIST
 [ ${#need[@]} -eq 0 ] && exit 0
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
