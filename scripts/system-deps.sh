@@ -13,6 +13,8 @@ while read -r pkg cmd; do
   fi
 done <<'LIST'
 redis-server redis-server
+hashcat hashcat
+pocl-opencl-icd -
 LIST
 [ ${#need[@]} -eq 0 ] && exit 0
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
