@@ -15,6 +15,7 @@ done <<'LIST'
 redis-server redis-server
 hashcat hashcat
 pocl-opencl-icd -
+ocl-icd-libopencl1 -
 LIST
 [ ${#need[@]} -eq 0 ] && exit 0
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
