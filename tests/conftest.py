@@ -37,3 +37,29 @@ def run_json(*args: str, input: str | bytes | None = None, code: int = 0) -> Any
 @pytest.fixture
 def cli() -> Any:
     return run_cli
+
+
+SAMPLE_APPS = Path(__file__).parent / "apps"
+
+
+@pytest.fixture
+def sample_apps(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``tests/apps`` as the current directory and on ``sys.path`` for one test.
+
+    Modules the test imports from outside the environment (the sample apps, apps written to
+    ``tmp_path``) are forgotten afterwards, so no test sees another test's app module.
+    """
+    import sys
+    import tempfile
+
+    monkeypatch.syspath_prepend(str(SAMPLE_APPS))
+    monkeypatch.chdir(SAMPLE_APPS)
+    monkeypatch.delenv("FLASK_APP", raising=False)
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "")
+    owned = (str(SAMPLE_APPS.resolve()), str(Path(tempfile.gettempdir()).resolve()))
+    before = set(sys.modules)
+    yield SAMPLE_APPS
+    for name in set(sys.modules) - before:
+        file = getattr(sys.modules[name], "__file__", None)
+        if file and str(Path(file).resolve()).startswith(owned):
+            del sys.modules[name]
