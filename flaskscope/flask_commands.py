@@ -1,0 +1,148 @@
+"""``--app`` for flaskscope's commands, and ``flask scope ...`` inside Flask's own CLI.
+
+One implementation, two ways in. The same Click command objects are registered under
+``flaskscope`` (console script) and under ``flask scope`` (entry point group
+``flask.commands``, which Flask's ``FlaskGroup`` loads as plugin commands). A command that
+can use an app's configuration asks :func:`app_session_settings`, which looks at where it
+runs:
+
+- under ``flask``, Flask's ``ScriptInfo`` is in the Click context (``FlaskGroup`` puts it
+  there) and the app is Flask's: ``flask --app``, ``FLASK_APP``, ``.flaskenv``, or
+  ``wsgi.py``/``app.py`` in the current directory, exactly as every other ``flask`` command
+  sees it. flaskscope's own ``--app``/``--app-dir`` are hidden there and refused;
+- under ``flaskscope``, the app is the one named with ``--app IMPORT`` (or, with a bare
+  ``--app``, found as ``flask`` would find it), loaded by :mod:`flaskscope.app`.
+
+Flask is imported only when an app is asked for, so commands without ``--app`` stay quick.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from flaskscope.app import (
+    AppFactoryError,
+    AppNotFoundError,
+    AppSessionSettings,
+    load_app,
+    load_session_settings,
+    session_settings,
+)
+from flaskscope.cli import COMMANDS, LazyGroup
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask.cli import ScriptInfo
+
+__all__ = ["app_options", "app_session_settings", "current_flask_app", "scope"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class AppOption(click.Option):
+    """An option that belongs to flaskscope's own app loading: hidden under ``flask scope``."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        if flask_script_info(ctx) is not None:
+            return None
+        return super().get_help_record(ctx)
+
+
+def app_options(function: F) -> F:
+    """``--app [IMPORT]`` and ``--app-dir DIR``, for commands that can use an app's settings."""
+    function = click.option(
+        "--app-dir",
+        "app_dir",
+        cls=AppOption,
+        metavar="DIR",
+        default=None,
+        help="Look for the app in DIR instead of the current directory (implies --app).",
+    )(function)
+    function = click.option(
+        "--app",
+        "app_import",
+        cls=AppOption,
+        is_flag=False,
+        flag_value="",
+        default=None,
+        metavar="[IMPORT]",
+        help=(
+            "Use this Flask app's session settings, e.g. 'myproject:create_app()'. "
+            "Bare --app: FLASK_APP, else wsgi.py or app.py."
+        ),
+    )(function)
+    return function
+
+
+def flask_script_info(ctx: click.Context) -> ScriptInfo | None:
+    """Flask's ``ScriptInfo`` when the command runs under ``flask`` (``FlaskGroup``)."""
+    if "flask.cli" not in sys.modules:
+        return None  # flask's CLI was never imported, so no FlaskGroup is running
+    from flask.cli import ScriptInfo
+
+    return ctx.find_object(ScriptInfo)
+
+
+def current_flask_app(info: ScriptInfo) -> Flask:
+    """The app ``flask`` works with: the active app context's, else the one ``info`` names.
+
+    ``info.app_import_path`` is what ``flask --app`` or ``FLASK_APP`` gave; it is loaded with
+    :func:`flaskscope.app.load_app` (Flask's own algorithm, with one-line errors). A
+    ``FlaskGroup(create_app=...)`` of a custom ``flask`` script is asked through
+    ``info.load_app()``.
+    """
+    from flask import current_app, has_app_context
+    from flask.cli import NoAppException
+
+    if has_app_context():
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        return app
+    if info.create_app is None:
+        return load_app(info.app_import_path)
+    try:
+        return info.load_app()
+    except NoAppException as error:
+        raise AppNotFoundError(" ".join(error.format_message().split())) from None
+    except Exception as error:
+        raise AppFactoryError("create_app", error) from error
+
+
+def app_session_settings(
+    app_import: str | None, app_dir: str | None, *, require_secret_key: bool = True
+) -> AppSessionSettings | None:
+    """The session settings of the app this command should use, or None for no app.
+
+    ``require_secret_key=False`` when the user gave a key on the command line: then an app
+    without ``SECRET_KEY`` still lends its salt, digest, serializer and cookie name.
+    """
+    ctx = click.get_current_context()
+    info = flask_script_info(ctx)
+    if info is not None:
+        if app_import is not None or app_dir is not None:
+            raise click.UsageError(
+                "under 'flask scope' the app is the one flask loads: "
+                "use 'flask --app IMPORT scope ...' instead of --app/--app-dir"
+            )
+        return session_settings(current_flask_app(info), require_secret_key=require_secret_key)
+    if app_import is None and app_dir is None:
+        return None
+    return load_session_settings(app_import or None, app_dir, require_secret_key=require_secret_key)
+
+
+scope = LazyGroup(
+    name="scope",
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=(
+        "flaskscope's commands with this app's configuration.\n\n"
+        "The secret key, fallback keys, cookie name, session lifetime and the session "
+        "interface's salt, digest, key derivation and serializer come from the app that "
+        "`flask` loads (--app, FLASK_APP, wsgi.py or app.py); options override them.\n\n"
+        "\b\nExample:\n  flask --app myproject scope decode-cookie 'eyJ1c2VyIjoiYWRhIn0.Z...'"
+    ),
+)
+"""The ``flask scope`` group: flaskscope's lazily loaded commands, the very same objects."""
