@@ -12,6 +12,8 @@ __version__ = "0.1.0"
 # Public name -> module that defines it.
 _API: dict[str, str] = {
     "FlaskscopeError": "flaskscope.errors",
+    "websocket_accept": "flaskscope.handshake",
+    "check_handshake": "flaskscope.handshake_check",
 }
 
 __all__ = ["__version__", *_API]

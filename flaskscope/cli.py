@@ -27,7 +27,10 @@ EXIT_USAGE = 2
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Command name -> "module:attribute" of its click.Command. Loaded lazily.
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "ws-accept": "flaskscope.commands.handshake:ws_accept",
+    "check-handshake": "flaskscope.commands.handshake:check_handshake_command",
+}
 
 
 def _one_line(message: str) -> str:

@@ -31,8 +31,10 @@ __all__ = [
     "ExtensionError",
     "deflate_params",
     "deflate_params_from_header",
+    "deflate_response_problem",
     "format_extension",
     "format_extensions",
+    "negotiated_deflate_params",
     "parse_extensions",
 ]
 
@@ -291,3 +293,66 @@ def format_extension(extension: Extension) -> str:
 def format_extensions(extensions: tuple[Extension, ...]) -> str:
     """A whole ``Sec-WebSocket-Extensions`` value."""
     return ", ".join(format_extension(extension) for extension in extensions)
+
+
+def deflate_response_problem(offer: Extension, response: Extension) -> str | None:
+    """Why a permessage-deflate ``response`` cannot answer ``offer``, or None if it can.
+
+    Both must be valid on their own (see :func:`deflate_params`); the rules are the
+    offer/response pairings of RFC 7692 §7.1.1.1, §7.1.2.1 and §7.1.2.2, as websockets'
+    client applies them.
+    """
+    offered = dict(offer.params)
+    answered = dict(response.params)
+    if SERVER_NO_CONTEXT_TAKEOVER in offered and SERVER_NO_CONTEXT_TAKEOVER not in answered:
+        return (
+            f"the offer asks for {SERVER_NO_CONTEXT_TAKEOVER} and the response lacks it "
+            "(RFC 7692 §7.1.1.1)"
+        )
+    if SERVER_MAX_WINDOW_BITS in offered:
+        limit = offered[SERVER_MAX_WINDOW_BITS]
+        if SERVER_MAX_WINDOW_BITS not in answered:
+            return (
+                f"the offer limits {SERVER_MAX_WINDOW_BITS} to {limit} and the response does "
+                "not include it (RFC 7692 §7.1.2.1)"
+            )
+        if int(answered[SERVER_MAX_WINDOW_BITS] or MAX_WINDOW_BITS) > int(limit or MAX_WINDOW_BITS):
+            return (
+                f"the response sets {SERVER_MAX_WINDOW_BITS}={answered[SERVER_MAX_WINDOW_BITS]}"
+                f", above the offered {limit} (RFC 7692 §7.1.2.1)"
+            )
+    if CLIENT_MAX_WINDOW_BITS in answered:
+        if CLIENT_MAX_WINDOW_BITS not in offered:
+            return (
+                f"the response sets {CLIENT_MAX_WINDOW_BITS} but the offer did not include it "
+                "(RFC 7692 §7.1.2.2)"
+            )
+        limit = offered[CLIENT_MAX_WINDOW_BITS]
+        value = answered[CLIENT_MAX_WINDOW_BITS]
+        if limit is not None and int(value or MAX_WINDOW_BITS) > int(limit):
+            return (
+                f"the response sets {CLIENT_MAX_WINDOW_BITS}={value}, above the offered "
+                f"{limit} (RFC 7692 §7.1.2.2)"
+            )
+    return None
+
+
+def negotiated_deflate_params(offer: Extension, response: Extension) -> DeflateParams:
+    """The parameters both sides use after ``response`` accepted ``offer`` (RFC 7692 §7.1).
+
+    A client that offered ``client_no_context_takeover`` or a ``client_max_window_bits``
+    value holds itself to it even when the response leaves it out (§7.1.1.2, §7.1.2.2).
+    """
+    params = deflate_params(response)
+    offered = deflate_params(offer, offer=True)
+    client_bits = params.client_max_window_bits
+    if dict(response.params).get(CLIENT_MAX_WINDOW_BITS) is None:
+        client_bits = offered.client_max_window_bits
+    return DeflateParams(
+        server_no_context_takeover=params.server_no_context_takeover,
+        client_no_context_takeover=(
+            params.client_no_context_takeover or offered.client_no_context_takeover
+        ),
+        server_max_window_bits=params.server_max_window_bits,
+        client_max_window_bits=client_bits,
+    )

@@ -1,0 +1,167 @@
+"""Human and JSON output for ``ws-accept`` and ``check-handshake``, from the core dataclasses.
+
+Header values are untrusted: everything taken from the input goes through ``safe_text``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from flaskscope.extensions import DeflateParams, Extension, format_extension
+from flaskscope.handshake import AcceptReport
+from flaskscope.handshake_check import HandshakeReport
+from flaskscope.render.console import safe_text
+
+__all__ = [
+    "accept_json",
+    "check_json",
+    "render_accept",
+    "render_accept_plain",
+    "render_check",
+]
+
+_OK = "bold green"
+_BAD = "bold red"
+_NOTE = "yellow"
+_LABEL = "bold"
+
+
+def extension_json(extension: Extension) -> dict[str, Any]:
+    """An extension as ``{name, params: [[name, value-or-null], ...], header}``."""
+    return {
+        "name": extension.name,
+        "params": [[name, value] for name, value in extension.params],
+        "header": format_extension(extension),
+    }
+
+
+def deflate_json(params: DeflateParams | None) -> dict[str, Any] | None:
+    if params is None:
+        return None
+    return {
+        "server_no_context_takeover": params.server_no_context_takeover,
+        "client_no_context_takeover": params.client_no_context_takeover,
+        "server_max_window_bits": params.server_max_window_bits,
+        "client_max_window_bits": params.client_max_window_bits,
+    }
+
+
+def accept_json(report: AcceptReport) -> dict[str, Any]:
+    return {
+        "key": report.key,
+        "key_valid": report.key_valid,
+        "key_bytes": report.key_bytes,
+        "key_problem": report.key_problem,
+        "guid": report.guid,
+        "sha1_hex": report.sha1_hex,
+        "accept": report.accept,
+        "expected": report.expected,
+        "verified": report.verified,
+        "ok": report.ok,
+    }
+
+
+def render_accept_plain(report: AcceptReport, *, with_key: bool) -> str:
+    """The line for a pipe: the accept value alone (``KEY ACCEPT`` for ``--generate``)."""
+    return f"{report.key} {report.accept}" if with_key else report.accept
+
+
+def _row(table: Table, label: str, value: Text) -> None:
+    table.add_row(Text(label, style=_LABEL), value)
+
+
+def render_accept(console: Console, report: AcceptReport) -> None:
+    """Every step of RFC 6455 §4.2.2 item 5.4: key, decoded length, GUID, SHA-1, accept."""
+    table = Table.grid(padding=(0, 2))
+    _row(table, "key", safe_text(report.key))
+    if report.key_bytes is None:
+        length = Text("not base64", style=_BAD)
+    else:
+        length = Text(f"{report.key_bytes} bytes", style=_OK if report.key_bytes == 16 else _BAD)
+    _row(table, "decoded", length)
+    _row(table, "GUID", Text(report.guid))
+    _row(table, "SHA-1", Text(report.sha1_hex))
+    _row(table, "accept", Text(report.accept, style="bold"))
+    if report.expected is not None:
+        if report.verified:
+            verdict = Text("matches ", style=_OK) + safe_text(report.expected)
+        else:
+            verdict = Text("MISMATCH: got ", style=_BAD) + safe_text(report.expected)
+        _row(table, "verify", verdict)
+    if report.key_valid:
+        status = Text("valid key (base64 of 16 bytes, RFC 6455 §4.1)", style=_OK)
+    else:
+        status = Text(f"invalid key: {report.key_problem} (RFC 6455 §4.1)", style=_BAD)
+    _row(table, "status", status)
+    console.print(table)
+
+
+def check_json(report: HandshakeReport) -> dict[str, Any]:
+    return {
+        "valid": report.valid,
+        "checks": [
+            {"id": check.id, "ok": check.ok, "rfc": check.rfc, "message": check.message}
+            for check in report.checks
+        ],
+        "notes": [
+            {"id": note.id, "rfc": note.rfc, "message": note.message} for note in report.notes
+        ],
+        "failed": [check.id for check in report.failures()],
+        "request": {
+            "method": report.method,
+            "target": report.target,
+            "key": report.key,
+            "subprotocols": list(report.offered_subprotocols),
+            "extensions": [extension_json(offer) for offer in report.offered_extensions],
+        },
+        "expected_accept": report.expected_accept,
+        "has_response": report.has_response,
+        "status_code": report.status_code,
+        "accept": report.accept,
+        "subprotocol": report.subprotocol,
+        "extensions": [extension_json(extension) for extension in report.extensions],
+        "deflate": deflate_json(report.deflate),
+    }
+
+
+def render_check(console: Console, report: HandshakeReport) -> None:
+    """The checklist: one row per rule, then notes, then a one-line verdict."""
+    heading = Text("Request ", style=_LABEL) + safe_text(f"{report.method} {report.target}")
+    if report.has_response:
+        heading += Text("  Response ", style=_LABEL) + Text(str(report.status_code))
+    console.print(heading)
+    table = Table(show_header=True, header_style=_LABEL, box=None, padding=(0, 1))
+    table.add_column("", no_wrap=True)
+    table.add_column("check", no_wrap=True)
+    table.add_column("found / expected (RFC)", overflow="fold", ratio=1)
+    for check in report.checks:
+        mark = Text("ok", style=_OK) if check.ok else Text("FAIL", style=_BAD)
+        message = safe_text(check.message) + Text(f"  [{check.rfc}]", style="dim")
+        table.add_row(mark, Text(check.id), message)
+    console.print(table)
+    for note in report.notes:
+        console.print(
+            Text("note ", style=_NOTE) + Text(f"{note.id} ({note.rfc}): ") + safe_text(note.message)
+        )
+    if report.expected_accept is not None:
+        console.print(Text("expected accept ", style=_LABEL) + Text(report.expected_accept))
+    if report.subprotocol is not None:
+        console.print(Text("subprotocol ", style=_LABEL) + safe_text(report.subprotocol))
+    if report.extensions:
+        extensions = ", ".join(format_extension(extension) for extension in report.extensions)
+        console.print(Text("extensions ", style=_LABEL) + safe_text(extensions))
+    failures = report.failures()
+    if not failures:
+        console.print(Text(f"valid: all {len(report.checks)} checks passed", style=_OK))
+    else:
+        names = ", ".join(check.id for check in failures)
+        console.print(
+            Text(
+                f"invalid: {len(failures)} of {len(report.checks)} checks failed: {names}",
+                style=_BAD,
+            )
+        )
