@@ -125,8 +125,6 @@ def _feed(
 ) -> h11.Request | h11.Response | h11.InformationalResponse | None:
     connection.receive_data(head)
     event = connection.next_event()
-    while isinstance(event, h11.InformationalResponse) and event.status_code != 101:
-        event = connection.next_event()
     if isinstance(event, (h11.Request, h11.Response, h11.InformationalResponse)):
         return event
     return None
