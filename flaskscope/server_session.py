@@ -19,22 +19,35 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from itsdangerous import BadSignature, Signer
 
 from flaskscope.errors import FlaskscopeError
+from flaskscope.store import StoredSession
+from flaskscope.stored_payload import (
+    DEFAULT_SERIALIZATION_FORMAT,
+    StoredPayload,
+    decode_stored_payload,
+)
 
 __all__ = [
     "FLASK_SESSION_DEFAULT_KEY_PREFIX",
     "FLASK_SESSION_SIGNER_DIGEST",
     "FLASK_SESSION_SIGNER_KEY_DERIVATION",
     "FLASK_SESSION_SIGNER_SALT",
+    "STATUSES",
+    "FlaskSessionSettings",
     "IdShape",
     "ServerSessionCookie",
+    "ServerSessionReport",
     "SessionIdVerification",
     "SignatureStatus",
+    "flask_session_settings",
     "flask_session_signer",
+    "inspect_server_session",
+    "is_flask_session_interface",
     "parse_server_session_cookie",
     "sign_session_id",
     "verify_session_id",
@@ -196,3 +209,201 @@ def verify_session_id(
         status = SignatureStatus.VALID if index == 0 else SignatureStatus.VALID_FALLBACK_ONLY
         return SessionIdVerification(status, key_index=index)
     return SessionIdVerification(SignatureStatus.INVALID)
+
+
+Status = Literal["found", "not-found", "invalid-signature", "unverified", "id-only"]
+STATUSES: tuple[str, ...] = ("found", "not-found", "invalid-signature", "unverified", "id-only")
+
+
+@dataclass(frozen=True)
+class ServerSessionReport:
+    """Everything known about one Flask-Session cookie: id, signature, stored session.
+
+    ``status`` (the ``status`` JSON field), strongest finding first:
+
+    * ``invalid-signature``: signed, and no key given verifies it as Flask-Session does (the
+      app would ignore the cookie and start a new session);
+    * ``not-found``: the store has no value for the key: expired, cleared or never saved;
+    * ``found``: the store holds the session;
+    * ``unverified``: signed, no key given, store not asked;
+    * ``id-only``: a bare id, store not asked (pass ``--store``).
+    """
+
+    cookie: ServerSessionCookie
+    verification: SessionIdVerification
+    key_prefix: str = FLASK_SESSION_DEFAULT_KEY_PREFIX
+    stored: StoredSession | None = None
+    payload: StoredPayload | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def kind(self) -> str:
+        return self.cookie.kind
+
+    @property
+    def store_key(self) -> str:
+        return self.cookie.store_key(self.key_prefix)
+
+    @property
+    def status(self) -> Status:
+        if self.verification.status in (
+            SignatureStatus.INVALID,
+            SignatureStatus.VALID_FALLBACK_ONLY,
+        ):
+            return "invalid-signature"
+        if self.stored is not None:
+            return "found" if self.stored.found else "not-found"
+        if self.verification.status is SignatureStatus.NOT_CHECKED:
+            return "unverified"
+        return "id-only"
+
+    @property
+    def ok(self) -> bool:
+        """The statuses that exit 0: anything but a bad signature or a missing session."""
+        return self.status not in ("invalid-signature", "not-found")
+
+
+def inspect_server_session(
+    cookie: ServerSessionCookie,
+    keys: Sequence[str | bytes] = (),
+    *,
+    key_prefix: str = FLASK_SESSION_DEFAULT_KEY_PREFIX,
+    stored: StoredSession | None = None,
+    serialization_format: str = DEFAULT_SERIALIZATION_FORMAT,
+) -> ServerSessionReport:
+    """Judge a Flask-Session cookie and, when the store was read, decode what it holds.
+
+    ``stored`` is what :func:`flaskscope.store.fetch_session` returned for
+    ``cookie.store_key(key_prefix)`` (the I/O stays outside this function).
+    """
+    verification = verify_session_id(cookie, keys)
+    payload = None
+    if stored is not None and stored.value is not None:
+        payload = decode_stored_payload(stored.value, serialization_format)
+    notes: list[str] = []
+    if verification.status is SignatureStatus.NOT_CHECKED:
+        notes.append(
+            "the session id is signed (SESSION_USE_SIGNER) but no secret key was given: "
+            "the signature was NOT checked"
+        )
+    elif verification.status is SignatureStatus.INVALID:
+        notes.append(
+            "no key verifies the session id signature: Flask-Session would ignore this "
+            "cookie and start a new, empty session"
+        )
+    elif verification.status is SignatureStatus.VALID_FALLBACK_ONLY:
+        notes.append(
+            f"the signature verifies only with fallback key #{verification.key_index}: "
+            "Flask-Session checks SECRET_KEY alone (not SECRET_KEY_FALLBACKS), so the app "
+            "would start a new session"
+        )
+    if stored is not None and not stored.found:
+        notes.append(
+            f"no value under {stored.key!r} in {stored.store}: the session expired, was "
+            "cleared (logout), or never existed; check --key-prefix and the database number"
+        )
+    if stored is not None and stored.found and not stored.expires:
+        notes.append("the stored session has no TTL: Redis keeps it until it is deleted")
+    if payload is not None:
+        notes.extend(_payload_notes(payload))
+    return ServerSessionReport(
+        cookie=cookie,
+        verification=verification,
+        key_prefix=key_prefix,
+        stored=stored,
+        payload=payload,
+        warnings=tuple(notes),
+    )
+
+
+def _payload_notes(payload: StoredPayload) -> list[str]:
+    notes: list[str] = []
+    if payload.decoded_by_fallback and not payload.legacy_pickle:
+        notes.append(
+            f"stored as {payload.format.value} although {payload.configured_format} was "
+            "assumed; Flask-Session falls back to the other format too"
+        )
+    if payload.pickle is not None:
+        view = payload.pickle
+        notes.append(
+            "legacy pickle (written by Flask-Session before 0.7): shown WITHOUT unpickling; "
+            "Flask-Session 0.8 still unpickles it on the next request"
+        )
+        if view.unsafe_imports:
+            notes.append(
+                "unpickling this value would import and call "
+                + ", ".join(view.unsafe_imports)
+                + ": whoever wrote it can run code in the app"
+            )
+    if not payload.is_mapping:
+        notes.append(
+            f"the stored value is a {type(payload.data).__name__}, not a mapping: "
+            "Flask-Session cannot build a session from it"
+        )
+    return notes
+
+
+@dataclass(frozen=True)
+class FlaskSessionSettings:
+    """What an app configured with Flask-Session uses to find and read its sessions.
+
+    Read from the app's own ``session_interface`` (the object Flask-Session built from
+    ``SESSION_TYPE``, ``SESSION_REDIS``, ``SESSION_KEY_PREFIX``, ``SESSION_USE_SIGNER`` and
+    ``SESSION_SERIALIZATION_FORMAT``), so what flaskscope does is what the app does.
+    """
+
+    interface: str
+    cookie_name: str
+    key_prefix: str
+    use_signer: bool
+    serialization_format: str
+    client: Any = field(repr=False, default=None)
+    """The app's ``redis.Redis`` client (``SESSION_REDIS``); ``None`` for other stores."""
+    secret_key: str | bytes | None = field(repr=False, default=None)
+
+    @property
+    def keys(self) -> tuple[str | bytes, ...]:
+        """Flask-Session signs ids with ``SECRET_KEY`` alone."""
+        return (self.secret_key,) if self.secret_key else ()
+
+
+def is_flask_session_interface(interface: object) -> bool:
+    """True for Flask-Session's server-side interfaces (any store), by class hierarchy."""
+    return any(
+        cls.__name__ == "ServerSideSessionInterface" and cls.__module__.startswith("flask_session")
+        for cls in type(interface).__mro__
+    )
+
+
+def flask_session_settings(app: Any) -> FlaskSessionSettings | None:
+    """The Flask-Session settings of ``app``; ``None`` when it does not use Flask-Session."""
+    interface = app.session_interface
+    if not is_flask_session_interface(interface):
+        return None
+    config = app.config
+    format_name = _serializer_format(getattr(interface, "serializer", None))
+    if format_name is None:
+        format_name = str(
+            config.get("SESSION_SERIALIZATION_FORMAT", DEFAULT_SERIALIZATION_FORMAT)
+        ).lower()
+    cookie_name = interface.get_cookie_name(app) if hasattr(interface, "get_cookie_name") else None
+    return FlaskSessionSettings(
+        interface=type(interface).__name__,
+        cookie_name=str(cookie_name or config.get("SESSION_COOKIE_NAME", "session")),
+        key_prefix=str(getattr(interface, "key_prefix", FLASK_SESSION_DEFAULT_KEY_PREFIX)),
+        use_signer=bool(getattr(interface, "use_signer", False)),
+        serialization_format=format_name,
+        client=getattr(interface, "client", None),
+        secret_key=app.secret_key or None,
+    )
+
+
+def _serializer_format(serializer: object) -> str | None:
+    """``msgpack`` or ``json`` from Flask-Session's ``MsgSpecSerializer`` decoder type."""
+    decoder = getattr(serializer, "decoder", None)
+    module = type(decoder).__module__ if decoder is not None else ""
+    if module.startswith("msgspec.msgpack"):
+        return "msgpack"
+    if module.startswith("msgspec.json"):
+        return "json"
+    return None

@@ -68,8 +68,10 @@ def _ready(port: int, password: str | None) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5) as connection:
             if password:
-                connection.sendall(f"AUTH {password}\r\n".encode())
-                connection.recv(64)
+                secret = password.encode()
+                connection.sendall(b"*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n" % (len(secret), secret))
+                if not connection.recv(64).startswith(b"+OK"):
+                    return False
             connection.sendall(b"PING\r\n")
             return connection.recv(64).startswith(b"+PONG")
     except OSError:

@@ -1,0 +1,276 @@
+"""Flask-Session cookies from a real Flask app with a real Redis, read back by flaskscope."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import redis
+from flask import Flask, session
+from flask_session import Session
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from itsdangerous import Signer
+
+from flaskscope.server_session import (
+    FLASK_SESSION_DEFAULT_KEY_PREFIX,
+    IdShape,
+    SignatureStatus,
+    flask_session_settings,
+    inspect_server_session,
+    parse_server_session_cookie,
+    sign_session_id,
+    verify_session_id,
+)
+from flaskscope.store import connect_redis, fetch_session
+from tests.redis_server import RedisServer, running_redis
+
+SECRET = "flask-session test secret"
+
+# What the view writes. JSON and msgpack both carry these types unchanged.
+WRITTEN = {"user": "alice", "roles": ["admin", "dev"], "visits": 3, "ratio": 0.5, "x": None}
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    with running_redis(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+def make_app(
+    server: RedisServer,
+    *,
+    use_signer: bool,
+    serialization_format: str = "msgpack",
+    lifetime: timedelta = timedelta(days=31),
+    key_prefix: str = FLASK_SESSION_DEFAULT_KEY_PREFIX,
+) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=SECRET,
+        SESSION_TYPE="redis",
+        SESSION_REDIS=redis.Redis(host="127.0.0.1", port=server.port),
+        SESSION_USE_SIGNER=use_signer,
+        SESSION_SERIALIZATION_FORMAT=serialization_format,
+        SESSION_KEY_PREFIX=key_prefix,
+        PERMANENT_SESSION_LIFETIME=lifetime,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # use_signer is deprecated
+        Session(app)
+
+    @app.route("/login")
+    def login() -> str:
+        session.update(WRITTEN)
+        return "ok"
+
+    @app.route("/whoami")
+    def whoami() -> str:
+        return str(session.get("user"))
+
+    @app.route("/logout")
+    def logout() -> str:
+        session.clear()
+        return "bye"
+
+    return app
+
+
+def log_in(app: Flask) -> tuple[Any, str]:
+    client = app.test_client()
+    assert client.get("/login").status_code == 200
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    return client, cookie.value
+
+
+@pytest.mark.parametrize("serialization_format", ["msgpack", "json"])
+@pytest.mark.parametrize("use_signer", [False, True])
+def test_cookie_and_stored_session_match_what_the_view_wrote(
+    redis_server: RedisServer, use_signer: bool, serialization_format: str
+) -> None:
+    app = make_app(redis_server, use_signer=use_signer, serialization_format=serialization_format)
+    client, value = log_in(app)
+
+    cookie = parse_server_session_cookie(value)
+    assert cookie is not None
+    assert cookie.kind == "server-side"
+    assert cookie.signed is use_signer
+    assert cookie.id_shape is IdShape.TOKEN
+    if use_signer:
+        # The peer: Flask-Session's own signer recovers the same id.
+        signer = Signer(SECRET, salt="flask-session", key_derivation="hmac")
+        assert signer.unsign(value).decode() == cookie.session_id
+    else:
+        assert cookie.session_id == value
+
+    stored = fetch_session(
+        connect_redis(redis_server.url, timeout=2), cookie.store_key(), store=redis_server.url
+    )
+    report = inspect_server_session(
+        cookie, [SECRET], stored=stored, serialization_format=serialization_format
+    )
+    assert report.status == "found"
+    assert report.ok
+    assert report.payload is not None
+    assert report.payload.format.value == serialization_format
+    assert report.payload.data == {**WRITTEN, "_permanent": True}
+    # The peer: what Flask-Session itself decodes from the same bytes.
+    assert stored.value is not None
+    assert report.payload.data == app.session_interface.serializer.decode(stored.value)
+    lifetime = int(app.permanent_session_lifetime.total_seconds())
+    assert stored.ttl_seconds is not None
+    assert lifetime - 5 <= stored.ttl_seconds <= lifetime
+    expected_verification = SignatureStatus.VALID if use_signer else SignatureStatus.UNSIGNED
+    assert report.verification.status is expected_verification
+
+    # The app still sees the session (so flaskscope looked at the live one) ...
+    assert client.get("/whoami").get_data(as_text=True) == "alice"
+    # ... and after logout both agree it is gone.
+    client.get("/logout")
+    gone = fetch_session(
+        connect_redis(redis_server.url, timeout=2), cookie.store_key(), store=redis_server.url
+    )
+    assert not gone.found
+    after = inspect_server_session(cookie, [SECRET], stored=gone)
+    assert after.status == "not-found"
+    assert not after.ok
+    assert any("expired" in note for note in after.warnings)
+
+
+def test_expired_session_is_reported_gone(redis_server: RedisServer) -> None:
+    app = make_app(redis_server, use_signer=False, lifetime=timedelta(seconds=1))
+    client, value = log_in(app)
+    cookie = parse_server_session_cookie(value)
+    assert cookie is not None
+    url = redis_server.url
+    before = fetch_session(connect_redis(url), cookie.store_key(), store=url)
+    assert before.found
+    assert before.ttl_seconds == 1
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if not fetch_session(connect_redis(url), cookie.store_key(), store=url).found:
+            break
+        time.sleep(0.1)
+    after = fetch_session(connect_redis(url), cookie.store_key(), store=url)
+    assert not after.found
+    assert inspect_server_session(cookie, stored=after).status == "not-found"
+    # The app agrees: the session is gone, a request sees no user.
+    assert client.get("/whoami").get_data(as_text=True) == "None"
+
+
+def test_key_expired_with_redis_expire(redis_server: RedisServer) -> None:
+    app = make_app(redis_server, use_signer=True, serialization_format="json")
+    _client, value = log_in(app)
+    cookie = parse_server_session_cookie(value)
+    assert cookie is not None
+    raw = redis.Redis(port=redis_server.port)
+    assert raw.pexpire(cookie.store_key(), 1)
+    time.sleep(0.05)
+    stored = fetch_session(connect_redis(redis_server.url), cookie.store_key(), store="r")
+    assert inspect_server_session(cookie, [SECRET], stored=stored).status == "not-found"
+
+
+def test_custom_key_prefix(redis_server: RedisServer) -> None:
+    app = make_app(redis_server, use_signer=False, key_prefix="myapp:sess:")
+    _client, value = log_in(app)
+    cookie = parse_server_session_cookie(value)
+    assert cookie is not None
+    client = connect_redis(redis_server.url)
+    assert not fetch_session(client, cookie.store_key(), store="r").found
+    assert fetch_session(client, cookie.store_key("myapp:sess:"), store="r").found
+
+
+@pytest.mark.parametrize("use_signer", [False, True])
+@pytest.mark.parametrize("serialization_format", ["msgpack", "json"])
+def test_settings_read_from_the_app(
+    redis_server: RedisServer, use_signer: bool, serialization_format: str
+) -> None:
+    app = make_app(
+        redis_server,
+        use_signer=use_signer,
+        serialization_format=serialization_format,
+        key_prefix="p:",
+    )
+    found = flask_session_settings(app)
+    assert found is not None
+    assert found.interface == "RedisSessionInterface"
+    assert found.use_signer is use_signer
+    assert found.serialization_format == serialization_format
+    assert found.key_prefix == "p:"
+    assert found.client is app.config["SESSION_REDIS"]
+    assert found.keys == (SECRET,)
+
+
+def test_a_plain_flask_app_has_no_flask_session_settings() -> None:
+    app = Flask(__name__)
+    app.secret_key = "x"
+    assert flask_session_settings(app) is None
+
+
+def test_signed_id_verification(redis_server: RedisServer) -> None:
+    session_id = "abcdefghijklmnopqrstuvwxyz0123456789_-ABCDE"
+    value = sign_session_id(session_id, SECRET)
+    # The peer: Flask-Session's own signing of an id.
+    app = make_app(redis_server, use_signer=True)
+    assert value == app.session_interface._sign(app, session_id)
+    cookie = parse_server_session_cookie(value)
+    assert cookie is not None
+    assert verify_session_id(cookie, [SECRET]).status is SignatureStatus.VALID
+    assert verify_session_id(cookie, ["wrong"]).status is SignatureStatus.INVALID
+    fallback = verify_session_id(cookie, ["new key", SECRET])
+    assert fallback.status is SignatureStatus.VALID_FALLBACK_ONLY
+    assert fallback.key_index == 1
+    assert verify_session_id(cookie, []).status is SignatureStatus.NOT_CHECKED
+    report = inspect_server_session(cookie, ["wrong"])
+    assert report.status == "invalid-signature"
+    assert not report.ok
+
+
+def test_old_uuid_session_ids() -> None:
+    cookie = parse_server_session_cookie("3f2b8c1e-5d4a-4e8b-9c7d-1a2b3c4d5e6f")
+    assert cookie is not None
+    assert cookie.id_shape is IdShape.UUID
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "short",
+        "eyJ1c2VyIjoiYWxpY2UifQ.ZmBc2w.Y0GJ7H-vZ4Z2zQ3xS3dQ6qJ1h9E",  # Flask cookie shape
+        ".eJyrVkrNTczMUbJSSkrMS0nNUcpJLS5RqgUAVZwHyQ.ZmBc2w.Y0GJ7H-vZ4Z2zQ3xS3dQ6qJ1h9E",
+        "has spaces in it not an id",
+        "abcdefghijklmnopqrstuvwxyz.short",
+    ],
+)
+def test_values_that_are_not_flask_session_cookies(value: str) -> None:
+    assert parse_server_session_cookie(value) is None
+
+
+def test_real_flask_signed_cookie_is_not_taken_for_a_session_id() -> None:
+    app = Flask(__name__)
+    app.secret_key = SECRET
+
+    @app.route("/")
+    def index() -> str:
+        session["user"] = "alice"
+        return "ok"
+
+    client = app.test_client()
+    client.get("/")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    assert parse_server_session_cookie(cookie.value) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_random_text_is_recognised_or_not_without_errors(value: str) -> None:
+    cookie = parse_server_session_cookie(value)
+    if cookie is not None:
+        verify_session_id(cookie, [SECRET])
