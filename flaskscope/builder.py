@@ -1,0 +1,128 @@
+"""Craft frames for tests and demos (``flaskscope build-frame``), valid or broken on purpose.
+
+Masking keys are parameters: the caller draws random ones (the CLI does, with os.urandom),
+so the same arguments always give the same bytes here.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flaskscope.deflate import Deflater
+from flaskscope.errors import InputError
+from flaskscope.frames import Frame, FrameBuildError, Opcode, close_payload
+
+__all__ = [
+    "BuiltFrames",
+    "build_frames",
+    "close_payload",
+    "decode_base64",
+    "decode_hex",
+    "parse_opcode",
+]
+
+_HEX_PREFIX = re.compile(r"(?<![0-9A-Fa-f])0[xX]|\\[xX]")
+_HEX_SEPARATORS = re.compile(r"[\s:,]+")
+_NOT_HEX = re.compile(r"[^0-9A-Fa-f]")
+
+
+def decode_hex(text: str) -> bytes:
+    """Hex as people paste it: spaces, newlines, colons, ``0x`` and ``\\x`` prefixes allowed."""
+    cleaned = _HEX_SEPARATORS.sub("", _HEX_PREFIX.sub("", text))
+    bad = _NOT_HEX.search(cleaned)
+    if bad is not None:
+        raise InputError(f"not hex: unexpected character {bad.group()!r}")
+    if len(cleaned) % 2:
+        raise InputError(f"not hex: an odd number of hex digits ({len(cleaned)})")
+    return bytes.fromhex(cleaned)
+
+
+def decode_base64(text: str) -> bytes:
+    """Standard or URL-safe base64, whitespace allowed, padding optional."""
+    cleaned = "".join(text.split()).replace("-", "+").replace("_", "/")
+    cleaned += "=" * (-len(cleaned) % 4)
+    try:
+        return base64.b64decode(cleaned.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError) as error:
+        raise InputError(f"not base64: {error}") from error
+
+
+def parse_opcode(value: str) -> int:
+    """An opcode by name (``text``, ``close`` ...) or number (0-15, decimal or 0x..)."""
+    try:
+        return int(Opcode[value.strip().upper()])
+    except KeyError:
+        pass
+    try:
+        number = int(value, 0)
+    except ValueError:
+        names = ", ".join(opcode.name.lower() for opcode in Opcode)
+        raise FrameBuildError(f"unknown opcode {value!r}: use {names} or 0-15") from None
+    if not 0 <= number <= 0xF:
+        raise FrameBuildError(f"opcode {number} does not fit in 4 bits (0-15)")
+    return number
+
+
+@dataclass(frozen=True)
+class BuiltFrames:
+    """The crafted bytes and the frames they are made of."""
+
+    data: bytes
+    frames: tuple[Frame, ...]
+    mask_keys: tuple[bytes | None, ...]
+
+
+def build_frames(
+    opcode: int,
+    payload: bytes = b"",
+    *,
+    fragments: int = 1,
+    fin: bool = True,
+    rsv1: bool = False,
+    rsv2: bool = False,
+    rsv3: bool = False,
+    mask_keys: Sequence[bytes | None] | None = None,
+    deflater: Deflater | None = None,
+    length_encoding: int | None = None,
+) -> BuiltFrames:
+    """One message as ``fragments`` frames (§5.4): the first carries the opcode, the others
+    are continuations, the last has FIN (unless ``fin`` is False).
+
+    With ``deflater`` the whole message is compressed first and RSV1 set on the first frame
+    only (RFC 7692 §6.1). ``mask_keys`` has one key (or None) per frame.
+    """
+    if fragments < 1:
+        raise FrameBuildError("a message has at least one frame (--fragment 1)")
+    if mask_keys is None:
+        mask_keys = [None] * fragments
+    if len(mask_keys) != fragments:
+        raise FrameBuildError(f"{len(mask_keys)} masking keys for {fragments} frames")
+    compressed = deflater is not None
+    if deflater is not None:
+        payload = deflater.compress(payload)
+    size, extra = divmod(len(payload), fragments)
+    frames: list[Frame] = []
+    start = 0
+    for number in range(fragments):
+        end = start + size + (1 if number < extra else 0)
+        last = number == fragments - 1
+        frames.append(
+            Frame(
+                opcode=opcode if number == 0 else Opcode.CONTINUATION,
+                payload=payload[start:end],
+                fin=fin and last,
+                rsv1=rsv1 or (compressed and number == 0),
+                rsv2=rsv2,
+                rsv3=rsv3,
+            )
+        )
+        start = end
+    data = b"".join(
+        frame.serialize(key, length_encoding=length_encoding)
+        for frame, key in zip(frames, mask_keys, strict=True)
+    )
+    return BuiltFrames(data=data, frames=tuple(frames), mask_keys=tuple(mask_keys))

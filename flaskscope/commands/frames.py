@@ -1,0 +1,462 @@
+"""``flaskscope parse-frame`` and ``flaskscope build-frame``: read input, call the cores, render.
+
+Input is read in chunks (``--file`` of 1 GiB never needs 1 GiB); random masking keys are
+drawn here with os.urandom, at the CLI boundary, never inside a core.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import sys
+from collections.abc import Iterator
+
+import click
+
+from flaskscope.builder import build_frames, close_payload, decode_base64, decode_hex, parse_opcode
+from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options
+from flaskscope.deflate import Deflater
+from flaskscope.errors import InputError, OptionError
+from flaskscope.extensions import (
+    PERMESSAGE_DEFLATE,
+    DeflateParams,
+    deflate_params,
+    deflate_params_from_header,
+)
+from flaskscope.frames import Opcode, opcode_name
+from flaskscope.handshake import negotiated_extensions
+from flaskscope.records import FrameRecord, MessageRecord
+from flaskscope.render.console import emit_json, make_console
+from flaskscope.render.frames import (
+    render_frame,
+    render_legend,
+    render_message,
+    render_role,
+    render_status,
+    render_summary,
+    render_violation,
+)
+from flaskscope.stream import DEFAULT_MAX_MESSAGE_SIZE, Event, FrameParser, parse_stream
+
+CHUNK_SIZE = 1 << 20
+"""Input is read and parsed 1 MiB at a time."""
+
+MAX_TEXT_INPUT = 64 << 20
+"""Hex or base64 text is decoded whole; more than this is surely a mistake."""
+
+_HEX_TEXT = re.compile(rb"[0-9A-Fa-fxX\\\s:,]*")
+
+
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _chunks(stream: object, first: bytes = b"") -> Iterator[bytes]:
+    if first:
+        yield first
+    read = getattr(stream, "read")  # noqa: B009 - a binary file or stdin's buffer
+    while True:
+        chunk = read(CHUNK_SIZE)
+        if not chunk:
+            return
+        yield chunk
+
+
+def _stdin_binary() -> object:
+    return getattr(sys.stdin, "buffer", sys.stdin)
+
+
+def _read_all(stream: object, first: bytes = b"") -> bytes:
+    data = bytearray()
+    for chunk in _chunks(stream, first):
+        data += chunk
+        if len(data) > MAX_TEXT_INPUT:
+            raise InputError(f"hex or base64 input over {MAX_TEXT_INPUT} bytes: use --file")
+    return bytes(data)
+
+
+def _decode_text(data: bytes, encoding: str) -> bytes:
+    text = data.decode("ascii", "replace")
+    return decode_base64(text) if encoding == "base64" else decode_hex(text)
+
+
+def _open_input(data: str | None, file: str | None, encoding: str | None) -> Iterator[bytes]:
+    """The input bytes as chunks (see the ``parse-frame`` help for the rules)."""
+    if data is not None and data != "-" and file is not None:
+        raise click.UsageError("give the bytes either as DATA or with --file, not both")
+    if data is not None and data != "-":
+        if encoding == "raw":
+            raise click.UsageError("--raw is for --file and '-' (stdin), not for DATA")
+        return iter((_decode_text(data.encode("utf-8", "replace"), encoding or "hex"),))
+    if file is not None and file != "-":
+        try:
+            handle = open(file, "rb")  # noqa: SIM115 - closed by the generator below
+        except OSError as error:
+            raise click.BadParameter(f"{file}: {error.strerror}", param_hint="--file") from error
+        if encoding in ("hex", "base64"):
+            with handle:
+                return iter((_decode_text(_read_all(handle), encoding),))
+        return _file_chunks(handle)
+    if data is None and file is None and _stdin_is_terminal():
+        raise click.UsageError("no input: pass hex DATA, '-' for stdin, or --file PATH")
+    stdin = _stdin_binary()
+    first = getattr(stdin, "read")(CHUNK_SIZE)  # noqa: B009
+    if isinstance(first, str):
+        first = first.encode("utf-8", "surrogateescape")
+    if encoding is None:
+        encoding = "hex" if first.strip() and _HEX_TEXT.fullmatch(first) else "raw"
+    if encoding == "raw":
+        return _chunks(stdin, first)
+    return iter((_decode_text(_read_all(stdin, first), encoding),))
+
+
+def _file_chunks(handle: object) -> Iterator[bytes]:
+    with handle:  # type: ignore[attr-defined]
+        yield from _chunks(handle)
+
+
+def _deflate_settings(
+    deflate: bool, params: str | None, handshake: str | None
+) -> DeflateParams | None:
+    if sum((deflate, params is not None, handshake is not None)) > 1:
+        raise click.UsageError("give one of --deflate, --deflate-params and --handshake")
+    if deflate:
+        return DeflateParams()
+    if params is not None:
+        return deflate_params_from_header(params)
+    if handshake is not None:
+        try:
+            with open(handshake, "rb") as handle:
+                response = handle.read()
+        except OSError as error:
+            raise click.BadParameter(
+                f"{handshake}: {error.strerror}", param_hint="--handshake"
+            ) from error
+        for extension in negotiated_extensions(response):
+            if extension.name.lower() == PERMESSAGE_DEFLATE:
+                return deflate_params(extension)
+    return None
+
+
+@command(
+    "parse-frame",
+    help="""Parse captured WebSocket bytes into frames and messages, and name every violation.
+
+    DATA is hex (spaces, colons, newlines, 0x and \\x prefixes allowed), or base64 with
+    --base64. '-' reads stdin and --file PATH reads a file, both as raw bytes, in 1 MiB
+    chunks (add --hex or --base64 when they hold text). Without DATA, piped stdin is
+    read; text made only of hex digits there is taken as hex (--raw to refuse).
+
+    Each frame is shown with its offset, flags, opcode, length encoding, masking key, a
+    hex dump coloured by region and the unmasked payload; close frames with their code
+    and reason. Fragmented messages are reassembled and checked as UTF-8, compressed
+    ones inflated (--deflate, --deflate-params, --handshake). Violations have stable
+    codes (reserved-bits, control-too-long, invalid-utf8, truncated, ...), each with
+    its RFC section.
+
+    \b
+    Examples:
+      flaskscope parse-frame 81 85 37 fa 21 3d 7f 9f 4d 51 58
+      flaskscope parse-frame --file capture.bin --role client --summary
+      flaskscope build-frame --text hi --mask | flaskscope parse-frame
+      flaskscope parse-frame --file samples/frames-deflate.bin --deflate
+
+    Exit codes: 0 complete and no violation; 1 a violation, or the stream ends inside a
+    frame or message; 2 input that is not hex/base64, or a usage error.
+    """,
+)
+@click.argument("data_words", nargs=-1, metavar="[DATA|-]")
+@click.option("--file", "file", metavar="PATH", help="Read raw bytes from PATH ('-': stdin).")
+@click.option("--base64", "encoding", flag_value="base64", help="DATA (or the input) is base64.")
+@click.option("--hex", "encoding", flag_value="hex", help="The input is hex text.")
+@click.option("--raw", "encoding", flag_value="raw", help="stdin is raw bytes (no detection).")
+@click.option(
+    "--role",
+    type=click.Choice(["client", "server", "auto"]),
+    default="auto",
+    show_default=True,
+    help="Who sent the bytes: client frames must be masked, server frames must not (§5.1).",
+)
+@click.option("--deflate", is_flag=True, help="permessage-deflate was negotiated (defaults).")
+@click.option(
+    "--deflate-params",
+    metavar="HEADER",
+    help='The negotiated extension, e.g. "permessage-deflate; client_no_context_takeover".',
+)
+@click.option(
+    "--handshake",
+    metavar="FILE",
+    help="An HTTP response whose Sec-WebSocket-Extensions gives the deflate parameters.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=0),
+    default=256,
+    show_default=True,
+    help="Payload bytes shown (and kept in --json) per frame and message.",
+)
+@click.option(
+    "--max-message-size",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MAX_MESSAGE_SIZE,
+    show_default=True,
+    help="Largest (decompressed) message; past it: message-too-big, inflating stops.",
+)
+@click.option("--summary", is_flag=True, help="Only counts: frames, messages, bytes, violations.")
+@output_options
+def parse_frame(
+    data_words: tuple[str, ...],
+    file: str | None,
+    encoding: str | None,
+    role: str,
+    deflate: bool,
+    deflate_params: str | None,
+    handshake: str | None,
+    max_bytes: int,
+    max_message_size: int,
+    summary: bool,
+    as_json: bool,
+    no_color: bool,
+) -> None:
+    settings = _deflate_settings(deflate, deflate_params, handshake)
+    data = " ".join(data_words) if data_words else None
+    chunks = _open_input(data, file, encoding)
+    keep = 0 if summary else max_bytes
+    if as_json or summary:
+        result = parse_stream(
+            chunks,
+            role=role,
+            deflate=settings,
+            keep=keep,
+            max_message_size=max_message_size,
+            records=not summary,
+        )
+        if as_json:
+            emit_json(result.to_json())
+        else:
+            console = make_console(no_color=no_color)
+            render_role(console, result.role, result.role_detected)
+            render_summary(console, result.summary)
+            for violation in result.violations[:20]:
+                render_violation(console, violation)
+            render_status(
+                console,
+                result.summary,
+                complete=result.complete,
+                bytes_needed=result.bytes_needed,
+                shown=min(20, len(result.violations)),
+            )
+        click.get_current_context().exit(EXIT_OK if result.ok else EXIT_INVALID)
+    console = make_console(no_color=no_color)
+    parser = FrameParser(role=role, deflate=settings, keep=keep, max_message_size=max_message_size)
+    render_legend(console)
+    if settings is not None:
+        console.print(f"permessage-deflate: {settings}")
+    shown_role = False
+    shown_violations = 0
+    for events in _feed_all(parser, chunks):
+        for event in events:
+            if isinstance(event, FrameRecord):
+                if not shown_role:
+                    render_role(console, parser.role, parser.role_detected)
+                    shown_role = True
+                render_frame(console, event, max_bytes=max_bytes)
+            elif isinstance(event, MessageRecord):
+                render_message(console, event, max_bytes=max_bytes)
+            else:
+                shown_violations += 1
+                render_violation(console, event)
+    totals = parser.summary()
+    render_status(
+        console,
+        totals,
+        complete=parser.complete,
+        bytes_needed=parser.bytes_needed,
+        shown=shown_violations,
+    )
+    ok = parser.complete and not totals.violations
+    click.get_current_context().exit(EXIT_OK if ok else EXIT_INVALID)
+
+
+def _feed_all(parser: FrameParser, chunks: Iterator[bytes]) -> Iterator[list[Event]]:
+    for chunk in chunks:
+        yield parser.feed(chunk)
+    yield parser.finish()
+
+
+@command(
+    "build-frame",
+    help="""Craft a WebSocket frame (or a fragmented message) for tests and demos.
+
+    The payload is --text, --payload-hex or --payload-file; --close-code/--reason make a
+    Close payload. --mask-key HEX masks with that key, --mask with a random one (a client
+    frame). Anything can be crafted on purpose, reserved bits and opcodes included, so
+    parse-frame has something to complain about. Output is hex (default), base64 or raw
+    bytes (--format raw, only when stdout is not a terminal).
+
+    \b
+    Examples:
+      flaskscope build-frame --text Hello --mask-key 37fa213d
+      flaskscope build-frame --text "Hello, world" --fragment 3 --mask | flaskscope parse-frame
+      flaskscope build-frame --close-code 1000 --reason bye --format raw > close.bin
+      flaskscope build-frame --text hi --compress | flaskscope parse-frame --deflate
+
+    Exit codes: 0 built; 2 usage error (bad hex, an opcode out of range, ...).
+    """,
+)
+@click.option(
+    "--opcode", metavar="NAME|N", help="text, binary, close, ping, pong, continuation or 0-15."
+)
+@click.option("--text", metavar="STR", help="UTF-8 text payload (opcode text by default).")
+@click.option("--payload-hex", metavar="HEX", help="Payload bytes as hex.")
+@click.option(
+    "--payload-file", metavar="PATH", type=click.Path(dir_okay=False), help="Payload from a file."
+)
+@click.option("--mask-key", metavar="HEX", help="Mask with this 4-byte key (a client frame).")
+@click.option("--mask", is_flag=True, help="Mask with a random key per frame (os.urandom).")
+@click.option("--no-fin", is_flag=True, help="Clear FIN on the last frame (the message goes on).")
+@click.option("--rsv1", is_flag=True, help="Set RSV1 on every frame.")
+@click.option("--rsv2", is_flag=True, help="Set RSV2 on every frame.")
+@click.option("--rsv3", is_flag=True, help="Set RSV3 on every frame.")
+@click.option("--close-code", type=click.IntRange(0, 0xFFFF), help="Close frame status code.")
+@click.option("--reason", default="", help="Close frame reason (needs --close-code).")
+@click.option("--compress", is_flag=True, help="Compress with permessage-deflate (RSV1, §7.2.1).")
+@click.option(
+    "--fragment",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Split the message into N frames.",
+)
+@click.option(
+    "--length-encoding",
+    type=click.Choice(["7", "16", "64"]),
+    help="Force the length field (non-minimal on purpose).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["hex", "base64", "raw"]),
+    default="hex",
+    show_default=True,
+    help="How to write the bytes.",
+)
+@output_options
+def build_frame(
+    opcode: str | None,
+    text: str | None,
+    payload_hex: str | None,
+    payload_file: str | None,
+    mask_key: str | None,
+    mask: bool,
+    no_fin: bool,
+    rsv1: bool,
+    rsv2: bool,
+    rsv3: bool,
+    close_code: int | None,
+    reason: str,
+    compress: bool,
+    fragment: int,
+    length_encoding: str | None,
+    output_format: str,
+    as_json: bool,
+    no_color: bool,
+) -> None:
+    sources = [text is not None, payload_hex is not None, payload_file is not None]
+    if sum(sources) > 1:
+        raise click.UsageError("give one of --text, --payload-hex and --payload-file")
+    if close_code is not None and any(sources):
+        raise click.UsageError("--close-code makes the payload; drop --text/--payload-*")
+    if reason and close_code is None:
+        raise click.UsageError("--reason needs --close-code")
+    if mask and mask_key is not None:
+        raise click.UsageError("give --mask or --mask-key, not both")
+    if output_format == "raw" and not as_json and _stdout_is_terminal():
+        raise OptionError("--format raw writes bytes: redirect stdout to a file or a pipe")
+    if close_code is not None:
+        payload = close_payload(close_code, reason)
+        default_opcode = Opcode.CLOSE
+    elif text is not None:
+        payload = text.encode("utf-8", "surrogateescape")
+        default_opcode = Opcode.TEXT
+    elif payload_hex is not None:
+        payload = decode_hex(payload_hex)
+        default_opcode = Opcode.BINARY
+    elif payload_file is not None:
+        try:
+            with open(payload_file, "rb") as handle:
+                payload = handle.read()
+        except OSError as error:
+            raise click.BadParameter(
+                f"{payload_file}: {error.strerror}", param_hint="--payload-file"
+            ) from error
+        default_opcode = Opcode.BINARY
+    else:
+        payload = b""
+        default_opcode = Opcode.BINARY
+    the_opcode = parse_opcode(opcode) if opcode is not None else int(default_opcode)
+    if mask:
+        keys: list[bytes | None] = [os.urandom(4) for _ in range(fragment)]
+    elif mask_key is not None:
+        key = decode_hex(mask_key)
+        if len(key) != 4:
+            raise OptionError(f"--mask-key is 4 bytes (8 hex digits), not {len(key)}")
+        keys = [key] * fragment
+    else:
+        keys = [None] * fragment
+    built = build_frames(
+        the_opcode,
+        payload,
+        fragments=fragment,
+        fin=not no_fin,
+        rsv1=rsv1,
+        rsv2=rsv2,
+        rsv3=rsv3,
+        mask_keys=keys,
+        deflater=Deflater() if compress else None,
+        length_encoding=int(length_encoding) if length_encoding is not None else None,
+    )
+    if as_json:
+        emit_json(
+            {
+                "hex": built.data.hex(),
+                "base64": base64.b64encode(built.data).decode("ascii"),
+                "length": len(built.data),
+                "frames": [
+                    {
+                        "opcode": frame.opcode,
+                        "opcode_name": opcode_name(frame.opcode),
+                        "fin": frame.fin,
+                        "rsv1": frame.rsv1,
+                        "rsv2": frame.rsv2,
+                        "rsv3": frame.rsv3,
+                        "mask_key": key.hex() if key is not None else None,
+                        "payload_hex": frame.payload.hex(),
+                    }
+                    for frame, key in zip(built.frames, built.mask_keys, strict=True)
+                ],
+            }
+        )
+    elif output_format == "raw":
+        stream = getattr(sys.stdout, "buffer", None)
+        if stream is None:
+            raise OptionError("stdout takes no bytes here; use --format hex")
+        stream.write(built.data)
+        stream.flush()
+    elif output_format == "base64":
+        click.echo(base64.b64encode(built.data).decode("ascii"))
+    else:
+        click.echo(built.data.hex())
+    click.get_current_context().exit(EXIT_OK)

@@ -1,0 +1,357 @@
+"""WebSocket frames (RFC 6455 §5): opcodes, close codes, masking, header parsing, building.
+
+A pure core: bytes in, frozen dataclasses out, no I/O (model: websockets' ``frames.py``).
+The streaming parser that turns a captured byte stream into frames, messages and violations
+lives in :mod:`flaskscope.stream`; this module holds what both it and the builder need.
+Masking never loops byte by byte in Python: it XORs whole payloads as big integers (or with
+numpy when it is installed and the payload is large, see :func:`apply_mask`).
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+from flaskscope.errors import FlaskscopeError
+
+__all__ = [
+    "CLOSE_CODE_NAMES",
+    "MAX_CONTROL_PAYLOAD",
+    "CloseCode",
+    "Frame",
+    "FrameBuildError",
+    "FrameHeader",
+    "Opcode",
+    "apply_mask",
+    "close_code_name",
+    "close_code_problem",
+    "close_payload",
+    "opcode_name",
+    "parse_header",
+]
+
+MAX_CONTROL_PAYLOAD = 125
+"""Control frames carry at most 125 payload bytes (RFC 6455 §5.5)."""
+
+MAX_7BIT_LENGTH = 125
+"""Payload lengths up to 125 fit in the 7-bit field; 126 and 127 announce 16/64-bit (§5.2)."""
+
+LENGTH_16BIT_MARKER = 126
+LENGTH_64BIT_MARKER = 127
+MAX_16BIT_LENGTH = 0xFFFF
+MAX_64BIT_LENGTH = (1 << 63) - 1
+"""The most significant bit of the 64-bit length MUST be 0 (§5.2)."""
+
+MAX_HEADER_LENGTH = 14
+"""2 bytes + 8 bytes of 64-bit length + 4 bytes of masking key (§5.2)."""
+
+_U16 = struct.Struct("!H")
+_U64 = struct.Struct("!Q")
+
+
+class Opcode(enum.IntEnum):
+    """Frame opcodes (RFC 6455 §5.2, §11.8). 3-7 and 11-15 are reserved."""
+
+    CONTINUATION = 0x0
+    TEXT = 0x1
+    BINARY = 0x2
+    CLOSE = 0x8
+    PING = 0x9
+    PONG = 0xA
+
+    @property
+    def is_control(self) -> bool:
+        return self >= 0x8
+
+
+DATA_OPCODES = frozenset({Opcode.CONTINUATION, Opcode.TEXT, Opcode.BINARY})
+CONTROL_OPCODES = frozenset({Opcode.CLOSE, Opcode.PING, Opcode.PONG})
+
+
+def opcode_name(opcode: int) -> str:
+    """``continuation``, ``text``, ``binary``, ``close``, ``ping``, ``pong`` or ``reserved``."""
+    try:
+        return Opcode(opcode).name.lower()
+    except ValueError:
+        return "reserved"
+
+
+class CloseCode(enum.IntEnum):
+    """Registered close status codes (RFC 6455 §7.4.1, §11.7; IANA registry)."""
+
+    NORMAL_CLOSURE = 1000
+    GOING_AWAY = 1001
+    PROTOCOL_ERROR = 1002
+    UNSUPPORTED_DATA = 1003
+    RESERVED = 1004
+    NO_STATUS_RCVD = 1005
+    ABNORMAL_CLOSURE = 1006
+    INVALID_DATA = 1007
+    POLICY_VIOLATION = 1008
+    MESSAGE_TOO_BIG = 1009
+    MANDATORY_EXTENSION = 1010
+    INTERNAL_ERROR = 1011
+    SERVICE_RESTART = 1012
+    TRY_AGAIN_LATER = 1013
+    BAD_GATEWAY = 1014
+    TLS_HANDSHAKE = 1015
+
+
+CLOSE_CODE_NAMES: dict[int, str] = {
+    1000: "Normal Closure",
+    1001: "Going Away",
+    1002: "Protocol Error",
+    1003: "Unsupported Data",
+    1004: "Reserved",
+    1005: "No Status Rcvd",
+    1006: "Abnormal Closure",
+    1007: "Invalid Frame Payload Data",
+    1008: "Policy Violation",
+    1009: "Message Too Big",
+    1010: "Mandatory Extension",
+    1011: "Internal Error",
+    1012: "Service Restart",
+    1013: "Try Again Later",
+    1014: "Bad Gateway",
+    1015: "TLS Handshake",
+}
+
+NOT_SENT_IN_FRAMES = frozenset({1004, 1005, 1006, 1015})
+"""Codes reserved for local use: an endpoint MUST NOT put them in a Close frame (§7.4.1)."""
+
+
+def close_code_name(code: int) -> str:
+    """The registered name, or what range the code falls into (§7.4.2)."""
+    if code in CLOSE_CODE_NAMES:
+        return CLOSE_CODE_NAMES[code]
+    if 3000 <= code <= 3999:
+        return "Registered for libraries and frameworks"
+    if 4000 <= code <= 4999:
+        return "Private use"
+    if 1000 <= code <= 2999:
+        return "Reserved for the protocol"
+    return "Not a close code"
+
+
+def close_code_problem(code: int) -> str | None:
+    """Why ``code`` must not appear in a Close frame, or None when it may (§7.4)."""
+    if code in NOT_SENT_IN_FRAMES:
+        return f"{code} ({CLOSE_CODE_NAMES[code]}) must not be sent in a Close frame (§7.4.1)"
+    if code in CLOSE_CODE_NAMES or 3000 <= code <= 4999:
+        return None
+    if code < 1000:
+        return f"{code} is below 1000: not used (§7.4.2)"
+    if code <= 2999:
+        return f"{code} is reserved for future versions of the protocol (§7.4.2)"
+    return f"{code} is above 4999: not a valid close code (§7.4.2)"
+
+
+class FrameBuildError(FlaskscopeError):
+    """A frame cannot be built from these parameters (exit 2)."""
+
+
+def _mask_int(payload: bytes | bytearray | memoryview, key: bytes) -> bytes:
+    length = len(payload)
+    repeats, rest = divmod(length, 4)
+    key_stream = key * repeats + key[:rest]
+    return (int.from_bytes(payload, "big") ^ int.from_bytes(key_stream, "big")).to_bytes(
+        length, "big"
+    )
+
+
+_NUMPY_THRESHOLD = 1 << 14
+"""Payloads at least this long are XORed with numpy when it is installed (measured faster)."""
+
+_numpy: Any = None
+_numpy_checked = False
+
+
+def _find_numpy() -> Any:
+    global _numpy, _numpy_checked
+    if not _numpy_checked:
+        _numpy_checked = True
+        try:
+            _numpy = importlib.import_module("numpy")
+        except ImportError:
+            _numpy = None
+    return _numpy
+
+
+def apply_mask(payload: bytes | bytearray | memoryview, key: bytes, offset: int = 0) -> bytes:
+    """XOR ``payload`` with the 4-byte masking ``key`` (RFC 6455 §5.3); masking == unmasking.
+
+    ``offset`` is the position of ``payload`` inside the frame payload, so a payload that
+    arrives in chunks can be unmasked chunk by chunk. Payloads are XORed as one big integer,
+    never byte by byte in Python; numpy takes over for long payloads when it is installed.
+    """
+    if len(key) != 4:
+        raise FrameBuildError(f"a masking key is 4 bytes, not {len(key)}")
+    shift = offset % 4
+    if shift:
+        key = key[shift:] + key[:shift]
+    length = len(payload)
+    if length == 0:
+        return b""
+    if length >= _NUMPY_THRESHOLD:
+        numpy = _find_numpy()
+        if numpy is not None:
+            return _mask_numpy(numpy, payload, key)
+    return _mask_int(payload, key)
+
+
+def _mask_numpy(np: Any, payload: bytes | bytearray | memoryview, key: bytes) -> bytes:
+    length = len(payload)
+    body = length - length % 8
+    words = np.frombuffer(payload, dtype=np.uint64, count=body // 8)
+    result: bytes = np.bitwise_xor(words, np.frombuffer(key * 2, dtype=np.uint64)[0]).tobytes()
+    if body < length:
+        result += _mask_int(memoryview(payload)[body:], key)
+    return result
+
+
+@dataclass(frozen=True)
+class FrameHeader:
+    """One frame header as it was on the wire (RFC 6455 §5.2)."""
+
+    fin: bool
+    rsv1: bool
+    rsv2: bool
+    rsv3: bool
+    opcode: int
+    masked: bool
+    mask_key: bytes | None
+    payload_length: int
+    length_encoding: int
+    """7, 16 or 64: which length field carried the payload length."""
+    header_length: int
+    raw: bytes
+    """The header bytes themselves (2 to 14), for the hex dump."""
+
+    @property
+    def opcode_name(self) -> str:
+        return opcode_name(self.opcode)
+
+    @property
+    def is_control(self) -> bool:
+        return self.opcode >= 0x8
+
+    @property
+    def minimal_encoding(self) -> int:
+        """The length encoding the payload length needs (§5.2: "the minimal number of bytes")."""
+        if self.payload_length <= MAX_7BIT_LENGTH:
+            return 7
+        if self.payload_length <= MAX_16BIT_LENGTH:
+            return 16
+        return 64
+
+
+def parse_header(buffer: bytes | bytearray, start: int = 0) -> FrameHeader | int:
+    """Parse the frame header at ``buffer[start:]``.
+
+    Returns the header, or how many more bytes are needed (at least) when it is incomplete.
+    Never raises: every 2..14-byte sequence is a header; what is wrong with it is for the
+    stream parser to name as a violation.
+    """
+    available = len(buffer) - start
+    if available < 2:
+        return 2 - available
+    first = buffer[start]
+    second = buffer[start + 1]
+    masked = bool(second & 0x80)
+    length = second & 0x7F
+    if length == LENGTH_16BIT_MARKER:
+        encoding, header_length = 16, 4
+    elif length == LENGTH_64BIT_MARKER:
+        encoding, header_length = 64, 10
+    else:
+        encoding, header_length = 7, 2
+    if masked:
+        header_length += 4
+    if available < header_length:
+        return header_length - available
+    if encoding == 16:
+        (length,) = _U16.unpack_from(buffer, start + 2)
+    elif encoding == 64:
+        (length,) = _U64.unpack_from(buffer, start + 2)
+    end = start + header_length
+    return FrameHeader(
+        fin=bool(first & 0x80),
+        rsv1=bool(first & 0x40),
+        rsv2=bool(first & 0x20),
+        rsv3=bool(first & 0x10),
+        opcode=first & 0x0F,
+        masked=masked,
+        mask_key=bytes(buffer[end - 4 : end]) if masked else None,
+        payload_length=length,
+        length_encoding=encoding,
+        header_length=header_length,
+        raw=bytes(buffer[start:end]),
+    )
+
+
+def close_payload(code: int | None, reason: str | bytes = b"") -> bytes:
+    """The payload of a Close frame: 2-byte code then the UTF-8 reason (§5.5.1)."""
+    reason_bytes = reason.encode("utf-8") if isinstance(reason, str) else reason
+    if code is None:
+        if reason_bytes:
+            raise FrameBuildError("a close reason needs a close code (RFC 6455 §5.5.1)")
+        return b""
+    if not 0 <= code <= 0xFFFF:
+        raise FrameBuildError(f"close code {code} does not fit in 2 bytes")
+    return _U16.pack(code) + reason_bytes
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A frame to build: what goes on the wire once :meth:`serialize` adds a header."""
+
+    opcode: int
+    payload: bytes = b""
+    fin: bool = True
+    rsv1: bool = False
+    rsv2: bool = False
+    rsv3: bool = False
+
+    def serialize(
+        self, mask_key: bytes | None = None, *, length_encoding: int | None = None
+    ) -> bytes:
+        """The frame's bytes, masked with ``mask_key`` when given (§5.2, §5.3).
+
+        ``length_encoding`` (7, 16 or 64) forces a length field, minimal when None; a
+        non-minimal one crafts a ``non-minimal-length`` violation on purpose.
+        """
+        if not 0 <= self.opcode <= 0xF:
+            raise FrameBuildError(f"opcode {self.opcode} does not fit in 4 bits")
+        first = (
+            (0x80 if self.fin else 0)
+            | (0x40 if self.rsv1 else 0)
+            | (0x20 if self.rsv2 else 0)
+            | (0x10 if self.rsv3 else 0)
+            | self.opcode
+        )
+        mask_bit = 0x80 if mask_key is not None else 0
+        length = len(self.payload)
+        if length_encoding is None:
+            length_encoding = (
+                7 if length <= MAX_7BIT_LENGTH else 16 if length <= MAX_16BIT_LENGTH else 64
+            )
+        if length_encoding == 7:
+            if length > MAX_7BIT_LENGTH:
+                raise FrameBuildError(f"{length} bytes do not fit the 7-bit length field")
+            header = bytes((first, mask_bit | length))
+        elif length_encoding == 16:
+            if length > MAX_16BIT_LENGTH:
+                raise FrameBuildError(f"{length} bytes do not fit the 16-bit length field")
+            header = bytes((first, mask_bit | LENGTH_16BIT_MARKER)) + _U16.pack(length)
+        elif length_encoding == 64:
+            header = bytes((first, mask_bit | LENGTH_64BIT_MARKER)) + _U64.pack(length)
+        else:
+            raise FrameBuildError(f"length encoding is 7, 16 or 64, not {length_encoding}")
+        if mask_key is None:
+            return header + self.payload
+        if len(mask_key) != 4:
+            raise FrameBuildError(f"a masking key is 4 bytes, not {len(mask_key)}")
+        return header + mask_key + apply_mask(self.payload, mask_key)

@@ -1,0 +1,214 @@
+"""Human output for ``parse-frame``: each frame with its coloured hex dump, messages,
+violations, and the summary of a capture. JSON comes from the records' ``to_json``.
+
+Payload text is untrusted: it goes through ``safe_text`` (never markup), and only printable
+ASCII reaches the hex dumps' ASCII column.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from flaskscope.frames import FrameHeader, apply_mask, close_code_name
+from flaskscope.records import FrameRecord, MessageRecord, StreamSummary
+from flaskscope.render.console import safe_text
+from flaskscope.render.hexdump import hexdump
+from flaskscope.violations import Violation
+
+__all__ = [
+    "REGION_STYLES",
+    "render_frame",
+    "render_legend",
+    "render_message",
+    "render_role",
+    "render_status",
+    "render_summary",
+    "render_violation",
+]
+
+REGION_STYLES: dict[str, str] = {
+    "flags/opcode byte": "bold cyan",
+    "mask bit + length byte": "bold yellow",
+    "extended length": "yellow",
+    "masking key": "bold magenta",
+    "payload (as sent)": "green",
+}
+_FLAGS, _LENGTH, _EXTENDED, _KEY, _PAYLOAD = REGION_STYLES.values()
+_BAD = "bold red"
+_OK = "bold green"
+_LABEL = "bold"
+
+
+def render_legend(console: Console) -> None:
+    """Which colour marks which region of a frame in the raw dumps."""
+    legend = Text("legend: ", style="dim")
+    for name, style in REGION_STYLES.items():
+        legend.append("■ ", style=style)
+        legend.append(name, style=style)
+        legend.append("  ")
+    console.print(legend)
+
+
+def render_role(console: Console, role: str | None, detected: bool) -> None:
+    if role is None:
+        return
+    how = (
+        f"auto: the first frame is {'masked' if role == 'client' else 'not masked'}"
+        if detected
+        else "given with --role"
+    )
+    console.print(Text.assemble(("role: ", _LABEL), (role, "bold"), f" ({how})"))
+
+
+def _header_regions(header: FrameHeader) -> list[tuple[bytes, str]]:
+    raw = header.raw
+    extended = {7: 0, 16: 2, 64: 8}[header.length_encoding]
+    regions = [(raw[:1], _FLAGS), (raw[1:2], _LENGTH)]
+    if extended:
+        regions.append((raw[2 : 2 + extended], _EXTENDED))
+    if header.mask_key is not None:
+        regions.append((header.mask_key, _KEY))
+    return regions
+
+
+def _flags(header: FrameHeader) -> Text:
+    text = Text()
+    for name, on in (
+        ("FIN", header.fin),
+        ("RSV1", header.rsv1),
+        ("RSV2", header.rsv2),
+        ("RSV3", header.rsv3),
+        ("MASK", header.masked),
+    ):
+        text.append(name if on else name.lower(), style="bold" if on else "dim")
+        text.append(" ")
+    return text
+
+
+def render_frame(console: Console, record: FrameRecord, *, max_bytes: int) -> None:
+    """Header fields, the raw frame dump by region, then the unmasked payload."""
+    header = record.header
+    title = Text.assemble(
+        (f"frame {record.index}", "bold"),
+        (f" at offset {record.offset}  ", "dim"),
+        (f"{header.opcode_name} (0x{header.opcode:x})", "bold cyan"),
+        "  ",
+    )
+    title.append_text(_flags(header))
+    title.append(
+        f" length {header.payload_length} ({header.length_encoding}-bit)"
+        f"  header {header.header_length} bytes"
+    )
+    if header.mask_key is not None:
+        title.append("  key ")
+        title.append(header.mask_key.hex(), style=_KEY)
+    if record.compressed:
+        title.append("  compressed", style="bold")
+    if record.truncated:
+        title.append(
+            f"  truncated: {record.received} of {header.payload_length} bytes present",
+            style=_BAD,
+        )
+    console.print(title)
+    shown = record.payload[:max_bytes]
+    on_wire = apply_mask(shown, header.mask_key) if header.mask_key is not None else shown
+    console.print(hexdump([*_header_regions(header), (on_wire, _PAYLOAD)]))
+    hidden = min(record.received, header.payload_length) - len(shown)
+    if shown and header.mask_key is not None:
+        console.print(Text("  payload, unmasked:", style="dim"))
+        console.print(hexdump([(shown, "")]))
+    if hidden > 0:
+        console.print(Text(f"  ... {hidden} more payload bytes (--max-bytes {max_bytes})", "dim"))
+    if record.text is not None and not record.compressed:
+        line = Text("  text: ", style=_LABEL)
+        line.append_text(safe_text(_cut(record.text, max_bytes)))
+        console.print(line)
+    if record.close_code is not None:
+        line = Text("  close: ", style=_LABEL)
+        line.append(f"{record.close_code} {close_code_name(record.close_code)}")
+        if record.close_reason:
+            line.append("  reason: ")
+            line.append_text(safe_text(record.close_reason))
+        console.print(line)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def render_message(console: Console, record: MessageRecord, *, max_bytes: int) -> None:
+    frames = ", ".join(str(index) for index in record.frames)
+    if record.frame_count > len(record.frames):
+        frames += ", ..."
+    line = Text.assemble(
+        ("  => message ", "bold blue"),
+        (f"{record.index}", "bold blue"),
+        f" {record.opcode_name}, {record.length} bytes from frame(s) {frames}",
+    )
+    if record.compressed:
+        line.append(", decompressed", style="bold")
+    if not record.complete:
+        line.append(", incomplete", style=_BAD)
+    console.print(line)
+    if record.text is not None:
+        text = Text("     text: ", style=_LABEL)
+        text.append_text(safe_text(_cut(record.text, max_bytes)))
+        console.print(text)
+    elif record.payload:
+        console.print(hexdump([(record.payload[:max_bytes], "")], indent="     "))
+
+
+def render_violation(console: Console, violation: Violation) -> None:
+    where = f"frame {violation.frame}" if violation.frame is not None else "stream"
+    console.print(
+        Text.assemble(
+            ("  ! ", _BAD),
+            (violation.code, _BAD),
+            (f" ({violation.rfc}, {where}): ", "red"),
+            safe_text(violation.message),
+        )
+    )
+
+
+def render_status(
+    console: Console, summary: StreamSummary, *, complete: bool, bytes_needed: int, shown: int
+) -> None:
+    """The last line: complete or not, and how many violations."""
+    frames = sum(summary.frames.values())
+    messages = sum(summary.messages.values())
+    violations = sum(summary.violations.values())
+    line = Text(f"{frames} frames, {messages} messages, {summary.stream_bytes} bytes: ")
+    if complete:
+        line.append("complete", style=_OK)
+    else:
+        line.append("incomplete", style=_BAD)
+        if bytes_needed:
+            line.append(f" ({bytes_needed} more bytes needed)", style=_BAD)
+    if violations:
+        line.append(f", {violations} violation(s)", style=_BAD)
+        if shown < violations:
+            line.append(f" ({violations - shown} not listed)", style="red")
+    else:
+        line.append(", no violations", style=_OK)
+    console.print(line)
+
+
+def render_summary(console: Console, summary: StreamSummary) -> None:
+    """Counts only (``--summary``): frames and messages by opcode, bytes, violations."""
+    table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
+    table.add_column("what")
+    table.add_column("kind")
+    table.add_column("count", justify="right")
+    table.add_row("bytes", "stream", str(summary.stream_bytes))
+    table.add_row("bytes", "payload (declared)", str(summary.payload_bytes))
+    for section, counts, style in (
+        ("frames", summary.frames, ""),
+        ("messages", summary.messages, ""),
+        ("violations", summary.violations, "red"),
+    ):
+        table.add_row(section, "total", str(sum(counts.values())), style="bold")
+        for name, count in sorted(counts.items()):
+            table.add_row("", name, str(count), style=style)
+    console.print(table)
