@@ -40,6 +40,9 @@ MAX_OPS = 1_000_000
 MAX_DISASSEMBLY_OPS = 2_000
 """Opcodes kept for the disassembly listing."""
 
+MAX_EXPANDED_TUPLE = 100_000
+"""Leaves a tuple may reach through shared references before the pickle is refused."""
+
 MAX_ARGUMENT_CHARS = 120
 """An opcode argument is shown truncated to this many characters in the listing."""
 
@@ -177,6 +180,25 @@ class _Machine:
         self.marks: list[list[Any]] = []
         self.memo: dict[int, Any] = {}
         self.imports: dict[str, None] = {}
+        # Expanded sizes of the tuples built so far (kept alive here, so ids stay unique).
+        # Memo references let n opcodes build a tuple of 2**n leaves, and hashing one (as a
+        # dict key or set item) walks every leaf: refuse those instead of hanging.
+        self.tuple_sizes: dict[int, tuple[tuple[Any, ...], int]] = {}
+
+    def make_tuple(self, items: list[Any]) -> tuple[Any, ...]:
+        built = tuple(items)
+        size = 1 + sum(self.expanded_size(item) for item in built)
+        if size > MAX_EXPANDED_TUPLE:
+            raise InputError(
+                f"pickle builds a tuple of more than {MAX_EXPANDED_TUPLE} items through "
+                "shared references (a hash bomb); not shown"
+            )
+        self.tuple_sizes[id(built)] = (built, size)
+        return built
+
+    def expanded_size(self, item: Any) -> int:
+        entry = self.tuple_sizes.get(id(item))
+        return entry[1] if entry is not None and entry[0] is item else 1
 
     def pop(self) -> Any:
         if not self.stack:
@@ -261,9 +283,9 @@ class _Machine:
                 raise InputError(f"malformed pickle: {name} needs {count} items")
             items = self.stack[-count:]
             del self.stack[-count:]
-            push(tuple(items))
+            push(self.make_tuple(items))
         elif name == "TUPLE":
-            push(tuple(self.pop_mark()))
+            push(self.make_tuple(self.pop_mark()))
         elif name == "LIST":
             push(self.pop_mark())
         elif name == "DICT":

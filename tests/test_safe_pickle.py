@@ -178,3 +178,30 @@ def test_mutated_pickles_give_a_view_or_a_flaskscope_error(data: bytes, draw: An
     mutated = data[:position] + replacement + data[position + 1 :]
     with contextlib.suppress(FlaskscopeError):
         view_pickle(mutated)
+
+
+def _shared_reference_bomb(levels: int, *, as_dict_key: bool) -> bytes:
+    """t0 = (1,), t(i+1) = (t(i), t(i)) through the memo: 2**levels leaves in few bytes."""
+    data = bytearray(b"\x80\x02")
+    data += b"}" if as_dict_key else b"]"  # EMPTY_DICT / EMPTY_LIST
+    data += b"K\x01\x85q\x000"  # BININT1 1, TUPLE1, BINPUT 0, POP
+    for level in range(levels):
+        # BINGET, BINGET, TUPLE2, BINPUT, POP
+        data += b"h%ch%c\x86q%c0" % (level, level, level + 1)
+    data += b"h%c" % levels  # BINGET the last one
+    data += b"K\x01s." if as_dict_key else b"a."  # SETITEM / APPEND, STOP
+    return bytes(data)
+
+
+def test_a_hash_bomb_is_refused_quickly() -> None:
+    # The control: pickletools agrees this is a well-formed pickle.
+    bomb = _shared_reference_bomb(60, as_dict_key=True)
+    assert [op.name for op, _a, _p in pickletools.genops(bomb)][-1] == "STOP"
+    with pytest.raises(InputError, match="hash bomb"):
+        view_pickle(bomb)
+
+
+def test_small_shared_structures_are_fine() -> None:
+    data = _shared_reference_bomb(5, as_dict_key=True)
+    view = view_pickle(data)
+    assert view.value == pickle.loads(data)  # plain data built by this test: safe to load
