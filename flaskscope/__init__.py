@@ -12,6 +12,12 @@ __version__ = "0.1.0"
 # Public name -> module that defines it.
 _API: dict[str, str] = {
     "FlaskscopeError": "flaskscope.errors",
+    "decode_cookie": "flaskscope.cookie",
+    "sign_cookie": "flaskscope.cookie",
+    "find_cookie": "flaskscope.cookie",
+    "split_cookie": "flaskscope.cookie",
+    "DecodedCookie": "flaskscope.cookie",
+    "SigningOptions": "flaskscope.cookie",
     "websocket_accept": "flaskscope.handshake",
     "check_handshake": "flaskscope.handshake_check",
 }

@@ -1,0 +1,407 @@
+"""Flask session cookies: decode, verify, check expiry, and sign (pure: no I/O, no printing).
+
+What Flask does (``flask/sessions.py``, ``SecureCookieSessionInterface``): the session dict
+is dumped with the tagged JSON serializer (:mod:`flaskscope.tagged`), signed by itsdangerous'
+``URLSafeTimedSerializer`` with salt ``"cookie-session"``, sha1 and ``hmac`` key derivation
+(:mod:`flaskscope.cookie_signing`), compressed when that is shorter
+(:mod:`flaskscope.cookie_format`). On every request ``open_session`` loads it with
+``max_age=PERMANENT_SESSION_LIFETIME`` (31 days by default), whether the session is
+permanent or not; a cookie that fails any check silently becomes an empty session.
+
+This module tells *why*: which key matched, when it was issued, when it expires, and what
+Flask would load, with the same Python types.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+from flaskscope import tagged
+from flaskscope.cookie_errors import (
+    CookieInputError,
+    CookieNotFoundError,
+    DecompressionLimitError,
+    MalformedCookieError,
+    PayloadError,
+    SigningOptionError,
+)
+from flaskscope.cookie_format import (
+    COMPRESSED_MARKER,
+    DEFAULT_MAX_DECOMPRESSED,
+    LEGACY_EPOCH,
+    SEPARATOR,
+    CookieParts,
+    b64url_encode,
+    int_to_bytes,
+    split_cookie,
+)
+from flaskscope.cookie_input import DEFAULT_COOKIE_NAME, find_cookie
+from flaskscope.cookie_signing import (
+    DEFAULT_SALT,
+    DIGEST_SIZES,
+    SigningOptions,
+    compute_signature,
+    derive_key,
+    digest_size,
+    matching_key,
+    verify_signature,
+)
+
+__all__ = [
+    "BROWSER_COOKIE_LIMIT",
+    "COOKIE_SIZE_WARNING",
+    "DEFAULT_COOKIE_NAME",
+    "DEFAULT_MAX_AGE",
+    "DEFAULT_MAX_DECOMPRESSED",
+    "DEFAULT_SALT",
+    "LEGACY_EPOCH",
+    "STATUSES",
+    "CookieInputError",
+    "CookieNotFoundError",
+    "CookieParts",
+    "DecodedCookie",
+    "DecompressionLimitError",
+    "MalformedCookieError",
+    "PayloadError",
+    "SigningOptionError",
+    "SigningOptions",
+    "compute_signature",
+    "decode_cookie",
+    "derive_key",
+    "find_cookie",
+    "load_session",
+    "matching_key",
+    "sign_cookie",
+    "split_cookie",
+    "verify_signature",
+]
+
+DEFAULT_MAX_AGE = 31 * 24 * 60 * 60
+"""Flask's ``PERMANENT_SESSION_LIFETIME`` default (31 days), applied on every load."""
+
+BROWSER_COOKIE_LIMIT = 4093
+"""Werkzeug's ``max_cookie_size``: browsers keep about 4096 bytes per cookie (name, value and
+attributes); Werkzeug warns when a ``Set-Cookie`` passes 4093."""
+
+COOKIE_SIZE_WARNING = 3600
+"""Warn from here on: a few more session keys and the browser drops the cookie silently."""
+
+Status = Literal["valid", "invalid-signature", "expired", "unverified"]
+STATUSES: tuple[str, ...] = ("valid", "invalid-signature", "expired", "unverified")
+
+_PLAUSIBLE_SINCE = datetime(2010, 4, 1, tzinfo=timezone.utc)  # Flask 0.1 was released then
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class DecodedCookie:
+    """A Flask session cookie, decoded, with its verdict."""
+
+    status: Status
+    """``valid`` | ``invalid-signature`` | ``expired`` | ``unverified`` (no key given)."""
+    verified: bool
+    """The signature was checked and matched one of the keys."""
+    matched_key: str | None
+    """``"primary"``, ``"fallback:N"`` (index into ``fallback_keys``) or ``None``."""
+    compressed: bool
+    issued_at: datetime
+    """When it was signed (aware, UTC)."""
+    age_seconds: int
+    """Seconds between signing and ``now`` (negative when signed in the future)."""
+    expires_at: datetime | None
+    """``issued_at + max_age``; ``None`` when no max age applies."""
+    payload: str
+    """The session JSON exactly as on the wire (decompressed), tags intact."""
+    session: dict[str, Any]
+    """What Flask loads: tuples, bytes, UUIDs, datetimes and Markup as those types."""
+    timestamp: int
+    max_age: int | None
+    size: int
+    """Length of the cookie value in bytes."""
+    payload_size: int
+    compressed_size: int | None
+    signature: bytes
+    options: SigningOptions
+    keys_tried: int
+    warnings: tuple[str, ...] = field(default=())
+    unknown_tags: tuple[str, ...] = field(default=())
+
+    @property
+    def expired(self) -> bool:
+        """Outside ``max_age`` (by the timestamp alone, whatever the signature)."""
+        return self.max_age is not None and (
+            self.age_seconds > self.max_age or self.age_seconds < 0
+        )
+
+    @property
+    def ok(self) -> bool:
+        """``valid`` or ``unverified``: the statuses that exit 0."""
+        return self.status in ("valid", "unverified")
+
+    @property
+    def expires_in_seconds(self) -> int | None:
+        return None if self.max_age is None else self.max_age - self.age_seconds
+
+
+def load_session(payload: str, serializer: object | None = None) -> dict[str, Any]:
+    """The session dict Flask would load from the payload JSON.
+
+    ``serializer`` is an app's own session serializer (anything with ``loads(str)``);
+    by default Flask's tagged JSON.
+    """
+    if serializer is None:
+        return _as_session(tagged.loads(payload))
+    else:
+        loads = getattr(serializer, "loads", None)
+        if not callable(loads):
+            raise SigningOptionError("the session serializer has no loads() method")
+        try:
+            loaded = loads(payload)
+        except Exception as error:
+            raise PayloadError(
+                f"the app's session serializer cannot load the payload"
+                f" ({type(error).__name__}: {error})"
+            ) from error
+    return _as_session(loaded)
+
+
+def _as_session(loaded: Any) -> dict[str, Any]:
+    if isinstance(loaded, dict):
+        return loaded
+    if isinstance(loaded, Mapping):
+        return dict(loaded)
+    raise PayloadError(
+        f"the payload is a JSON {type(loaded).__name__}, not an object: not a Flask session"
+    )
+
+
+def _aware_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def _datetime_from_timestamp(timestamp: int) -> datetime:
+    try:
+        return _EPOCH + timedelta(seconds=timestamp)
+    except OverflowError as error:
+        raise MalformedCookieError(
+            "timestamp", f"{timestamp} seconds is outside the dates Python can represent"
+        ) from error
+
+
+def decode_cookie(
+    value: str,
+    secret_key: str | bytes | None = None,
+    *,
+    fallback_keys: Sequence[str | bytes] = (),
+    salt: str = DEFAULT_SALT,
+    digest: str = "sha1",
+    key_derivation: str = "hmac",
+    legacy: bool = False,
+    max_age: int | None = DEFAULT_MAX_AGE,
+    now: datetime | None = None,
+    serializer: object | None = None,
+    max_decompressed: int = DEFAULT_MAX_DECOMPRESSED,
+) -> DecodedCookie:
+    """Decode a Flask session cookie value and judge it as Flask would.
+
+    Without any key the cookie is still decoded (status ``unverified``). With keys, a
+    signature that matches none gives ``invalid-signature``; a genuine cookie older than
+    ``max_age`` (or signed in the future, which itsdangerous also rejects) gives
+    ``expired``. Input that is not a cookie raises :class:`CookieInputError`.
+    """
+    options = SigningOptions(salt, digest, key_derivation, legacy).validated()
+    if max_age is not None and max_age < 0:
+        raise SigningOptionError(f"max_age must be 0 or more seconds, not {max_age}")
+    now = datetime.now(timezone.utc) if now is None else _aware_utc(now)
+    parts = split_cookie(value, legacy=legacy, max_decompressed=max_decompressed)
+    if serializer is None:
+        raw = tagged.parse_json(parts.payload)
+        session = _as_session(tagged.untag_scan(raw))
+        unknown = tuple(sorted(tagged.unknown_tags(raw)))
+    else:
+        session, unknown = load_session(parts.payload, serializer), ()
+    issued_at = _datetime_from_timestamp(parts.timestamp)
+    # itsdangerous: age = int(time.time()) - timestamp, in whole seconds.
+    age = int(now.timestamp()) - parts.timestamp
+    expires_at = None if max_age is None else issued_at + timedelta(seconds=max_age)
+
+    keys_tried = (secret_key is not None) + len(fallback_keys)
+    matched = matching_key(parts, secret_key, fallback_keys, options) if keys_tried else None
+    expired = max_age is not None and (age > max_age or age < 0)
+    status: Status
+    if not keys_tried:
+        status = "unverified"
+    elif matched is None:
+        status = "invalid-signature"
+    elif expired:
+        status = "expired"
+    else:
+        status = "valid"
+
+    warnings = _warnings(parts, options, status, age, max_age, issued_at, secret_key, unknown)
+    return DecodedCookie(
+        status=status,
+        verified=matched is not None,
+        matched_key=matched,
+        compressed=parts.compressed,
+        issued_at=issued_at,
+        age_seconds=age,
+        expires_at=expires_at,
+        payload=parts.payload,
+        session=session,
+        timestamp=parts.timestamp,
+        max_age=max_age,
+        size=len(parts.value),
+        payload_size=parts.payload_size,
+        compressed_size=parts.compressed_size,
+        signature=parts.signature,
+        options=options,
+        keys_tried=keys_tried,
+        warnings=tuple(warnings),
+        unknown_tags=unknown,
+    )
+
+
+def _warnings(
+    parts: CookieParts,
+    options: SigningOptions,
+    status: Status,
+    age: int,
+    max_age: int | None,
+    issued_at: datetime,
+    secret_key: str | bytes | None,
+    unknown: tuple[str, ...],
+) -> list[str]:
+    """Everything a careful reader would want pointed out, as sentences."""
+    notes: list[str] = []
+    if status == "unverified":
+        notes.append(
+            "no secret key given: the signature was NOT checked, so anyone could have"
+            " written this content (pass --secret-key to verify)"
+        )
+    if secret_key is not None and not secret_key:
+        notes.append("the secret key is empty: Flask refuses to use sessions without one")
+    if max_age is not None and age < 0:
+        notes.append(
+            f"signed {-age} s in the future (clock skew or a forged timestamp):"
+            " itsdangerous rejects it as expired"
+        )
+    elif max_age is not None and age > max_age and status != "expired":
+        notes.append(
+            f"by its timestamp this cookie expired {age - max_age} s ago (max age {max_age} s)"
+        )
+    if parts.signature_malformed:
+        notes.append("the signature is not valid base64url (a truncated or mangled cookie?)")
+    else:
+        if parts.signature_lenient:
+            notes.append(
+                "the signature has characters outside base64url (or bad padding) that"
+                " itsdangerous silently ignores"
+            )
+        expected = digest_size(options.digest)
+        if len(parts.signature) != expected:
+            guess = DIGEST_SIZES.get(len(parts.signature))
+            hint = f"; it looks like --digest {guess}" if guess else " (truncated?)"
+            notes.append(
+                f"the signature is {len(parts.signature)} bytes but {options.digest} gives"
+                f" {expected}{hint}"
+            )
+    if not options.legacy and issued_at < _PLAUSIBLE_SINCE:
+        notes.append(
+            f"issued {issued_at:%Y-%m-%d}, before Flask existed: if the app uses"
+            " itsdangerous < 1.0, try --legacy (timestamps counted from 2011-01-01)"
+        )
+    size = len(parts.value)
+    if size > BROWSER_COOKIE_LIMIT:
+        notes.append(
+            f"the cookie is {size} bytes, over the ~4 KB browsers keep ({BROWSER_COOKIE_LIMIT}):"
+            " browsers drop it silently"
+        )
+    elif size >= COOKIE_SIZE_WARNING:
+        notes.append(
+            f"the cookie is {size} bytes, near the ~4 KB browsers keep ({BROWSER_COOKIE_LIMIT});"
+            " a bigger session will be dropped silently"
+        )
+    if parts.trailing_zlib_bytes:
+        notes.append(
+            f"{parts.trailing_zlib_bytes} bytes after the end of the zlib stream"
+            " (zlib, and so Flask, ignores them)"
+        )
+    if unknown:
+        listed = ", ".join(repr(item) for item in unknown)
+        notes.append(
+            f"tag-like keys Flask's default serializer does not know: {listed}"
+            " (the app may register its own tags); shown as plain dicts"
+        )
+    return notes
+
+
+def _timestamp_seconds(timestamp: datetime | int | None) -> int:
+    if timestamp is None:
+        return int(time.time())
+    if isinstance(timestamp, datetime):
+        return int(_aware_utc(timestamp).timestamp())
+    if isinstance(timestamp, bool) or not isinstance(timestamp, int):
+        raise SigningOptionError(f"timestamp must be a datetime or an int, not {timestamp!r}")
+    return timestamp
+
+
+def sign_cookie(
+    session: Mapping[str, Any],
+    secret_key: str | bytes,
+    *,
+    salt: str = DEFAULT_SALT,
+    digest: str = "sha1",
+    key_derivation: str = "hmac",
+    legacy: bool = False,
+    timestamp: datetime | int | None = None,
+    serializer: object | None = None,
+) -> str:
+    """A cookie value Flask accepts for ``session``, signed with ``secret_key``.
+
+    Byte for byte what Flask writes at that timestamp: tagged JSON with sorted keys (Flask
+    dumps inside the request, through the app's JSON provider), zlib-compressed exactly when
+    the compressed form is shorter by more than one byte
+    (``URLSafeSerializerMixin.dump_payload``). ``timestamp=None`` reads the clock here.
+    """
+    options = SigningOptions(salt, digest, key_derivation, legacy).validated()
+    payload = _dump_session(session, serializer)
+    compressed = zlib.compress(payload)
+    if len(compressed) < len(payload) - 1:
+        payload_field = COMPRESSED_MARKER + b64url_encode(compressed)
+    else:
+        payload_field = b64url_encode(payload)
+
+    seconds = _timestamp_seconds(timestamp)
+    stored = seconds - LEGACY_EPOCH if legacy else seconds
+    if not 0 <= stored < 1 << 64:
+        since = "2011-01-01 (--legacy)" if legacy else "1970-01-01"
+        raise SigningOptionError(f"the timestamp must be at or after {since}")
+    signed = payload_field + SEPARATOR + b64url_encode(int_to_bytes(stored))
+    signature = compute_signature(signed.encode("ascii"), secret_key, options)
+    return signed + SEPARATOR + b64url_encode(signature)
+
+
+def _dump_session(session: Mapping[str, Any], serializer: object | None) -> bytes:
+    if not isinstance(session, Mapping):
+        raise SigningOptionError(
+            f"the session must be a mapping (a JSON object), not {type(session).__name__}"
+        )
+    try:
+        if serializer is None:
+            text: Any = tagged.dumps(dict(session))
+        else:
+            dumps = getattr(serializer, "dumps", None)
+            if not callable(dumps):
+                raise SigningOptionError("the session serializer has no dumps() method")
+            text = dumps(dict(session))
+    except (TypeError, ValueError, RecursionError) as error:
+        raise SigningOptionError(f"the session cannot be serialized: {error}") from error
+    return text.encode("utf-8") if isinstance(text, str) else bytes(text)
