@@ -274,3 +274,33 @@ def test_random_text_is_recognised_or_not_without_errors(value: str) -> None:
     cookie = parse_server_session_cookie(value)
     if cookie is not None:
         verify_session_id(cookie, [SECRET])
+
+
+def test_json_rendering_keeps_types_and_stays_bounded() -> None:
+    import datetime
+    import json
+    import pickle
+
+    from flaskscope.render.server_session import MAX_NODES, to_json
+    from flaskscope.safe_pickle import view_pickle
+
+    moment = datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    value = {"b": b"\x00", "t": (1,), "s": {2}, "d": moment, "nan": float("nan"), 1: "int key"}
+    shown = to_json(value)
+    json.dumps(shown, allow_nan=False)  # strict JSON: no NaN, only plain types
+    items = {json.dumps(k): v for k, v in shown["items"]}
+    assert shown["$type"] == "dict"
+    assert items['"b"'] == {"$type": "bytes", "base64": "AA=="}
+    assert items['"t"'] == {"$type": "tuple", "items": [1]}
+    assert items['"d"'] == {"$type": "datetime", "iso": "2024-01-02T03:04:05+00:00"}
+    assert items['"nan"'] == {"$type": "float", "value": "nan"}
+    cyclic: list[Any] = []
+    cyclic.append(cyclic)
+    assert to_json(view_pickle(pickle.dumps(cyclic)).value) == [{"$type": "cycle"}]
+    # 2**40 leaves through shared references: cut off, quickly.
+    shared: list[Any] = [1]
+    for _ in range(40):
+        shared = [shared, shared]
+    text = json.dumps(to_json(shared))
+    assert "truncated" in text
+    assert text.count("1") < MAX_NODES * 2

@@ -1,0 +1,348 @@
+"""Show a Flask-Session cookie and its stored session: rich for people, JSON for scripts.
+
+Stored data is untrusted: every string goes through :func:`safe_text`, and the walk over it
+is bounded (depth, node count, cycles from pickle memo references) so a crafted value
+cannot hang or flood the terminal. Values JSON cannot carry as they are are written as
+``{"$type": ...}`` objects (documented in the README), so no type information is lost.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import math
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from flaskscope.render.console import safe_str, safe_text
+from flaskscope.safe_pickle import PickleImport, PickleObject, PickleView
+from flaskscope.server_session import ServerSessionReport, SignatureStatus
+
+__all__ = ["MAX_DEPTH", "MAX_NODES", "render_server_session", "server_session_json", "to_json"]
+
+MAX_DEPTH = 64
+"""Nesting shown at most; deeper values become ``{"$type": "truncated"}``."""
+
+MAX_NODES = 20_000
+"""Values shown at most (memo references can make a small pickle expand exponentially)."""
+
+MAX_DISASSEMBLY_LINES = 200
+"""Pickle opcodes listed in the rich view (JSON carries up to ``MAX_DISASSEMBLY_OPS``)."""
+
+STATUS_STYLES = {
+    "found": "bold green",
+    "id-only": "bold",
+    "unverified": "bold yellow",
+    "not-found": "bold red",
+    "invalid-signature": "bold red",
+}
+
+STATUS_TEXT = {
+    "found": "found in the store",
+    "id-only": "session id only (pass --store to read the session)",
+    "unverified": "signature NOT checked (no secret key given)",
+    "not-found": "NOT FOUND in the store: expired, cleared or never saved",
+    "invalid-signature": "INVALID SIGNATURE: Flask-Session would ignore this cookie",
+}
+
+SIGNATURE_TEXT = {
+    SignatureStatus.UNSIGNED: "no (bare id, the Flask-Session default)",
+    SignatureStatus.NOT_CHECKED: "yes (SESSION_USE_SIGNER), not checked",
+    SignatureStatus.VALID: "yes (SESSION_USE_SIGNER), valid with SECRET_KEY",
+    SignatureStatus.VALID_FALLBACK_ONLY: "yes, valid only with a fallback key (rejected)",
+    SignatureStatus.INVALID: "yes (SESSION_USE_SIGNER), INVALID",
+}
+
+
+class _Budget:
+    def __init__(self, nodes: int = MAX_NODES) -> None:
+        self.left = nodes
+
+    def take(self) -> bool:
+        self.left -= 1
+        return self.left >= 0
+
+
+def _typed(kind: str, **fields: Any) -> dict[str, Any]:
+    return {"$type": kind, **fields}
+
+
+def to_json(value: Any) -> Any:
+    """``value`` as JSON, with ``{"$type": ...}`` objects for what JSON cannot hold."""
+    return _to_json(value, 0, set(), _Budget())
+
+
+def _to_json(value: Any, depth: int, path: set[int], budget: _Budget) -> Any:
+    if not budget.take():
+        return _typed("truncated", reason=f"more than {MAX_NODES} values")
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else _typed("float", value=repr(value))
+    if isinstance(value, (bytes, bytearray)):
+        kind = "bytes" if isinstance(value, bytes) else "bytearray"
+        return _typed(kind, base64=base64.b64encode(bytes(value)).decode("ascii"))
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return _typed(type(value).__name__, iso=value.isoformat())
+    if isinstance(value, PickleImport):
+        return _typed("pickle-import", name=repr(value))
+    if depth >= MAX_DEPTH:
+        return _typed("truncated", reason=f"nested more than {MAX_DEPTH} levels")
+    if id(value) in path:
+        return _typed("cycle")
+    path.add(id(value))
+    try:
+        return _container_json(value, depth + 1, path, budget)
+    finally:
+        path.discard(id(value))
+
+
+def _container_json(value: Any, depth: int, path: set[int], budget: _Budget) -> Any:
+    def inner(item: Any) -> Any:
+        return _to_json(item, depth, path, budget)
+
+    if isinstance(value, list):
+        return [inner(item) for item in value]
+    if isinstance(value, tuple):
+        return _typed("tuple", items=[inner(item) for item in value])
+    if isinstance(value, (set, frozenset)):
+        return _typed(type(value).__name__, items=[inner(item) for item in value])
+    if isinstance(value, dict):
+        if all(isinstance(key, str) for key in value) and "$type" not in value:
+            return {key: inner(item) for key, item in value.items()}
+        return _typed("dict", items=[[inner(key), inner(item)] for key, item in value.items()])
+    if isinstance(value, PickleObject):
+        described: dict[str, Any] = {
+            "opcode": value.how,
+            "callable": inner(value.callable),
+            "args": inner(value.args),
+        }
+        if value.state is not None:
+            described["state"] = inner(value.state)
+        if value.appended:
+            described["appended"] = [inner(item) for item in value.appended]
+        if value.items:
+            described["items"] = [[inner(key), inner(item)] for key, item in value.items]
+        return _typed("pickle-object", **described)
+    code, data = getattr(value, "code", None), getattr(value, "data", None)
+    if isinstance(code, int) and isinstance(data, (bytes, bytearray, memoryview)):
+        return _typed("msgpack-ext", code=code, base64=base64.b64encode(bytes(data)).decode())
+    return _typed(type(value).__name__, repr=safe_str(repr(value))[:200])
+
+
+def _pickle_json(view: PickleView) -> dict[str, Any]:
+    return {
+        "protocol": view.protocol,
+        "size": view.size,
+        "opcodes": view.op_count,
+        "would_run_code": view.would_run_code,
+        "imports": list(view.imports),
+        "unsafe_imports": list(view.unsafe_imports),
+        "refused": [{"position": op.position, "opcode": op.name} for op in view.refused[:200]],
+        "trailing_bytes": view.trailing_bytes,
+        "disassembly": view.disassembly(),
+    }
+
+
+def server_session_json(report: ServerSessionReport) -> dict[str, Any]:
+    """The ``--json`` document for a Flask-Session cookie."""
+    cookie = report.cookie
+    verification = report.verification
+    stored = report.stored
+    payload = report.payload
+    document: dict[str, Any] = {
+        "kind": report.kind,
+        "status": report.status,
+        "session_id": cookie.session_id,
+        "id_shape": cookie.id_shape.value,
+        "signed": cookie.signed,
+        "signature": cookie.signature,
+        "signature_status": verification.status.value,
+        "matched_key": _matched_key(report),
+        "key_prefix": report.key_prefix,
+        "store_key": report.store_key,
+        "store": None if stored is None else stored.store,
+        "found": None if stored is None else stored.found,
+        "store_ttl_seconds": None if stored is None else stored.ttl_seconds,
+        "payload_format": None if payload is None else payload.format.value,
+        "payload_size": None if payload is None else payload.size,
+        "legacy_pickle": None if payload is None else payload.legacy_pickle,
+        "payload": None if payload is None else to_json(payload.data),
+        "pickle": None
+        if payload is None or payload.pickle is None
+        else _pickle_json(payload.pickle),
+        "warnings": list(report.warnings),
+    }
+    return document
+
+
+def _matched_key(report: ServerSessionReport) -> str | None:
+    index = report.verification.key_index
+    if index is None:
+        return None
+    return "primary" if index == 0 else f"fallback:{index - 1}"
+
+
+def _ttl_text(seconds: int | None) -> str:
+    if seconds is None:
+        return "none (the key never expires)"
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{days}d"] if days else []
+    if days or hours:
+        parts.append(f"{hours}h")
+    if days or hours or minutes:
+        parts.append(f"{minutes}m")
+    parts.append(f"{secs}s")
+    return f"{seconds} s ({' '.join(parts)} left)"
+
+
+def _scalar(value: Any) -> Text | None:
+    """A one-line rendering of a non-container value (``None`` for containers)."""
+    if isinstance(value, (list, tuple, dict, set, frozenset, PickleObject)):
+        return None
+    if isinstance(value, PickleImport):
+        return Text.assemble(safe_text(repr(value), "bold red"), (" (not imported)", "dim"))
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return safe_text(value.isoformat())
+    return safe_text(repr(value))
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, PickleObject):
+        return "pickle object, NOT built"
+    if isinstance(value, PickleImport):
+        return "pickle import"
+    return type(value).__name__
+
+
+def _add_value(
+    tree: Tree, label: Text, value: Any, depth: int, path: set[int], budget: _Budget
+) -> None:
+    if not budget.take():
+        tree.add(Text(f"... more than {MAX_NODES} values, not shown", style="dim"))
+        return
+    scalar = _scalar(value)
+    line = Text.assemble(label, " ", (_type_name(value), "dim cyan"))
+    if scalar is not None:
+        tree.add(Text.assemble(line, " ", scalar))
+        return
+    if id(value) in path:
+        tree.add(Text.assemble(line, (" <cycle: contains itself>", "magenta")))
+        return
+    if depth >= MAX_DEPTH:
+        tree.add(Text.assemble(line, (f" ... nested more than {MAX_DEPTH} levels", "dim")))
+        return
+    branch = tree.add(line)
+    path.add(id(value))
+    try:
+        for child_label, child in _children(value):
+            _add_value(branch, child_label, child, depth + 1, path, budget)
+    finally:
+        path.discard(id(value))
+
+
+def _children(value: Any) -> list[tuple[Text, Any]]:
+    if isinstance(value, dict):
+        return [(_key_label(key), item) for key, item in value.items()]
+    if isinstance(value, (list, tuple)):
+        return [(Text(f"[{index}]", style="bold"), item) for index, item in enumerate(value)]
+    if isinstance(value, (set, frozenset)):
+        return [(Text("-", style="bold"), item) for item in value]
+    if isinstance(value, PickleObject):
+        children: list[tuple[Text, Any]] = [
+            (Text(f"{value.how} would call", style="bold red"), value.callable),
+            (Text("with arguments", style="bold"), value.args),
+        ]
+        if value.state is not None:
+            children.append((Text("BUILD state", style="bold"), value.state))
+        if value.appended:
+            children.append((Text("appended", style="bold"), value.appended))
+        if value.items:
+            children.append((Text("items set", style="bold"), dict(_safe_pairs(value.items))))
+        return children
+    return []
+
+
+def _safe_pairs(pairs: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    out: list[tuple[Any, Any]] = []
+    for key, item in pairs:
+        try:
+            hash(key)
+        except TypeError:
+            key = repr(type(key).__name__)
+        out.append((key, item))
+    return out
+
+
+def _key_label(key: Any) -> Text:
+    if isinstance(key, str):
+        return safe_text(key, "bold")
+    return safe_text(repr(key), "bold")
+
+
+def data_tree(title: Text, data: Any) -> Tree:
+    """The stored data as a tree: key, type, value; bounded as :func:`to_json` is."""
+    tree = Tree(title)
+    budget = _Budget()
+    if isinstance(data, dict):
+        for label, child in _children(data):
+            _add_value(tree, label, child, 1, {id(data)}, budget)
+        if not data:
+            tree.add(Text("(empty)", style="dim"))
+    else:
+        _add_value(tree, Text("value", style="bold"), data, 1, set(), budget)
+    return tree
+
+
+def render_server_session(report: ServerSessionReport, console: Console) -> None:
+    """The rich view: the cookie, the verdict, the stored data, warnings, pickle listing."""
+    cookie = report.cookie
+    stored = report.stored
+    payload = report.payload
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="bold")
+    fields.add_column()
+    fields.add_row("kind", "server-side session (Flask-Session): the cookie holds only an id")
+    fields.add_row("status", Text(STATUS_TEXT[report.status], style=STATUS_STYLES[report.status]))
+    fields.add_row(
+        "session id",
+        Text.assemble(
+            safe_text(cookie.session_id),
+            (f"  ({cookie.id_shape.value}, {len(cookie.session_id)} chars)", "dim"),
+        ),
+    )
+    fields.add_row("signed", SIGNATURE_TEXT[report.verification.status])
+    fields.add_row("store key", safe_text(report.store_key))
+    if stored is not None:
+        fields.add_row("store", safe_text(stored.store))
+        if stored.found:
+            fields.add_row("TTL", _ttl_text(stored.ttl_seconds))
+    if payload is not None:
+        fmt = payload.format.value
+        if payload.legacy_pickle:
+            fmt = "LEGACY PICKLE (not unpickled)"
+        fields.add_row("format", f"{fmt}, {payload.size} bytes")
+    parts: list[Any] = [fields]
+    if payload is not None:
+        parts.append(Text())
+        parts.append(data_tree(Text("stored session", style="bold underline"), payload.data))
+    if report.warnings:
+        parts.append(Text())
+        for note in report.warnings:
+            parts.append(Text.assemble(("! ", "bold yellow"), safe_text(note)))
+    if payload is not None and payload.pickle is not None:
+        parts.append(Text())
+        parts.append(Text("pickle opcodes (! = refused, never executed)", style="bold"))
+        lines = payload.pickle.disassembly()
+        for line in lines[:MAX_DISASSEMBLY_LINES]:
+            style = "red" if line[6:7] == "!" else ""
+            parts.append(safe_text(line, style))
+        if len(lines) > MAX_DISASSEMBLY_LINES:
+            parts.append(Text(f"... {len(lines) - MAX_DISASSEMBLY_LINES} more lines (--json)"))
+    console.print(Group(*parts))
