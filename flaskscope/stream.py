@@ -464,16 +464,18 @@ class FrameParser:
         if room > 0:
             message.kept += data[:room]
         if message.decoder is not None:
+            pending = len(message.decoder.getstate()[0])
             try:
                 message.decoder.decode(data)
             except UnicodeDecodeError as error:
+                position = message.length - len(data) - pending + error.start
                 message.decoder = None
                 frame.violations.append(
                     self._violation(
                         "invalid-utf8",
                         frame.index,
                         f"text message {message.index} is not valid UTF-8 "
-                        f"(byte {message.length - len(data) + error.start} of the message: "
+                        f"(byte {position} of the message: "
                         f"{error.reason})",
                     )
                 )

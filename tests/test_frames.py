@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from websockets.frames import Close, Frame as WsFrame, Opcode as WsOpcode
+from websockets.frames import Close
+from websockets.frames import Frame as WsFrame
+from websockets.frames import Opcode as WsOpcode
 from websockets.streams import StreamReader
 from wsproto.frame_protocol import FrameProtocol
 
