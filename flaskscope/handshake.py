@@ -12,14 +12,17 @@ import hashlib
 from dataclasses import dataclass
 
 from flaskscope.errors import InputError, OptionError
-from flaskscope.extensions import Extension, parse_extensions
+from flaskscope.extensions import DeflateParams, Extension, parse_extensions
 from flaskscope.http import parse_request, parse_response
 
 __all__ = [
     "KEY_BYTES",
     "WEBSOCKET_GUID",
     "AcceptReport",
+    "Check",
+    "HandshakeReport",
     "KeyInfo",
+    "Note",
     "accept_report",
     "generate_key",
     "inspect_key",
@@ -159,3 +162,51 @@ def negotiated_extensions(response_text: str | bytes) -> tuple[Extension, ...]:
     )
     value = parse_response(data).get("Sec-WebSocket-Extensions")
     return () if value is None else parse_extensions(value)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule of the opening handshake, checked: stable ``id``, verdict, RFC section, why."""
+
+    id: str
+    ok: bool
+    rfc: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something tolerated but worth knowing (LF-only line endings, a missing empty line)."""
+
+    id: str
+    rfc: str
+    message: str
+
+
+@dataclass(frozen=True)
+class HandshakeReport:
+    """The checklist for a request and, when given, the response that answered it."""
+
+    checks: tuple[Check, ...]
+    notes: tuple[Note, ...]
+    method: str
+    target: str
+    key: str | None
+    expected_accept: str | None
+    offered_subprotocols: tuple[str, ...]
+    offered_extensions: tuple[Extension, ...]
+    has_response: bool
+    status_code: int | None
+    accept: str | None
+    subprotocol: str | None
+    extensions: tuple[Extension, ...]
+    """The extensions the response selected (empty without a response)."""
+    deflate: DeflateParams | None
+    """The permessage-deflate parameters in force, when it was negotiated validly."""
+
+    @property
+    def valid(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    def failures(self) -> tuple[Check, ...]:
+        return tuple(check for check in self.checks if not check.ok)

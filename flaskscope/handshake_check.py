@@ -9,7 +9,7 @@ negotiation of RFC 7692 §7. Rules never raise: broken input gives a failed row.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from flaskscope.errors import FlaskscopeError
 from flaskscope.extensions import (
@@ -22,62 +22,14 @@ from flaskscope.extensions import (
     negotiated_deflate_params,
     parse_extensions,
 )
-from flaskscope.handshake import inspect_key, websocket_accept
+from flaskscope.handshake import Check, HandshakeReport, Note, inspect_key, websocket_accept
 from flaskscope.http import HttpRequest, HttpResponse, header_tokens, parse_request, parse_response
 
-__all__ = ["Check", "HandshakeReport", "Note", "check_handshake", "check_messages"]
+__all__ = ["check_handshake", "check_messages"]
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VERSION = re.compile(r"(\d+)\.(\d+)")
 _ABSOLUTE_TARGET = re.compile(r"(?i)https?://[^/?#\s]+[^#\s]*")
-
-
-@dataclass(frozen=True)
-class Check:
-    """One rule of the opening handshake, checked: stable ``id``, verdict, RFC section, why."""
-
-    id: str
-    ok: bool
-    rfc: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Note:
-    """Something tolerated but worth knowing (LF-only line endings, a missing empty line)."""
-
-    id: str
-    rfc: str
-    message: str
-
-
-@dataclass(frozen=True)
-class HandshakeReport:
-    """The checklist for a request and, when given, the response that answered it."""
-
-    checks: tuple[Check, ...]
-    notes: tuple[Note, ...]
-    method: str
-    target: str
-    key: str | None
-    expected_accept: str | None
-    offered_subprotocols: tuple[str, ...]
-    offered_extensions: tuple[Extension, ...]
-    has_response: bool
-    status_code: int | None
-    accept: str | None
-    subprotocol: str | None
-    extensions: tuple[Extension, ...]
-    """The extensions the response selected (empty without a response)."""
-    deflate: DeflateParams | None
-    """The permessage-deflate parameters in force, when it was negotiated validly."""
-
-    @property
-    def valid(self) -> bool:
-        return all(check.ok for check in self.checks)
-
-    def failures(self) -> tuple[Check, ...]:
-        return tuple(check for check in self.checks if not check.ok)
 
 
 def _shown(value: str | None) -> str:

@@ -12,8 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flaskscope.extensions import DeflateParams, Extension, format_extension
-from flaskscope.handshake import AcceptReport
-from flaskscope.handshake_check import HandshakeReport
+from flaskscope.handshake import AcceptReport, HandshakeReport
 from flaskscope.render.console import safe_text
 
 __all__ = [
