@@ -270,30 +270,45 @@ def inspect_server_session(
     key_prefix: str = FLASK_SESSION_DEFAULT_KEY_PREFIX,
     stored: StoredSession | None = None,
     serialization_format: str = DEFAULT_SERIALIZATION_FORMAT,
+    use_signer: bool | None = None,
 ) -> ServerSessionReport:
     """Judge a Flask-Session cookie and, when the store was read, decode what it holds.
 
     ``stored`` is what :func:`flaskscope.store.fetch_session` returned for
-    ``cookie.store_key(key_prefix)`` (the I/O stays outside this function).
+    ``cookie.store_key(key_prefix)`` (the I/O stays outside this function). ``use_signer``
+    is the app's ``SESSION_USE_SIGNER`` when known (``--app``): a bare id sent to an app that
+    signs ids fails its ``unsign`` just like a bad signature.
     """
     verification = verify_session_id(cookie, keys)
     payload = None
     if stored is not None and stored.value is not None:
         payload = decode_stored_payload(stored.value, serialization_format)
     notes: list[str] = []
+    if use_signer and not cookie.signed:
+        verification = SessionIdVerification(SignatureStatus.INVALID)
+        notes.append(
+            "the app signs session ids (SESSION_USE_SIGNER) but this cookie is a bare id: "
+            "Flask-Session cannot unsign it and starts a new session"
+        )
+    elif use_signer is False and cookie.signed:
+        notes.append(
+            "the app does not sign session ids (SESSION_USE_SIGNER is off): it would look "
+            "the whole cookie value up as the id, and find nothing"
+        )
     if verification.status is SignatureStatus.NOT_CHECKED:
         notes.append(
             "the session id is signed (SESSION_USE_SIGNER) but no secret key was given: "
             "the signature was NOT checked"
         )
-    elif verification.status is SignatureStatus.INVALID:
+    elif verification.status is SignatureStatus.INVALID and cookie.signed:
         notes.append(
             "no key verifies the session id signature: Flask-Session would ignore this "
             "cookie and start a new, empty session"
         )
     elif verification.status is SignatureStatus.VALID_FALLBACK_ONLY:
         notes.append(
-            f"the signature verifies only with fallback key #{verification.key_index}: "
+            "the signature verifies only with a fallback key "
+            f"(SECRET_KEY_FALLBACKS[{(verification.key_index or 1) - 1}]): "
             "Flask-Session checks SECRET_KEY alone (not SECRET_KEY_FALLBACKS), so the app "
             "would start a new session"
         )
