@@ -1,0 +1,197 @@
+"""The audit core against real peers: itsdangerous' Signer and cookies made by real Flask."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+from flask import Flask, session
+from flask.sessions import SecureCookieSessionInterface, session_json_serializer
+from itsdangerous import Signer, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_decode
+
+from flaskscope.audit import AuditSpec, BatchChecker
+from flaskscope.audit_runner import check_chunk, run_audit
+from flaskscope.cookie import split_cookie
+from flaskscope.errors import OptionError
+from flaskscope.wordlists import Chunk, chunks_from_stream
+
+SIGNED = b"eyJ1c2VybmFtZSI6ImFkbWluIn0.YjdgRQ"
+
+
+def flask_cookie(
+    secret_key: str | bytes,
+    data: dict[str, Any] | None = None,
+    *,
+    salt: str | None = None,
+) -> str:
+    """A session cookie as a real Flask app sets it (``salt`` through a session interface)."""
+    app = Flask(__name__)
+    app.secret_key = secret_key
+    if salt is not None:
+
+        class SaltedInterface(SecureCookieSessionInterface):
+            pass
+
+        SaltedInterface.salt = salt
+        app.session_interface = SaltedInterface()
+
+    @app.route("/")
+    def index() -> str:
+        session.update(data or {"user": "alice", "admin": False})
+        return "ok"
+
+    client = app.test_client()
+    client.get("/")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def empty_key_cookie() -> str:
+    """Flask refuses to sign with an empty key; build the serializer its interface would."""
+    serializer = URLSafeTimedSerializer(
+        b"",
+        salt="cookie-session",
+        serializer=session_json_serializer,
+        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
+    )
+    return serializer.dumps({"user": "alice"})
+
+
+def spec_for(cookie: str, **options: Any) -> AuditSpec:
+    parts = split_cookie(cookie)
+    return AuditSpec(parts.signed_part, parts.signature, **options)
+
+
+KEYS = [
+    b"",
+    b"k",
+    b"secret",
+    "pässwörd".encode(),
+    b"\xff\xfe\x00raw",
+    b"x" * 63,
+    b"x" * 64,
+    b"y" * 65,
+    b"z" * 200,
+    b"with space and\ttab",
+]
+
+
+@pytest.mark.parametrize("key_derivation", ["hmac", "concat", "django-concat", "none"])
+@pytest.mark.parametrize("digest", ["sha1", "sha256", "sha512", "md5", "sha3_256", "blake2b"])
+def test_batch_checker_agrees_with_itsdangerous_signer(key_derivation: str, digest: str) -> None:
+    digest_method = getattr(hashlib, digest)
+    for key in KEYS:
+        signer = Signer(
+            key, salt="my-salt", key_derivation=key_derivation, digest_method=digest_method
+        )
+        signature = base64_decode(signer.get_signature(SIGNED))
+        checker = BatchChecker(AuditSpec(SIGNED, signature, b"my-salt", digest, key_derivation))
+        others = [b"a", b"secret!", b"k\x00"[:1] + b"j"]
+        assert checker.find_hits([*others, key]) == [len(others)], key
+        # The chunk path (whole-chunk padding) must agree with the list path.
+        if b"\n" not in key:
+            chunk = b"\n".join([*others, key, b"after"])
+            assert checker.find_hits_in_chunk(chunk) == [len(others)], key
+        assert checker.find_hits(others) == []
+
+
+def test_every_repeat_of_the_key_is_reported() -> None:
+    cookie = flask_cookie("dev")
+    checker = BatchChecker(spec_for(cookie))
+    assert checker.find_hits_in_chunk(b"dev\nx\ndev\ny") == [0, 2]
+
+
+def test_a_signature_of_the_wrong_size_cannot_match() -> None:
+    cookie = flask_cookie("dev")
+    parts = split_cookie(cookie)
+    checker = BatchChecker(AuditSpec(parts.signed_part, parts.signature, digest="sha256"))
+    assert not checker.can_match
+    assert checker.find_hits([b"dev"]) == []
+
+
+def test_unknown_digest_and_derivation_are_option_errors() -> None:
+    with pytest.raises(OptionError):
+        BatchChecker(AuditSpec(SIGNED, b"", digest="no-such-hash"))
+    with pytest.raises(OptionError):
+        BatchChecker(AuditSpec(SIGNED, b"", key_derivation="rot13"))
+
+
+def _lines(*keys: bytes, filler: int = 1000) -> list[bytes]:
+    return [b"candidate-%d" % n for n in range(filler)] + list(keys)
+
+
+def _chunks(lines: list[bytes], chunk_bytes: int = 4096) -> list[Chunk]:
+    import io
+
+    data = b"\n".join(lines) + b"\n"
+    return list(chunks_from_stream(io.BytesIO(data), name="test", chunk_bytes=chunk_bytes))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_runner_finds_a_real_flask_key(jobs: int, where: str) -> None:
+    key = "s3cr3t-flask-key"
+    cookie = flask_cookie(key)
+    lines = _lines(filler=3000)
+    position = {"first": 0, "middle": 1500, "last": len(lines)}[where]
+    lines.insert(position, key.encode())
+    run = run_audit(spec_for(cookie), _chunks(lines), confirm=lambda _key: True, jobs=jobs)
+    assert run.key == key.encode()
+    assert run.candidates_tried == position + 1
+    assert run.jobs == jobs
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_runner_reports_every_candidate_tried_when_absent(jobs: int) -> None:
+    cookie = flask_cookie("not-in-the-list")
+    lines = _lines(filler=5000)
+    progress: list[int] = []
+    run = run_audit(
+        spec_for(cookie),
+        _chunks(lines),
+        confirm=lambda _key: True,
+        jobs=jobs,
+        on_progress=progress.append,
+    )
+    assert run.key is None
+    assert run.candidates_tried == len(lines)
+    assert progress == sorted(progress)
+    assert progress[-1] == len(lines)
+
+
+def test_runner_goes_on_past_an_unconfirmed_claim() -> None:
+    cookie = flask_cookie("dev")
+    lines = _lines(b"dev", b"dev", filler=10)
+    confirmations: list[bytes] = []
+
+    def confirm(candidate: bytes) -> bool:
+        confirmations.append(candidate)
+        return len(confirmations) == 2
+
+    run = run_audit(spec_for(cookie), _chunks(lines), confirm=confirm, jobs=1)
+    assert run.key == b"dev"
+    assert run.candidates_tried == 12
+    assert run.unconfirmed_hits == 1
+
+
+def test_check_chunk_hands_back_the_claimed_candidates() -> None:
+    cookie = flask_cookie(b"\xff\xfe binary")
+    checker = BatchChecker(spec_for(cookie))
+    count, claims = check_chunk(checker, Chunk(b"a\n\xff\xfe binary\nb", 3))
+    assert (count, claims) == (3, [(1, b"\xff\xfe binary")])
+    count, claims = check_chunk(checker, Chunk(b"", 2, (b"x\ny", b"\xff\xfe binary")))
+    assert (count, claims) == (2, [(1, b"\xff\xfe binary")])
+
+
+def test_jobs_below_one_is_an_option_error() -> None:
+    with pytest.raises(OptionError):
+        run_audit(spec_for(flask_cookie("dev")), [], confirm=lambda _key: True, jobs=0)
+
+
+def test_empty_key_cookie_is_found() -> None:
+    checker = BatchChecker(spec_for(empty_key_cookie()))
+    assert checker.find_hits_in_chunk(b"a\n\nb") == [1]
+    assert checker.find_hits_in_chunk(b"") == [0]
