@@ -116,8 +116,13 @@ def _check_size(data: bytes, what: str) -> None:
         raise InputError(f"the {what} head is longer than {MAX_HEAD_BYTES} bytes")
 
 
+_BYTEARRAY_REPR = re.compile(r"bytearray\((b'[^']*'|b\"[^\"]*\")\)")
+
+
 def _not_http(what: str, error: Exception) -> InputError:
-    return InputError(f"the {what} is not an HTTP/1.x message: {error}")
+    """h11's reason, with its ``bytearray(b'...')`` shown as the quoted text it holds."""
+    reason = _BYTEARRAY_REPR.sub(lambda match: match.group(1)[1:], str(error))
+    return InputError(f"the {what} is not an HTTP/1.x message: {reason}")
 
 
 def _feed(

@@ -105,8 +105,17 @@ def test_obsolete_line_folding_is_unfolded() -> None:
     ],
 )
 def test_not_a_request(data: bytes) -> None:
-    with pytest.raises(InputError, match="request"):
+    with pytest.raises(InputError, match="request") as caught:
         parse_request(data)
+    assert "bytearray" not in str(caught.value)
+
+
+def test_h11_reason_is_shown_readably() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_request(b"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n")
+    assert str(caught.value) == (
+        "the request is not an HTTP/1.x message: illegal header line: 'Bad Name: x'"
+    )
 
 
 def test_oversized_head_is_refused() -> None:
