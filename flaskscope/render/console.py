@@ -12,10 +12,12 @@ import json
 import os
 import sys
 import unicodedata
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.console import Console
-from rich.text import Text
+if TYPE_CHECKING:
+    # Imported where used, so that --json output and error lines do not pay for rich.
+    from rich.console import Console
+    from rich.text import Text
 
 ESCAPED_STYLE = "bold magenta"
 """Style of the visible stand-ins for control characters in untrusted text."""
@@ -33,6 +35,8 @@ def make_console(*, no_color: bool = False, stderr: bool = False) -> Console:
     Colour is off when asked, when ``NO_COLOR`` is set (https://no-color.org) or when the
     stream is not a terminal (rich's own detection, kept as it is).
     """
+    from rich.console import Console
+
     stream: TextIO = sys.stderr if stderr else sys.stdout
     no_color = no_color or bool(os.environ.get("NO_COLOR"))
     return Console(
@@ -71,6 +75,8 @@ def escape_char(char: str) -> str:
 
 def safe_text(value: str, style: str = "", *, keep_newlines: bool = False) -> Text:
     """Untrusted text as a rich ``Text``, control characters shown escaped and highlighted."""
+    from rich.text import Text
+
     text = Text(style=style)
     run: list[str] = []
     for char in value:
