@@ -22,6 +22,7 @@ import hashlib
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from itertools import repeat
 from typing import Any
@@ -30,6 +31,7 @@ from flaskscope.errors import OptionError
 
 __all__ = [
     "KEY_DERIVATIONS",
+    "AuditReport",
     "AuditSpec",
     "BatchChecker",
     "split_lines",
@@ -225,3 +227,51 @@ class BatchChecker:
             if produced is not None:
                 return self._positions(produced)
         return self.find_hits(split_lines(chunk))
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The outcome of an audit, for the renderers (people and ``--json``)."""
+
+    key: bytes | None
+    """The weak key, confirmed by the normal decode path; ``None`` when none was found."""
+    candidates_tried: int
+    seconds: float
+    jobs: int
+    sources: tuple[str, ...]
+    salt: str
+    digest: str
+    key_derivation: str
+    legacy: bool
+    issued_at: datetime | None = None
+    """When the audited cookie was signed."""
+    max_age: int | None = None
+    expired: bool | None = None
+    """Whether the cookie is past ``max_age`` (the key is proven either way)."""
+    unconfirmed_hits: int = 0
+
+    @property
+    def found(self) -> bool:
+        return self.key is not None
+
+    @property
+    def key_text(self) -> str | None:
+        """The key as text when it is UTF-8 (as Flask's ``SECRET_KEY`` str would be)."""
+        if self.key is None:
+            return None
+        try:
+            return self.key.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    @property
+    def key_display(self) -> str | None:
+        """The key as a person should copy it: text, or a Python bytes literal."""
+        if self.key is None:
+            return None
+        text = self.key_text
+        return repr(self.key) if text is None else text
+
+    @property
+    def candidates_per_second(self) -> float:
+        return self.candidates_tried / self.seconds if self.seconds > 0 else 0.0

@@ -22,6 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import chain, islice
 from multiprocessing.pool import AsyncResult, Pool
 
 from flaskscope.audit import AuditSpec, BatchChecker
@@ -108,10 +109,15 @@ def run_audit(
         raise OptionError(f"--jobs must be at least 1, not {jobs}")
     checker = BatchChecker(spec)
     started = clock()
-    if jobs == 1:
-        key, tried, unconfirmed = _run_here(checker, chunks, confirm, on_progress)
+    iterator = iter(chunks)
+    # A list that fits in one chunk (the built-in list alone) is done before a pool starts.
+    first = list(islice(iterator, 2))
+    if jobs == 1 or len(first) < 2:
+        key, tried, unconfirmed = _run_here(checker, chain(first, iterator), confirm, on_progress)
     else:
-        key, tried, unconfirmed = _run_pool(spec, chunks, jobs, confirm, on_progress)
+        key, tried, unconfirmed = _run_pool(
+            spec, chain(first, iterator), jobs, confirm, on_progress
+        )
     return AuditRun(key, tried, clock() - started, jobs, unconfirmed)
 
 

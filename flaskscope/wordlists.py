@@ -35,8 +35,8 @@ __all__ = [
     "stream_source",
 ]
 
-CHUNK_BYTES = 256 * 1024
-"""Bytes read per chunk: tens of thousands of candidates, a few tens of ms of work each."""
+CHUNK_BYTES = 64 * 1024
+"""Bytes read per chunk: thousands of candidates, about 10 ms of work for one worker."""
 MAX_LINE_BYTES = 1024 * 1024
 """A longer line is not a candidate secret key: the input is not a wordlist."""
 COUNT_LIMIT_BYTES = 256 * 1024 * 1024

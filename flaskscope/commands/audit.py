@@ -1,0 +1,320 @@
+"""``flaskscope audit-secret``: try weak secret keys against a cookie, on every core.
+
+Reads the cookie and the signing options exactly as ``decode-cookie`` does, streams the
+candidates (:mod:`flaskscope.wordlists`) through the worker pool
+(:mod:`flaskscope.audit_runner`), confirms a hit with :func:`flaskscope.cookie.decode_cookie`
+and renders. ``--hashcat`` hands the cookie to hashcat instead (:mod:`flaskscope.hashcat`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import click
+
+from flaskscope.audit import AuditReport, AuditSpec, BatchChecker
+from flaskscope.audit_runner import AuditRun, default_jobs, run_audit
+from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options
+from flaskscope.commands.cookie import (
+    cookie_input_options,
+    max_age_option,
+    read_cookie_input,
+    resolve_max_age,
+    resolve_signing,
+    signing_options,
+)
+from flaskscope.cookie import (
+    CookieParts,
+    DecodedCookie,
+    PayloadError,
+    SigningOptions,
+    decode_cookie,
+    split_cookie,
+    verify_signature,
+)
+from flaskscope.cookie_signing import DIGEST_SIZES
+from flaskscope.errors import OptionError
+from flaskscope.hashcat import hashcat_line
+from flaskscope.render.audit import audit_json, hashcat_json, render_audit, render_hashcat
+from flaskscope.render.console import emit_json, make_console, safe_str
+from flaskscope.wordlists import (
+    COUNT_LIMIT_BYTES,
+    Chunk,
+    WordlistSource,
+    builtin_source,
+    file_source,
+    stream_source,
+)
+
+__all__ = ["audit_secret"]
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _sources(wordlists: tuple[str, ...], builtin: bool) -> list[WordlistSource]:
+    sources = [builtin_source()] if builtin else []
+    if wordlists.count("-") > 1:
+        raise click.UsageError("stdin ('--wordlist -') can be read only once")
+    for path in wordlists:
+        if path == "-":
+            sources.append(stream_source(sys.stdin.buffer))
+        else:
+            sources.append(file_source(path))
+    if not sources:
+        raise click.UsageError("nothing to try: give --wordlist FILE or drop --no-builtin")
+    return sources
+
+
+def _total(sources: list[WordlistSource]) -> int | None:
+    """Candidates in all sources when counting them first is cheap, else ``None``."""
+    sizes = [source.countable_size() for source in sources]
+    if any(size is None for size in sizes) or sum(s or 0 for s in sizes) > COUNT_LIMIT_BYTES:
+        return None
+    return sum(source.count() for source in sources)
+
+
+def _chunks(sources: list[WordlistSource]) -> Iterator[Chunk]:
+    for source in sources:
+        yield from source.chunks()
+
+
+def _check_signature_size(parts: CookieParts, options: SigningOptions) -> None:
+    """A signature no candidate can match means the options are wrong, not the key strong."""
+    checker = BatchChecker(AuditSpec(parts.signed_part, parts.signature, digest=options.digest))
+    if parts.signature_malformed or not checker.can_match:
+        hint = DIGEST_SIZES.get(len(parts.signature))
+        guess = f" (try --digest {hint})" if hint and hint != options.digest else ""
+        raise OptionError(
+            f"the cookie's signature is {len(parts.signature)} bytes but {options.digest} "
+            f"makes {checker.digest_size}-byte signatures{guess}; no key could match"
+        )
+
+
+def _confirmer(
+    value: str, options: SigningOptions, now: datetime
+) -> tuple[Callable[[bytes], bool], list[DecodedCookie]]:
+    """A hit counts only when the normal decode path says ``valid`` for that key.
+
+    ``max_age=None`` here: an expired cookie with the right key still proves the key (its
+    expiry is reported separately). A payload that is not Flask's tagged JSON (a custom
+    serializer) cannot be decoded, so there the same signature check ``decode_cookie`` uses
+    (:func:`flaskscope.cookie.verify_signature`) decides.
+    """
+    confirmed: list[DecodedCookie] = []
+
+    def confirm(candidate: bytes) -> bool:
+        try:
+            decoded = decode_cookie(
+                value,
+                candidate,
+                salt=options.salt,
+                digest=options.digest,
+                key_derivation=options.key_derivation,
+                legacy=options.legacy,
+                max_age=None,
+                now=now,
+            )
+        except PayloadError:
+            parts = split_cookie(value, legacy=options.legacy)
+            return verify_signature(parts, candidate, options)
+        if decoded.status != "valid":
+            return False
+        confirmed.append(decoded)
+        return True
+
+    return confirm, confirmed
+
+
+@command(
+    "audit-secret",
+    help="""Check a session cookie against lists of weak secret keys, on every core.
+
+    Tries the built-in list of keys seen in Flask docs, tutorials, templates and sample
+    apps, plus any --wordlist (one candidate per line, taken as it is: only the line
+    ending is removed, a blank line is the empty key, a line that is not UTF-8 is tried
+    as raw bytes; FILE.gz is read through gzip; '-' is stdin). A hit is confirmed by the
+    normal decode path before it is reported. Use your own app's cookie.
+
+    \b
+    Examples:
+      flaskscope audit-secret eyJ1c2VyIjoiYWxpY2UifQ.ZxAbCd.sig...
+      flaskscope audit-secret --file cookie.txt --wordlist rockyou.txt.gz --jobs 2
+      zcat big.gz | flaskscope audit-secret --file cookie.txt --wordlist - --no-builtin
+      flaskscope audit-secret COOKIE --json
+      flaskscope audit-secret COOKIE --hashcat > cookie.hash
+
+    Exit codes: 1 a weak key was found (so CI fails); 0 none found (or --hashcat line
+    printed); 2 usage error or input that cannot be parsed.
+    """,
+)
+@cookie_input_options
+@click.option(
+    "--wordlist",
+    "-w",
+    "wordlists",
+    metavar="FILE|-",
+    multiple=True,
+    help="A list of candidate keys, one per line (repeatable; .gz by name; '-' for stdin).",
+)
+@click.option(
+    "--no-builtin",
+    is_flag=True,
+    help="Skip the built-in list of weak keys.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: all cores).",
+)
+@signing_options
+@max_age_option
+@click.option(
+    "--hashcat",
+    "hashcat",
+    is_flag=True,
+    help="Print the hash line for hashcat -m 29100 instead of searching.",
+)
+@output_options
+def audit_secret(
+    cookie: str | None,
+    file: str | None,
+    cookie_name: str | None,
+    wordlists: tuple[str, ...],
+    no_builtin: bool,
+    jobs: int | None,
+    salt: str | None,
+    digest: str | None,
+    key_derivation: str | None,
+    legacy: bool | None,
+    max_age: int | str | None,
+    hashcat: bool,
+    as_json: bool,
+    no_color: bool,
+) -> None:
+    if "-" in wordlists and not hashcat and (cookie in (None, "-") and file in (None, "-")):
+        raise click.UsageError(
+            "the wordlist is read from stdin ('--wordlist -'), so give the cookie as an "
+            "argument or with --file PATH"
+        )
+    value = read_cookie_input(cookie, file, cookie_name)
+    options = resolve_signing(salt, digest, key_derivation, legacy)
+    parts = split_cookie(value, legacy=options.legacy)
+    ctx = click.get_current_context()
+
+    if hashcat:
+        line = hashcat_line(parts, options)
+        if as_json:
+            emit_json(hashcat_json(line))
+        else:
+            for warning in line.warnings:
+                click.echo(f"Warning: {safe_str(warning)}", err=True)
+            render_hashcat(
+                line, make_console(no_color=no_color), plain=not _is_terminal(sys.stdout)
+            )
+        ctx.exit(EXIT_OK)
+
+    _check_signature_size(parts, options)
+    sources = _sources(wordlists, builtin=not no_builtin)
+    spec = AuditSpec(
+        parts.signed_part,
+        parts.signature,
+        salt=options.salt.encode("utf-8"),
+        digest=options.digest,
+        key_derivation=options.key_derivation,
+    )
+    now = datetime.now(timezone.utc)
+    confirm, confirmed = _confirmer(value, options, now)
+    workers = default_jobs() if jobs is None else jobs
+    show_progress = not as_json and _is_terminal(sys.stdout) and _is_terminal(sys.stderr)
+    if show_progress:
+        run = _run_with_progress(spec, sources, confirm, workers, no_color)
+    else:
+        run = run_audit(spec, _chunks(sources), confirm=confirm, jobs=workers)
+
+    limit = resolve_max_age(max_age)
+    age = int(now.timestamp()) - parts.timestamp
+    report = AuditReport(
+        key=run.key,
+        candidates_tried=run.candidates_tried,
+        seconds=run.seconds,
+        jobs=run.jobs,
+        sources=tuple(source.name for source in sources),
+        salt=options.salt,
+        digest=options.digest,
+        key_derivation=options.key_derivation,
+        legacy=options.legacy,
+        issued_at=confirmed[0].issued_at if confirmed else None,
+        max_age=limit,
+        expired=None if run.key is None or limit is None else (age > limit or age < 0),
+        unconfirmed_hits=run.unconfirmed_hits,
+    )
+    if as_json:
+        emit_json(audit_json(report))
+    else:
+        render_audit(report, make_console(no_color=no_color))
+    ctx.exit(EXIT_INVALID if report.found else EXIT_OK)
+
+
+def _rate_column() -> Any:
+    from rich.progress import ProgressColumn, Task
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        """Candidates per second (rich's speed estimate over the last updates)."""
+
+        def render(self, task: Task) -> Text:
+            return Text(f"{task.speed or 0:,.0f} candidates/s")
+
+    return RateColumn()
+
+
+def _run_with_progress(
+    spec: AuditSpec,
+    sources: list[WordlistSource],
+    confirm: Callable[[bytes], bool],
+    jobs: int,
+    no_color: bool,
+) -> AuditRun:
+    """The search with a rich progress bar on stderr (a terminal only).
+
+    The bar is refreshed from the progress callback (``auto_refresh=False``): no refresh
+    thread runs while the worker processes are forked.
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    total = _total(sources)
+    columns: list[Any] = [SpinnerColumn(), TextColumn("auditing")]
+    if total is not None:
+        columns += [BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+    else:
+        columns += [TextColumn("{task.completed:,.0f} tried")]
+    columns += [_rate_column(), TimeElapsedColumn()]
+    console = make_console(no_color=no_color, stderr=True)
+    with Progress(*columns, console=console, transient=True, auto_refresh=False) as progress:
+        task = progress.add_task("audit", total=total)
+
+        def on_progress(tried: int) -> None:
+            progress.update(task, completed=tried)
+            progress.refresh()
+
+        return run_audit(
+            spec, _chunks(sources), confirm=confirm, jobs=jobs, on_progress=on_progress
+        )

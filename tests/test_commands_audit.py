@@ -1,0 +1,242 @@
+"""``flaskscope audit-secret`` through the CLI, on cookies made by real Flask."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+import flaskscope.audit
+from tests.conftest import run_cli, run_json
+from tests.test_audit import empty_key_cookie, flask_cookie
+
+FILLER = [f"not-the-key-{n}" for n in range(3000)]
+
+
+def write_list(tmp_path: Path, lines: list[bytes], name: str = "list.txt") -> str:
+    path = tmp_path / name
+    data = b"\n".join(lines) + b"\n"
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    return str(path)
+
+
+def filler_with(key: bytes, where: str) -> list[bytes]:
+    lines = [line.encode() for line in FILLER]
+    position = {"first": 0, "middle": len(lines) // 2, "last": len(lines)}[where]
+    lines.insert(position, key)
+    return lines
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_key_is_found_wherever_it_is(tmp_path: Path, where: str, jobs: str) -> None:
+    cookie = flask_cookie("acme-prod-2019")
+    wordlist = write_list(tmp_path, filler_with(b"acme-prod-2019", where))
+    document = run_json(
+        "audit-secret", cookie, "--wordlist", wordlist, "--no-builtin", "--jobs", jobs, code=1
+    )
+    assert document["found"] is True
+    assert document["secret_key"] == "acme-prod-2019"
+    position = {"first": 1, "middle": len(FILLER) // 2 + 1, "last": len(FILLER) + 1}[where]
+    assert document["candidates_tried"] == position
+    assert document["jobs"] == int(jobs)
+    assert isinstance(document["seconds"], float)
+    assert "SECRET_KEY_FALLBACKS" in document["advice"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_absent_key_exits_0_after_every_candidate(tmp_path: Path, jobs: str) -> None:
+    cookie = flask_cookie("a-long-random-key-nobody-lists")
+    wordlist = write_list(tmp_path, [line.encode() for line in FILLER])
+    document = run_json("audit-secret", cookie, "-w", wordlist, "--jobs", jobs)
+    assert document["found"] is False
+    assert document["secret_key"] is None
+    builtin = len(
+        Path(flaskscope.__file__)
+        .parent.joinpath("data", "weak_secrets.txt")
+        .read_bytes()
+        .splitlines()
+    )
+    assert document["candidates_tried"] == len(FILLER) + builtin + 1  # + the quickstart key
+    assert document["advice"] is None
+
+
+def test_builtin_list_finds_the_flask_tutorial_key() -> None:
+    result = run_cli("audit-secret", flask_cookie("dev"))
+    assert result.exit_code == 1, result.stderr
+    assert "Weak secret key found: dev" in result.stdout
+    assert "SECRET_KEY_FALLBACKS" in result.stdout
+
+
+def test_builtin_list_finds_the_flask_quickstart_bytes_key() -> None:
+    document = run_json("audit-secret", flask_cookie(b'_5#y2L"F4Q8z\n\xec]/'), code=1)
+    assert document["secret_key"] is None
+    assert document["secret_key_hex"] == b'_5#y2L"F4Q8z\n\xec]/'.hex()
+    assert document["secret_key_utf8"] is False
+
+
+def test_empty_key_is_found() -> None:
+    document = run_json("audit-secret", empty_key_cookie(), code=1)
+    assert document["found"] is True
+    assert document["secret_key"] == ""
+    assert document["candidates_tried"] == 1  # the blank first line of the built-in list
+
+
+def test_non_utf8_key_is_tried_as_raw_bytes(tmp_path: Path) -> None:
+    key = b"\xff\xfe\x80weak"
+    wordlist = write_list(tmp_path, filler_with(key, "middle"))
+    document = run_json("audit-secret", flask_cookie(key), "-w", wordlist, "--no-builtin", code=1)
+    assert document["secret_key"] is None
+    assert document["secret_key_hex"] == key.hex()
+    result = run_cli("audit-secret", flask_cookie(key), "-w", wordlist, "--no-builtin")
+    assert "b'\\xff\\xfe\\x80weak'" in result.stdout
+
+
+def test_gzip_wordlist(tmp_path: Path) -> None:
+    wordlist = write_list(tmp_path, filler_with(b"gz-key", "last"), name="keys.txt.gz")
+    document = run_json(
+        "audit-secret", flask_cookie("gz-key"), "-w", wordlist, "--no-builtin", code=1
+    )
+    assert document["secret_key"] == "gz-key"
+
+
+def test_wordlist_from_stdin_with_cookie_from_a_file(tmp_path: Path) -> None:
+    cookie_file = tmp_path / "cookie.txt"
+    cookie_file.write_text("Cookie: theme=dark; session=" + flask_cookie("piped") + "\n")
+    document = run_json(
+        "audit-secret",
+        "--file",
+        str(cookie_file),
+        "-w",
+        "-",
+        "--no-builtin",
+        input=b"a\r\nb\r\npiped\r\nc\r\n",
+        code=1,
+    )
+    assert document["secret_key"] == "piped"
+    assert document["candidates_tried"] == 3
+
+
+def test_stdin_cannot_hold_both_cookie_and_wordlist() -> None:
+    result = run_cli("audit-secret", "-", "-w", "-", input=b"x\n")
+    assert result.exit_code == 2
+    assert "stdin" in result.stderr
+    result = run_cli("audit-secret", "-w", "-", input=b"x\n")
+    assert result.exit_code == 2
+
+
+def test_custom_salt_is_found_and_a_wrong_salt_is_not() -> None:
+    cookie = flask_cookie("dev", salt="my-app-session")
+    document = run_json("audit-secret", cookie, "--salt", "my-app-session", code=1)
+    assert document["secret_key"] == "dev"
+    assert document["salt"] == "my-app-session"
+    assert run_json("audit-secret", cookie)["found"] is False
+    assert run_json("audit-secret", cookie, "--salt", "other")["found"] is False
+
+
+def test_compressed_cookie_is_found() -> None:
+    cookie = flask_cookie("changeme", {"cart": ["item"] * 200})
+    assert cookie.startswith(".")
+    document = run_json("audit-secret", cookie, code=1)
+    assert document["secret_key"] == "changeme"
+
+
+def test_expired_cookie_still_proves_the_key() -> None:
+    """Signed 90 days ago the way Flask signs (Flask rejects it after 31 days by default)."""
+    import hashlib
+    import time
+
+    from flask.sessions import session_json_serializer
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class SignedLongAgo(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - 90 * 86400
+
+    old = URLSafeTimedSerializer(
+        "secret",
+        salt="cookie-session",
+        serializer=session_json_serializer,
+        signer=SignedLongAgo,
+        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
+    )
+    cookie = old.dumps({"user": "alice"})
+    document = run_json("audit-secret", cookie, code=1)
+    assert document["found"] is True
+    assert document["secret_key"] == "secret"
+    assert document["expired"] is True
+    result = run_cli("audit-secret", cookie)
+    assert "expired, but the key is proven" in result.stdout
+    fresh = run_json("audit-secret", flask_cookie("secret"), code=1)
+    assert fresh["expired"] is False
+
+
+def test_a_fast_check_claim_is_reported_only_when_decode_cookie_confirms(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Make the fast check claim every chunk's first line; only the real key may come out."""
+    real = flaskscope.audit.BatchChecker.find_hits_in_chunk
+
+    def lying(self: flaskscope.audit.BatchChecker, chunk: bytes) -> list[int]:
+        return sorted({0, *real(self, chunk)})
+
+    monkeypatch.setattr(flaskscope.audit.BatchChecker, "find_hits_in_chunk", lying)
+    wordlist = write_list(tmp_path, [b"forged-claim", *filler_with(b"true-key", "middle")])
+    document = run_json(
+        "audit-secret", flask_cookie("true-key"), "-w", wordlist, "--no-builtin", "-j", "1", code=1
+    )
+    assert document["secret_key"] == "true-key"
+    assert document["unconfirmed_hits"] >= 1
+
+    absent = run_json(
+        "audit-secret", flask_cookie("not-listed"), "-w", wordlist, "--no-builtin", "-j", "1"
+    )
+    assert absent["found"] is False
+    assert absent["unconfirmed_hits"] >= 1
+
+
+def test_digest_option_and_signature_size_hint(tmp_path: Path) -> None:
+    from itsdangerous import URLSafeTimedSerializer
+
+    serializer = URLSafeTimedSerializer(
+        "letmein",
+        salt="cookie-session",
+        signer_kwargs={"key_derivation": "hmac", "digest_method": __import__("hashlib").sha256},
+    )
+    cookie = serializer.dumps({"user": "bob"})
+    assert run_json("audit-secret", cookie, "--digest", "sha256", code=1)["secret_key"] == "letmein"
+    result = run_cli("audit-secret", cookie)
+    assert result.exit_code == 2
+    assert "--digest sha256" in result.stderr
+
+
+def test_bad_input_exits_2(tmp_path: Path) -> None:
+    result = run_cli("audit-secret", "not-a-cookie")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error:")
+    result = run_cli("audit-secret", flask_cookie("dev"), "-w", str(tmp_path / "missing.txt"))
+    assert result.exit_code == 2
+    assert "missing.txt" in result.stderr
+    result = run_cli("audit-secret", flask_cookie("dev"), "--no-builtin")
+    assert result.exit_code == 2
+    result = run_cli("audit-secret", flask_cookie("dev"), "--jobs", "0")
+    assert result.exit_code == 2
+
+
+def test_plain_output_is_free_of_escapes_and_progress_when_piped(tmp_path: Path) -> None:
+    key = b"\x1b[31mred"
+    wordlist = write_list(tmp_path, [key])
+    result = run_cli("audit-secret", flask_cookie(key), "-w", wordlist)
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stdout
+    assert "\\x1b[31mred" in result.stdout
+    assert result.stderr == ""
+
+
+def test_json_is_one_object(tmp_path: Path) -> None:
+    result = run_cli("audit-secret", flask_cookie("dev"), "--json")
+    document = json.loads(result.stdout)
+    assert {"found", "secret_key", "candidates_tried", "seconds"} <= set(document)
+    assert result.stderr == ""
