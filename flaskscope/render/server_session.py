@@ -11,16 +11,16 @@ from __future__ import annotations
 import base64
 import datetime
 import math
-from typing import Any
-
-from rich.console import Console, Group
-from rich.table import Table
-from rich.text import Text
-from rich.tree import Tree
+from typing import TYPE_CHECKING, Any
 
 from flaskscope.render.console import safe_str, safe_text
 from flaskscope.safe_pickle import PickleImport, PickleObject, PickleView
 from flaskscope.server_session import ServerSessionReport, SignatureStatus
+
+if TYPE_CHECKING:  # rich is imported only for the human view, never on the --json path
+    from rich.console import Console
+    from rich.text import Text
+    from rich.tree import Tree
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "render_server_session", "server_session_json", "to_json"]
 
@@ -204,6 +204,8 @@ def _ttl_text(seconds: int | None) -> str:
 
 def _scalar(value: Any) -> Text | None:
     """A one-line rendering of a non-container value (``None`` for containers)."""
+    from rich.text import Text
+
     if isinstance(value, (list, tuple, dict, set, frozenset, PickleObject)):
         return None
     if isinstance(value, PickleImport):
@@ -224,6 +226,8 @@ def _type_name(value: Any) -> str:
 def _add_value(
     tree: Tree, label: Text, value: Any, depth: int, path: set[int], budget: _Budget
 ) -> None:
+    from rich.text import Text
+
     if not budget.take():
         tree.add(Text(f"... more than {MAX_NODES} values, not shown", style="dim"))
         return
@@ -248,6 +252,8 @@ def _add_value(
 
 
 def _children(value: Any) -> list[tuple[Text, Any]]:
+    from rich.text import Text
+
     if isinstance(value, dict):
         return [(_key_label(key), item) for key, item in value.items()]
     if isinstance(value, (list, tuple)):
@@ -288,6 +294,9 @@ def _key_label(key: Any) -> Text:
 
 def data_tree(title: Text, data: Any) -> Tree:
     """The stored data as a tree: key, type, value; bounded as :func:`to_json` is."""
+    from rich.text import Text
+    from rich.tree import Tree
+
     tree = Tree(title)
     budget = _Budget()
     if isinstance(data, dict):
@@ -302,6 +311,10 @@ def data_tree(title: Text, data: Any) -> Tree:
 
 def render_server_session(report: ServerSessionReport, console: Console) -> None:
     """The rich view: the cookie, the verdict, the stored data, warnings, pickle listing."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     cookie = report.cookie
     stored = report.stored
     payload = report.payload
