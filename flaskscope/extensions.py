@@ -64,7 +64,29 @@ _QUOTED_STRING = re.compile(
 )
 _QUOTED_PAIR = re.compile(r"\\(.)")
 _OWS = re.compile(r"[ \t]*")
+# The same grammar as whole-element patterns: the fast path for well-formed values. Anything
+# they do not match goes through the scanner, which says where and why it is malformed.
+_VALUE_PATTERN = rf"(?:{_TOKEN.pattern}|{_QUOTED_STRING.pattern})"
+_PARAM = re.compile(
+    rf"[ \t]*;[ \t]*(?P<name>{_TOKEN.pattern})(?:[ \t]*=[ \t]*(?P<value>{_VALUE_PATTERN}))?"
+)
+_ELEMENT = re.compile(
+    rf"[ \t,]*?[ \t]*(?P<name>{_TOKEN.pattern})"
+    rf"(?P<params>(?:[ \t]*;[ \t]*{_TOKEN.pattern}(?:[ \t]*=[ \t]*{_VALUE_PATTERN})?)*)"
+    r"[ \t]*(?P<end>,|\Z)"
+)
+_EMPTY_REST = re.compile(r"[ \t,]*\Z")
 _WINDOW_BITS_VALUE = re.compile(r"[89]|1[0-5]")
+
+
+_BRIEF_CHARS = 60
+
+
+def _brief(text: str) -> str:
+    """Quote untrusted text for an error message, cut short when it is long."""
+    if len(text) <= _BRIEF_CHARS:
+        return repr(text)
+    return f"{text[:_BRIEF_CHARS]!r}... ({len(text)} characters)"
 
 
 class ExtensionError(InputError):
@@ -146,19 +168,20 @@ class _Scanner:
         if self.text.startswith('"', self.position):
             match = _QUOTED_STRING.match(self.text, self.position)
             if match is None:
-                raise self.error(f"unterminated or malformed quoted value of {parameter!r}")
+                raise self.error(f"unterminated or malformed quoted value of {_brief(parameter)}")
             self.position = match.end()
             unquoted = _QUOTED_PAIR.sub(r"\1", match.group()[1:-1])
             if _TOKEN.fullmatch(unquoted) is None:
                 raise ExtensionError(
-                    f"quoted value {unquoted!r} of {parameter!r} is not a token after unescaping",
+                    f"quoted value {_brief(unquoted)} of {_brief(parameter)} is not a token "
+                    "after unescaping",
                     parameter=parameter,
                     rfc="RFC 6455 §9.1",
                 )
             return unquoted
         match = _TOKEN.match(self.text, self.position)
         if match is None:
-            raise self.error(f"expected a value for {parameter!r} after '='")
+            raise self.error(f"expected a value for {_brief(parameter)} after '='")
         self.position = match.end()
         return match.group()
 
@@ -175,6 +198,36 @@ def parse_extensions(header_value: str) -> tuple[Extension, ...]:
     allow. Several header fields are combined by joining their values with ``", "`` first
     (RFC 7230 §3.2.2).
     """
+    fast = _parse_well_formed(header_value)
+    if fast is not None:
+        return fast
+    return _parse_with_reasons(header_value)
+
+
+def _parse_well_formed(header_value: str) -> tuple[Extension, ...] | None:
+    """Element-at-a-time parse; None when the value needs the scanner's diagnosis."""
+    extensions: list[Extension] = []
+    position = 0
+    while _EMPTY_REST.match(header_value, position) is None:
+        element = _ELEMENT.match(header_value, position)
+        if element is None:
+            return None
+        params: list[tuple[str, str | None]] = []
+        for param in _PARAM.finditer(element["params"]):
+            value = param["value"]
+            if value is not None and value.startswith('"'):
+                value = _QUOTED_PAIR.sub(r"\1", value[1:-1])
+                if _TOKEN.fullmatch(value) is None:
+                    return None
+            params.append((param["name"], value))
+        extensions.append(Extension(element["name"], tuple(params)))
+        position = element.end()
+        if not element["end"]:
+            break
+    return tuple(extensions) if extensions else None
+
+
+def _parse_with_reasons(header_value: str) -> tuple[Extension, ...]:
     scanner = _Scanner(header_value)
     extensions: list[Extension] = []
     while True:
@@ -209,7 +262,7 @@ def _window_bits(parameter: str, value: str | None, *, bare_allowed: bool) -> in
         )
     if _WINDOW_BITS_VALUE.fullmatch(value) is None:
         raise ExtensionError(
-            f"{parameter}={value!r} is not a decimal from {MIN_WINDOW_BITS} to "
+            f"{parameter}={_brief(value)} is not a decimal from {MIN_WINDOW_BITS} to "
             f"{MAX_WINDOW_BITS} without leading zeroes",
             parameter=parameter,
             rfc="RFC 7692 §7.1.2",
@@ -230,7 +283,7 @@ def deflate_params(extension: Extension, *, offer: bool = False) -> DeflateParam
     """
     if extension.name.lower() != PERMESSAGE_DEFLATE:
         raise ExtensionError(
-            f"extension {extension.name!r} is not {PERMESSAGE_DEFLATE}", rfc="RFC 7692 §7"
+            f"extension {_brief(extension.name)} is not {PERMESSAGE_DEFLATE}", rfc="RFC 7692 §7"
         )
     seen: set[str] = set()
     flags = {SERVER_NO_CONTEXT_TAKEOVER: False, CLIENT_NO_CONTEXT_TAKEOVER: False}
@@ -238,13 +291,13 @@ def deflate_params(extension: Extension, *, offer: bool = False) -> DeflateParam
     for name, value in extension.params:
         if name not in DEFLATE_PARAMETERS:
             raise ExtensionError(
-                f"unknown permessage-deflate parameter {name!r}",
+                f"unknown permessage-deflate parameter {_brief(name)}",
                 parameter=name,
                 rfc="RFC 7692 §7",
             )
         if name in seen:
             raise ExtensionError(
-                f"duplicate permessage-deflate parameter {name!r}",
+                f"duplicate permessage-deflate parameter {_brief(name)}",
                 parameter=name,
                 rfc="RFC 7692 §7",
             )
@@ -252,7 +305,7 @@ def deflate_params(extension: Extension, *, offer: bool = False) -> DeflateParam
         if name in flags:
             if value is not None:
                 raise ExtensionError(
-                    f"{name} takes no value, found {name}={value!r}",
+                    f"{name} takes no value, found {name}={_brief(value)}",
                     parameter=name,
                     rfc="RFC 7692 §7.1.1",
                 )
@@ -275,7 +328,7 @@ def deflate_params_from_header(header_value: str, *, offer: bool = False) -> Def
     for extension in parse_extensions(header_value):
         if extension.name.lower() == PERMESSAGE_DEFLATE:
             return deflate_params(extension, offer=offer)
-    raise ExtensionError(f"no {PERMESSAGE_DEFLATE} in {header_value!r}", rfc="RFC 7692 §7")
+    raise ExtensionError(f"no {PERMESSAGE_DEFLATE} in {_brief(header_value)}", rfc="RFC 7692 §7")
 
 
 def _format_value(value: str) -> str:

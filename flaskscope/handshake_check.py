@@ -9,7 +9,10 @@ negotiation of RFC 7692 §7. Rules never raise: broken input gives a failed row.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from flaskscope.errors import FlaskscopeError
 from flaskscope.extensions import (
@@ -29,11 +32,29 @@ __all__ = ["check_handshake", "check_messages"]
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VERSION = re.compile(r"(\d+)\.(\d+)")
-_ABSOLUTE_TARGET = re.compile(r"(?i)https?://[^/?#\s]+[^#\s]*")
+_ABSOLUTE_TARGET = re.compile(r"(?i)https?://[^/?#\s]+(?:[/?][^#\s]*)?")
+
+
+_SHOWN_CHARS = 80
+_SHOWN_ITEMS = 5
+
+
+def _quote(value: str) -> str:
+    """A header value quoted for a message, cut short so one row stays readable."""
+    if len(value) <= _SHOWN_CHARS:
+        return repr(value)
+    return f"{value[:_SHOWN_CHARS]!r}... ({len(value)} characters)"
+
+
+def _listing(items: Sequence[str], *, quote: bool = True) -> str:
+    """The first few items, quoted, and how many more there are."""
+    shown = ", ".join(_quote(item) if quote else item for item in items[:_SHOWN_ITEMS])
+    more = len(items) - _SHOWN_ITEMS
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def _shown(value: str | None) -> str:
-    return "nothing" if value is None else repr(value)
+    return "nothing" if value is None else _quote(value)
 
 
 def _at_least_http11(version: str) -> bool:
@@ -47,7 +68,7 @@ def _one(message: HttpRequest | HttpResponse, name: str) -> tuple[str | None, st
     if not values:
         return None, f"no {name} header"
     if len(values) > 1:
-        return None, f"{len(values)} {name} headers ({', '.join(map(repr, values))})"
+        return None, f"{len(values)} {name} headers ({_listing(values)})"
     return values[0], None
 
 
@@ -55,6 +76,7 @@ def _has_token(message: HttpRequest | HttpResponse, name: str, token: str) -> bo
     return any(item.lower() == token for item in header_tokens(message.get(name)))
 
 
+@lru_cache(maxsize=8)
 def _subprotocols(value: str) -> tuple[tuple[str, ...], str | None]:
     """The comma-separated subprotocol tokens (RFC 6455 §4.1 item 10) and a problem, if any."""
     items = [item.strip(" \t") for item in value.split(",")]
@@ -63,13 +85,14 @@ def _subprotocols(value: str) -> tuple[tuple[str, ...], str | None]:
     if not tokens:
         return (), "it lists no subprotocol"
     if bad:
-        return tokens, f"{', '.join(map(repr, bad))} is not a token"
-    duplicates = sorted({item for item in tokens if tokens.count(item) > 1})
+        return tokens, f"{_listing(bad)} is not a token"
+    duplicates = sorted(item for item, count in Counter(tokens).items() if count > 1)
     if duplicates:
-        return tokens, f"{', '.join(map(repr, duplicates))} is listed more than once"
+        return tokens, f"{_listing(duplicates)} is listed more than once"
     return tokens, None
 
 
+@lru_cache(maxsize=8)
 def _extensions(value: str | None) -> tuple[tuple[Extension, ...], str | None]:
     if value is None:
         return (), None
@@ -93,7 +116,7 @@ def _request_checks(request: HttpRequest) -> list[Check]:
         "request-method",
         request.method == "GET",
         RFC_4_1,
-        f"method is {request.method!r}, expected 'GET'",
+        f"method is {_quote(request.method)}, expected 'GET'",
     )
     add(
         "request-version",
@@ -109,7 +132,7 @@ def _request_checks(request: HttpRequest) -> list[Check]:
         "request-target",
         target_ok,
         "RFC 6455 §3, §4.1",
-        f"request target is {target!r}, expected a path like '/chat' (or an absolute http(s) "
+        f"request target is {_quote(target)}, expected a path like '/chat' (or an absolute http(s) "
         "URI) without a fragment",
     )
     host, host_problem = _one(request, "Host")
@@ -117,7 +140,7 @@ def _request_checks(request: HttpRequest) -> list[Check]:
         "host",
         host is not None and host != "",
         f"{RFC_4_1}, RFC 7230 §5.4",
-        f"Host is {host!r}, expected exactly one non-empty Host"
+        f"Host is {_shown(host)}, expected exactly one non-empty Host"
         if host_problem is None
         else f"found {host_problem}, expected exactly one Host",
     )
@@ -139,7 +162,7 @@ def _request_checks(request: HttpRequest) -> list[Check]:
         "key-present",
         key is not None,
         f"{RFC_4_1}, §11.3.1",
-        f"Sec-WebSocket-Key is {key!r}"
+        f"Sec-WebSocket-Key is {_quote(key)}"
         if key is not None
         else f"found {key_problem}, expected exactly one Sec-WebSocket-Key",
     )
@@ -151,9 +174,9 @@ def _request_checks(request: HttpRequest) -> list[Check]:
             "key-valid",
             info.valid,
             RFC_4_1,
-            f"Sec-WebSocket-Key {key!r} is base64 of 16 bytes"
+            f"Sec-WebSocket-Key {_quote(key)} is base64 of 16 bytes"
             if info.valid
-            else f"Sec-WebSocket-Key {key!r} is invalid: {info.problem}; expected base64 of "
+            else f"Sec-WebSocket-Key {_quote(key)} is invalid: {info.problem}; expected base64 of "
             "16 random bytes",
         )
     version, version_problem = _one(request, "Sec-WebSocket-Version")
@@ -161,7 +184,7 @@ def _request_checks(request: HttpRequest) -> list[Check]:
         "version",
         version == "13",
         f"{RFC_4_1}, §4.4",
-        f"Sec-WebSocket-Version is {version!r}, expected '13'"
+        f"Sec-WebSocket-Version is {_shown(version)}, expected '13'"
         if version_problem is None
         else f"found {version_problem}, expected exactly one 'Sec-WebSocket-Version: 13'",
     )
@@ -174,9 +197,9 @@ def _request_checks(request: HttpRequest) -> list[Check]:
             "protocol-syntax",
             problem is None,
             f"{RFC_4_1}, §11.3.4",
-            f"offers {', '.join(tokens)}"
+            f"offers {_listing(tokens)}"
             if problem is None
-            else f"Sec-WebSocket-Protocol {protocol!r}: {problem}; expected unique tokens",
+            else f"Sec-WebSocket-Protocol {_quote(protocol)}: {problem}; expected unique tokens",
         )
     offers, offers_problem = _extensions(request.get("Sec-WebSocket-Extensions"))
     add(
@@ -185,7 +208,7 @@ def _request_checks(request: HttpRequest) -> list[Check]:
         f"{RFC_4_1}, §9.1",
         offers_problem
         or (
-            f"offers {', '.join(format_extension(offer) for offer in offers)}"
+            f"offers {_listing([format_extension(offer) for offer in offers], quote=False)}"
             if offers
             else "no extension offered (optional)"
         ),
@@ -196,12 +219,12 @@ def _request_checks(request: HttpRequest) -> list[Check]:
         try:
             deflate_params(offer, offer=True)
         except FlaskscopeError as error:
-            offer_problems.append(f"{format_extension(offer)!r}: {error}")
+            offer_problems.append(f"{_quote(format_extension(offer))}: {error}")
     add(
         "deflate-offer",
         not offer_problems,
         "RFC 7692 §7",
-        "; ".join(offer_problems)
+        "; ".join(offer_problems[:_SHOWN_ITEMS])
         if offer_problems
         else f"{len(deflate_offers)} valid permessage-deflate offer(s)"
         if deflate_offers
@@ -228,7 +251,8 @@ def _response_checks(
         "response-status",
         response.status_code == 101,
         f"{RFC_4_1}, §4.2.2",
-        f"status is {response.status_code} {response.reason!r}, expected 101 Switching Protocols",
+        f"status is {response.status_code} {_quote(response.reason)}, expected 101 "
+        "Switching Protocols",
     )
     upgrade = header_tokens(response.get("Upgrade"))
     add(
@@ -248,9 +272,11 @@ def _response_checks(
     if expected_accept is None:
         accept_message = "cannot be checked: the request has no single Sec-WebSocket-Key"
     elif accept_problem is not None:
-        accept_message = f"found {accept_problem}, expected {expected_accept!r}"
+        accept_message = f"found {accept_problem}, expected {_quote(expected_accept)}"
     else:
-        accept_message = f"Sec-WebSocket-Accept is {accept!r}, expected {expected_accept!r}"
+        accept_message = (
+            f"Sec-WebSocket-Accept is {_shown(accept)}, expected {_quote(expected_accept)}"
+        )
     add(
         "accept",
         expected_accept is not None and accept == expected_accept,
@@ -270,15 +296,15 @@ def _response_checks(
             "subprotocol-offered",
             offered,
             RFC_4_1,
-            f"selected subprotocol {subprotocol!r}, offered: "
-            f"{', '.join(map(repr, offered_protocols)) or 'none'}",
+            f"selected subprotocol {_quote(subprotocol)}, offered: "
+            f"{_listing(offered_protocols) or 'none'}",
         )
     else:
         add(
             "subprotocol-offered",
             False,
             f"{RFC_4_1}, §4.2.2",
-            f"Sec-WebSocket-Protocol is {', '.join(map(repr, selected_values))}, expected a "
+            f"Sec-WebSocket-Protocol is {_listing(selected_values)}, expected a "
             "single subprotocol the client offered",
         )
 
@@ -290,7 +316,7 @@ def _response_checks(
         f"{RFC_4_1}, §9.1",
         selected_problem
         or (
-            f"selects {', '.join(format_extension(extension) for extension in selected)}"
+            f"selects {_listing([format_extension(item) for item in selected], quote=False)}"
             if selected
             else "no extension selected"
         ),
@@ -298,13 +324,11 @@ def _response_checks(
     offered_names = {offer.name.lower() for offer in offers}
     names = [extension.name.lower() for extension in selected]
     unoffered = [name for name in names if name not in offered_names]
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
     if unoffered:
-        extensions_message = (
-            f"selects {', '.join(map(repr, unoffered))}, which the client did not offer"
-        )
+        extensions_message = f"selects {_listing(unoffered)}, which the client did not offer"
     elif repeated:
-        extensions_message = f"selects {', '.join(map(repr, repeated))} more than once"
+        extensions_message = f"selects {_listing(repeated)} more than once"
     else:
         extensions_message = (
             "every selected extension was offered" if selected else "no extension selected"
@@ -342,7 +366,7 @@ def _deflate_negotiation(
     try:
         deflate_params(response)
     except FlaskscopeError as error:
-        return None, f"{format_extension(response)!r}: {error}"
+        return None, f"{_quote(format_extension(response))}: {error}"
     problems: list[str] = []
     for offer in offers:
         if offer.name.lower() != PERMESSAGE_DEFLATE:
@@ -356,8 +380,15 @@ def _deflate_negotiation(
             return negotiated_deflate_params(offer, response), None
         problems.append(problem)
     if not problems:
-        return None, f"{format_extension(response)!r} answers no valid permessage-deflate offer"
-    return None, f"{format_extension(response)!r} answers no offer: {'; '.join(problems)}"
+        return (
+            None,
+            f"{_quote(format_extension(response))} answers no valid permessage-deflate offer",
+        )
+    return (
+        None,
+        f"{_quote(format_extension(response))} answers no offer: "
+        + "; ".join(problems[:_SHOWN_ITEMS]),
+    )
 
 
 def _head_notes(message: HttpRequest | HttpResponse, what: str) -> list[Note]:

@@ -116,12 +116,15 @@ def _check_size(data: bytes, what: str) -> None:
         raise InputError(f"the {what} head is longer than {MAX_HEAD_BYTES} bytes")
 
 
+_MAX_REASON_CHARS = 160
 _BYTEARRAY_REPR = re.compile(r"bytearray\((b'[^']*'|b\"[^\"]*\")\)")
 
 
 def _not_http(what: str, error: Exception) -> InputError:
     """h11's reason, with its ``bytearray(b'...')`` shown as the quoted text it holds."""
     reason = _BYTEARRAY_REPR.sub(lambda match: match.group(1)[1:], str(error))
+    if len(reason) > _MAX_REASON_CHARS:
+        reason = f"{reason[:_MAX_REASON_CHARS]}... ({len(reason)} characters)"
     return InputError(f"the {what} is not an HTTP/1.x message: {reason}")
 
 

@@ -223,3 +223,23 @@ def test_response_acceptance_agrees_with_websockets_client(
             server_max_window_bits=theirs.remote_max_window_bits,
             client_max_window_bits=theirs.local_max_window_bits,
         )
+
+
+@SETTINGS
+@given(st.lists(_HEADER_CHARS | st.sampled_from(["ab", "=1", ";x"]), max_size=20).map("".join))
+def test_fast_path_and_scanner_agree(header: str) -> None:
+    """The whole-element regex path returns exactly what the diagnosing scanner accepts."""
+    from flaskscope.extensions import _parse_well_formed, _parse_with_reasons
+
+    try:
+        slow: tuple[Extension, ...] | None = _parse_with_reasons(header)
+    except ExtensionError:
+        slow = None
+    assert _parse_well_formed(header) == slow
+
+
+def test_long_values_parse_in_linear_time() -> None:
+    header = "permessage-deflate; server_max_window_bits=10, " * 20000
+    assert len(parse_extensions(header)) == 20000
+    with pytest.raises(ExtensionError, match="offset"):
+        parse_extensions(header + " bad value")

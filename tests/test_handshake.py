@@ -466,3 +466,19 @@ def test_random_header_values_give_a_checklist(
         return
     assert len(report.checks) == 21
     assert report.valid == all(check.ok for check in report.checks)
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "check_id"),
+    [
+        ("Sec-WebSocket-Extensions", "x;a=b, " * 20000 + "a b", "extensions-syntax"),
+        ("Sec-WebSocket-Protocol", "a, " * 20000 + "a", "protocol-syntax"),
+        ("Sec-WebSocket-Key", "k" * 100000, "key-valid"),
+        ("Upgrade", "h2c, " * 20000, "upgrade"),
+    ],
+)
+def test_huge_values_give_short_messages(header: str, value: str, check_id: str) -> None:
+    request = _apply(VECTORS["request"], {"set": {header: value}})
+    report = check_handshake(_message(request), _message(VECTORS["response"]))
+    assert check_id in {check.id for check in report.failures()}
+    assert max(len(check.message) for check in report.checks) < 600
