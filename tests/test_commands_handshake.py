@@ -266,3 +266,14 @@ def test_hostile_header_values_are_escaped(tmp_path: Path) -> None:
     assert "\x1b]0;" not in result.stdout
     assert "\x07" not in result.stdout
     assert "protocol-syntax" in result.stdout
+
+
+def test_terminal_gets_every_step_without_explain(monkeypatch: pytest.MonkeyPatch) -> None:
+    import flaskscope.commands.handshake as module
+
+    monkeypatch.setattr(module, "_stdout_is_terminal", lambda: True)
+    result = run_cli("ws-accept", RFC_KEY, env={"NO_COLOR": "1"})
+    assert result.exit_code == 0
+    assert "258EAFA5-E914-47DA-95CA-C5AB0DC85B11" in result.stdout
+    assert "b37a4f2cc0624f1690f64606cf385945b2bec4ea" in result.stdout
+    assert "\x1b[" not in result.stdout
