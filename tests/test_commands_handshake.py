@@ -277,3 +277,12 @@ def test_terminal_gets_every_step_without_explain(monkeypatch: pytest.MonkeyPatc
     assert "258EAFA5-E914-47DA-95CA-C5AB0DC85B11" in result.stdout
     assert "b37a4f2cc0624f1690f64606cf385945b2bec4ea" in result.stdout
     assert "\x1b[" not in result.stdout
+
+
+def test_no_key_at_a_terminal_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import flaskscope.commands.handshake as module
+
+    monkeypatch.setattr(module, "_stdin_is_terminal", lambda: True)
+    result = run_cli("ws-accept")
+    assert result.exit_code == 2
+    assert "no key given" in result.stderr

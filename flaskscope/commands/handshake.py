@@ -32,6 +32,13 @@ def _stdout_is_terminal() -> bool:
         return False
 
 
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _read_path(path: str, what: str) -> bytes:
     """A file's bytes, or stdin for ``-``; a missing file is a usage error naming ``what``."""
     if path == "-":
@@ -104,6 +111,10 @@ def ws_accept(
     elif request_file is not None:
         the_key = key_from_request(_read_path(request_file, "--request"))
     else:
+        if key is None and _stdin_is_terminal():
+            raise click.UsageError(
+                "no key given: pass KEY, '-' for stdin, --request FILE or --generate"
+            )
         the_key = read_text(key, None, what="Sec-WebSocket-Key").strip(_HTTP_WHITESPACE)
         if not the_key:
             raise click.UsageError("the Sec-WebSocket-Key is empty")
