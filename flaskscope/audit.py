@@ -48,8 +48,6 @@ _OPAD = bytes(byte ^ 0x5C for byte in range(256))
 _NEWLINE_IPAD = b"\n".translate(_IPAD)
 _NEWLINE_OPAD = b"\n".translate(_OPAD)
 
-_add = bytes.__add__
-_ljust = bytes.ljust
 _translate = bytes.translate
 
 
@@ -110,6 +108,10 @@ class BatchChecker:
         # For keys of exactly digest_size bytes (derived keys): K ^ ipad = translate(K) + tail.
         self._ipad_tail_and_message = b"\x36" * tail + spec.signed_part
         self._opad_tail = b"\x5c" * tail
+        # Pads that bring a key of n bytes (already XORed) to a block: index n.
+        block = self.block_size
+        self._ipads = [b"\x36" * (block - n) for n in range(block + 1)]
+        self._opads = [b"\x5c" * (block - n) for n in range(block + 1)]
         self._concat_prefix = spec.salt + (
             b"signer" if spec.key_derivation == "django-concat" else b""
         )
@@ -129,32 +131,57 @@ class BatchChecker:
             return [digest(hash_(key)) if len(key) > block else key for key in keys]
         return keys
 
+    def _hmac_padded(
+        self, inner_keys: list[bytes], outer_keys: list[bytes], message: bytes
+    ) -> Iterator[bytes]:
+        """``HMAC(K, message)`` from ``K ^ ipad`` and ``K ^ opad`` not yet padded to a block.
+
+        Padding is appended per key length from precomputed pads (``0x36``/``0x5c`` are what
+        zero padding becomes); ``b"".join`` of a zipped tuple is the cheapest concatenation
+        (it reuses the tuple and allocates once).
+        """
+        hash_, digest, join = self._hash, self._digest, b"".join
+        lengths = list(map(len, inner_keys))
+        inner = map(
+            digest,
+            map(
+                hash_,
+                map(join, zip(inner_keys, map(self._ipads.__getitem__, lengths), repeat(message))),
+            ),
+        )
+        return map(
+            digest,
+            map(
+                hash_,
+                map(
+                    join, zip(outer_keys, map(self._opads.__getitem__, lengths), inner, strict=True)
+                ),
+            ),
+        )
+
     def _hmac_any_keys(self, keys: list[bytes], message: bytes) -> Iterator[bytes]:
         """``HMAC(key, message)`` for each key of any length."""
-        hash_, digest = self._hash, self._digest
-        padded = list(map(_ljust, self._short_keys(keys), repeat(self.block_size), repeat(b"\0")))
-        inner = map(
-            digest, map(hash_, map(_add, map(_translate, padded, repeat(_IPAD)), repeat(message)))
-        )
-        return map(digest, map(hash_, map(_add, map(_translate, padded, repeat(_OPAD)), inner)))
+        short = self._short_keys(keys)
+        inner_keys = list(map(_translate, short, repeat(_IPAD)))
+        outer_keys = list(map(_translate, short, repeat(_OPAD)))
+        return self._hmac_padded(inner_keys, outer_keys, message)
 
     def _hmac_derived_keys(self, keys: Iterable[bytes]) -> Iterator[bytes]:
         """``HMAC(key, signed_part)`` for keys of exactly ``digest_size`` bytes."""
-        hash_, digest = self._hash, self._digest
+        hash_, digest, join = self._hash, self._digest, b"".join
         fixed = list(keys)
         inner = map(
             digest,
             map(
                 hash_,
                 map(
-                    _add,
-                    map(_translate, fixed, repeat(_IPAD)),
-                    repeat(self._ipad_tail_and_message),
+                    join,
+                    zip(map(_translate, fixed, repeat(_IPAD)), repeat(self._ipad_tail_and_message)),
                 ),
             ),
         )
-        outer_keys = map(_add, map(_translate, fixed, repeat(_OPAD)), repeat(self._opad_tail))
-        return map(digest, map(hash_, map(_add, outer_keys, inner)))
+        outer_keys = map(_translate, fixed, repeat(_OPAD))
+        return map(digest, map(hash_, map(join, zip(outer_keys, repeat(self._opad_tail), inner))))
 
     # -- the signature per candidate -----------------------------------------------------------
 
@@ -192,28 +219,18 @@ class BatchChecker:
             hits.append(position)
 
     def _hmac_chunk_keys(self, chunk: bytes, message: bytes) -> Iterator[bytes] | None:
-        """``HMAC(line, message)`` for each line of a chunk, padding the whole chunk at once.
+        """``HMAC(line, message)`` for each line of a chunk.
 
-        ``K ^ ipad`` for every line is one ``translate`` of the chunk, split at the translated
-        newline (a line never holds a newline, so it never holds the translated one either);
-        padding with ``0x36`` after translating equals padding with zeros before. ``None``
-        when a line is longer than a block (those keys are hashed first: the general path).
+        ``K ^ ipad`` for every line is one ``translate`` of the whole chunk, split at the
+        translated newline (a line never holds a newline, so it never holds the translated one
+        either). ``None`` when a line is longer than a block (those keys are hashed first:
+        the general path).
         """
         inner_keys = chunk.translate(_IPAD).split(_NEWLINE_IPAD)
-        block = self.block_size
-        if max(map(len, inner_keys)) > block:
+        if max(map(len, inner_keys)) > self.block_size:
             return None
         outer_keys = chunk.translate(_OPAD).split(_NEWLINE_OPAD)
-        hash_, digest = self._hash, self._digest
-        inner = map(
-            digest,
-            map(
-                hash_,
-                map(_add, map(_ljust, inner_keys, repeat(block), repeat(b"\x36")), repeat(message)),
-            ),
-        )
-        padded_outer = map(_ljust, outer_keys, repeat(block), repeat(b"\x5c"))
-        return map(digest, map(hash_, map(_add, padded_outer, inner)))
+        return self._hmac_padded(inner_keys, outer_keys, message)
 
     def find_hits_in_chunk(self, chunk: bytes) -> list[int]:
         """:meth:`find_hits` over the lines of one chunk (see :func:`split_lines`)."""
