@@ -28,6 +28,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # Command name -> "module:attribute" of its click.Command. Loaded lazily.
 COMMANDS: dict[str, str] = {
+    "decode-cookie": "flaskscope.commands.cookie:decode_cookie_command",
+    "sign-cookie": "flaskscope.commands.cookie:sign_cookie_command",
     "audit-secret": "flaskscope.commands.audit:audit_secret",
     "ws-accept": "flaskscope.commands.handshake:ws_accept",
     "check-handshake": "flaskscope.commands.handshake:check_handshake_command",

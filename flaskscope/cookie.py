@@ -73,10 +73,12 @@ __all__ = [
     "compute_signature",
     "decode_cookie",
     "derive_key",
+    "describe_duration",
     "find_cookie",
     "load_session",
     "matching_key",
     "sign_cookie",
+    "size_warning",
     "split_cookie",
     "verify_signature",
 ]
@@ -290,12 +292,13 @@ def _warnings(
         notes.append("the secret key is empty: Flask refuses to use sessions without one")
     if max_age is not None and age < 0:
         notes.append(
-            f"signed {-age} s in the future (clock skew or a forged timestamp):"
+            f"signed {describe_duration(age)} in the future (clock skew or a forged timestamp):"
             " itsdangerous rejects it as expired"
         )
     elif max_age is not None and age > max_age and status != "expired":
         notes.append(
-            f"by its timestamp this cookie expired {age - max_age} s ago (max age {max_age} s)"
+            f"by its timestamp this cookie expired {describe_duration(age - max_age)} ago"
+            f" (max age {describe_duration(max_age)})"
         )
     if parts.signature_malformed:
         notes.append("the signature is not valid base64url (a truncated or mangled cookie?)")
@@ -318,17 +321,9 @@ def _warnings(
             f"issued {issued_at:%Y-%m-%d}, before Flask existed: if the app uses"
             " itsdangerous < 1.0, try --legacy (timestamps counted from 2011-01-01)"
         )
-    size = len(parts.value)
-    if size > BROWSER_COOKIE_LIMIT:
-        notes.append(
-            f"the cookie is {size} bytes, over the ~4 KB browsers keep ({BROWSER_COOKIE_LIMIT}):"
-            " browsers drop it silently"
-        )
-    elif size >= COOKIE_SIZE_WARNING:
-        notes.append(
-            f"the cookie is {size} bytes, near the ~4 KB browsers keep ({BROWSER_COOKIE_LIMIT});"
-            " a bigger session will be dropped silently"
-        )
+    size_note = size_warning(len(parts.value))
+    if size_note:
+        notes.append(size_note)
     if parts.trailing_zlib_bytes:
         notes.append(
             f"{parts.trailing_zlib_bytes} bytes after the end of the zlib stream"
@@ -341,6 +336,37 @@ def _warnings(
             " (the app may register its own tags); shown as plain dicts"
         )
     return notes
+
+
+def describe_duration(seconds: int) -> str:
+    """``3 d 4 h``, ``5 min 2 s``: the largest unit and the next one, for people."""
+    seconds = abs(seconds)
+    units = (("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
+    for index, (name, size) in enumerate(units):
+        if seconds >= size or name == "s":
+            count, rest = divmod(seconds, size)
+            text = f"{count} {name}"
+            if index + 1 < len(units):
+                next_name, next_size = units[index + 1]
+                if rest // next_size:
+                    text += f" {rest // next_size} {next_name}"
+            return text
+    return f"{seconds} s"
+
+
+def size_warning(size: int) -> str | None:
+    """A warning for a cookie value of ``size`` bytes near or over what browsers keep."""
+    if size > BROWSER_COOKIE_LIMIT:
+        return (
+            f"the cookie is {size} bytes, over the ~4 KB browsers keep ({BROWSER_COOKIE_LIMIT}):"
+            " browsers drop it silently"
+        )
+    if size >= COOKIE_SIZE_WARNING:
+        return (
+            f"the cookie is {size} bytes, near the ~4 KB browsers keep ({BROWSER_COOKIE_LIMIT});"
+            " a bigger session will be dropped silently"
+        )
+    return None
 
 
 def _timestamp_seconds(timestamp: datetime | int | None) -> int:

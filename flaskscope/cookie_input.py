@@ -134,6 +134,10 @@ def find_cookie(text: str, name: str = DEFAULT_COOKIE_NAME) -> str:
                 quoted = _clean(text)
                 if quoted != text and _BARE_VALUE.fullmatch(quoted):
                     return _require_value(quoted, name)
+                if len(lines) == 1 and not any(c.isspace() or c in ";:" for c in text):
+                    # One word with foreign characters: a mangled value. Return it so the
+                    # cookie parser can name the exact character and part.
+                    return text
                 raise CookieInputError(
                     "the input is neither a cookie value, name=value pairs nor HTTP headers"
                 )

@@ -4,6 +4,14 @@ set -u
 cd "$(dirname "$0")"
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; echo "(exit $?)"; }
 step flaskscope --version
+# Flask session cookies (cookie.txt was made by real Flask: see make_samples.py). The sample was
+# signed on 2025-06-01, so --now judges it then; the wrong key exits 1 on purpose.
+step flaskscope decode-cookie --file cookie.txt
+step flaskscope decode-cookie --file cookie-request.http --secret-key-file cookie-secret-key.txt --now 2025-06-01T12:05:00Z
+step flaskscope decode-cookie --file cookie.txt -k not-the-key --now 2025-06-01T12:05:00Z
+step flaskscope decode-cookie --file cookie-response.http --secret-key-file cookie-secret-key.txt --now 2025-06-01T12:05:00Z --json
+step flaskscope sign-cookie --file cookie-session.json --secret-key-file cookie-secret-key.txt --timestamp 2025-06-01T12:00:00Z
+step flaskscope decode-cookie -k demo "$(flaskscope sign-cookie '{"user_id": 1, "roles": {" t": ["admin"]}}' -k demo)"
 # WebSocket handshakes (RFC 6455 §1.3 example; the bad response exits 1 on purpose)
 step flaskscope ws-accept dGhlIHNhbXBsZSBub25jZQ== --explain
 step flaskscope ws-accept --request handshake-request.http --verify s3pPLMBiTxaQ9kYGzzhZRbK+xOo=
