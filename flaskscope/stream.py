@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import struct
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from flaskscope.deflate import (
     DecompressionFailed,
@@ -38,6 +37,8 @@ from flaskscope.violations import Violation
 __all__ = ["DEFAULT_MAX_MESSAGE_SIZE", "Event", "FrameParser", "parse_stream"]
 
 DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024
+PAYLOAD_PIECE = 1 << 16
+"""Payload runs are unmasked and inflated in pieces of at most this many bytes."""
 MAX_MESSAGE_FRAME_INDICES = 10_000
 """A message lists at most this many frame indices (``frame_count`` has the full count)."""
 
@@ -46,38 +47,92 @@ ROLES = ("client", "server", "auto")
 Event = FrameRecord | MessageRecord | Violation
 
 _U16 = struct.Struct("!H")
+_UTF8_DECODER = codecs.getincrementaldecoder("utf-8")
+_CONTINUATION, _TEXT, _BINARY, _CLOSE = (
+    int(Opcode.CONTINUATION),
+    int(Opcode.TEXT),
+    int(Opcode.BINARY),
+    int(Opcode.CLOSE),
+)
 
 
-@dataclass
 class _Frame:
-    header: FrameHeader
-    index: int
-    offset: int
-    remaining: int
-    keep: int
-    needs_data: bool
-    in_message: bool
-    kept: bytearray = field(default_factory=bytearray)
-    received: int = 0
-    violations: list[Violation] = field(default_factory=list)
-    abandoned: _Message | None = None
-    """A message this frame cut short by starting a new one (``expected-continuation``)."""
+    """The frame being read (mutable, private; becomes a FrameRecord when it ends)."""
+
+    __slots__ = (
+        "abandoned",
+        "header",
+        "in_message",
+        "index",
+        "keep",
+        "kept",
+        "needs_data",
+        "offset",
+        "received",
+        "remaining",
+        "violations",
+    )
+
+    def __init__(
+        self,
+        header: FrameHeader,
+        index: int,
+        offset: int,
+        keep: int,
+        needs_data: bool,
+        in_message: bool,
+        violations: list[Violation],
+        abandoned: _Message | None,
+    ) -> None:
+        self.header = header
+        self.index = index
+        self.offset = offset
+        self.remaining = header.payload_length
+        self.keep = keep
+        self.needs_data = needs_data
+        self.in_message = in_message
+        self.kept = bytearray()
+        self.received = 0
+        self.violations = violations
+        self.abandoned = abandoned
+        """A message this frame cut short by starting a new one (``expected-continuation``)."""
 
 
-@dataclass
 class _Message:
-    index: int
-    opcode: int
-    compressed: bool
-    keep: int
-    frames: list[int] = field(default_factory=list)
-    frame_count: int = 0
-    length: int = 0
-    kept: bytearray = field(default_factory=bytearray)
-    decoder: codecs.IncrementalDecoder | None = None
-    failed: bool = False
-    """Set once a message-too-big or decompression failure stops the inflating."""
-    too_big: bool = False
+    """The message being reassembled (mutable, private; becomes a MessageRecord)."""
+
+    __slots__ = (
+        "compressed",
+        "decoder",
+        "failed",
+        "frame_count",
+        "frames",
+        "index",
+        "keep",
+        "kept",
+        "length",
+        "opcode",
+        "text_parts",
+        "too_big",
+    )
+
+    def __init__(self, index: int, opcode: int, compressed: bool, keep: int) -> None:
+        self.index = index
+        self.opcode = opcode
+        self.compressed = compressed
+        self.keep = keep
+        self.frames: list[int] = []
+        self.frame_count = 0
+        self.length = 0
+        self.kept = bytearray()
+        self.decoder: codecs.IncrementalDecoder | None = (
+            _UTF8_DECODER("strict") if opcode == _TEXT else None
+        )
+        self.failed = False
+        """Set once a message-too-big or decompression failure stops the inflating."""
+        self.too_big = False
+        self.text_parts: list[str] = []
+        """What the UTF-8 check decoded of the kept bytes, so the text is not decoded twice."""
 
 
 class FrameParser:
@@ -112,8 +167,8 @@ class FrameParser:
         self.closed = False
         self.position = 0
         self.payload_bytes = 0
-        self.frame_counts: dict[str, int] = {}
-        self.message_counts: dict[str, int] = {}
+        self._frame_counts = [0] * 16
+        self._message_counts = [0] * 16
         self.violation_counts: dict[str, int] = {}
         self._inflater: Inflater | None = None
         self._header_buffer = bytearray()
@@ -133,20 +188,32 @@ class FrameParser:
             raise OptionError("the parser has finished; make a new one for another stream")
         events: list[Event] = []
         raw = memoryview(data).cast("B")
-        view: bytes | memoryview = data if isinstance(data, bytes) else raw
+        whole = data if isinstance(data, bytes) else None
+        view: bytes | memoryview = raw if whole is None else whole
         position = 0
         size = len(view)
         while position < size:
             frame = self._frame
             if frame is None:
-                position = self._read_header(view, position, size)
+                if self._header_buffer or whole is None:
+                    position = self._read_header(view, position, size)
+                else:
+                    header = parse_header(whole, position)
+                    if isinstance(header, int):
+                        self._header_buffer += whole[position:size]
+                        break
+                    self._start_frame(header)
+                    self.position += header.header_length
+                    position += header.header_length
                 frame = self._frame
                 if frame is None:
                     break
             else:
                 take = min(frame.remaining, size - position)
                 if frame.needs_data:
-                    self._payload(frame, raw[position : position + take], events)
+                    self._payload(frame, raw[position : position + take])
+                elif frame.in_message and self._message is not None:
+                    self._count_only(self._message, take, frame)
                 frame.remaining -= take
                 frame.received += take
                 self.position += take
@@ -233,25 +300,33 @@ class FrameParser:
 
     def _start_frame(self, header: FrameHeader) -> None:
         index = self._frame_index
-        self._frame_index += 1
-        name = header.opcode_name
-        self.frame_counts[name] = self.frame_counts.get(name, 0) + 1
-        self.payload_bytes += header.payload_length
-        problems: list[Violation] = []
-        abandoned: _Message | None = None
+        self._frame_index = index + 1
+        opcode = header.opcode
+        length = header.payload_length
+        self._frame_counts[opcode] += 1
+        self.payload_bytes += length
         if self.role is None:
             self.role = "client" if header.masked else "server"
             self.role_detected = True
         if self.deflate is not None and self._inflater is None:
             self._inflater = inflater_for(self.deflate, self.role)
-        self._check_header(header, index, problems)
-        opcode = header.opcode
+        problems: list[Violation] = []
+        encoding = header.length_encoding
+        if (
+            self.closed
+            or header.raw[0] & 0x70
+            or (opcode > 2 and (opcode < 8 or opcode > 10 or length > 125 or not header.fin))
+            or header.masked != (self.role == "client")
+            or (
+                encoding != 7 and (header.minimal_encoding != encoding or length > MAX_64BIT_LENGTH)
+            )
+        ):
+            self._check_header(header, index, problems)
+        message = self._message
+        abandoned: _Message | None = None
         in_message = False
-        is_control = opcode >= 0x8
-        if name == "reserved" or is_control:
-            in_message = False
-        elif opcode == Opcode.CONTINUATION:
-            if self._message is None:
+        if opcode == _CONTINUATION:
+            if message is None:
                 problems.append(
                     self._violation(
                         "unexpected-continuation",
@@ -261,55 +336,59 @@ class FrameParser:
                 )
             else:
                 in_message = True
-        else:
-            if self._message is not None:
-                previous = self._message
+        elif (
+            opcode == _BINARY
+            and message is None
+            and header.fin
+            and not self.records
+            and not self.keep
+            and not (header.rsv1 and self.deflate is not None)
+        ):
+            # A whole binary message in one frame that nobody keeps (``--summary``): count it
+            # here and skip its payload, no reassembly state needed.
+            self._message_counts[_BINARY] += 1
+            self._message_index += 1
+            if length > self.max_message_size:
+                problems.append(
+                    self._violation(
+                        "message-too-big",
+                        index,
+                        f"message {self._message_index - 1} is larger than the "
+                        f"{self.max_message_size}-byte limit (--max-message-size)",
+                    )
+                )
+        elif opcode <= 2:
+            if message is not None:
                 problems.append(
                     self._violation(
                         "expected-continuation",
                         index,
-                        f"frame {index} starts a new {name} message while "
-                        f"{opcode_name(previous.opcode)} message {previous.index} still "
+                        f"frame {index} starts a new {opcode_name(opcode)} message while "
+                        f"{opcode_name(message.opcode)} message {message.index} still "
                         "waits for its final fragment",
                     )
                 )
-                abandoned = previous
-            self._message = self._new_message(header, index, problems)
+                abandoned = message
+            message = self._message = self._new_message(header, index, problems)
             in_message = True
-        message = self._message if in_message else None
-        if message is not None:
+        keep = self.keep if self.keep < length else length
+        if in_message and message is not None:
             message.frame_count += 1
             if len(message.frames) < MAX_MESSAGE_FRAME_INDICES:
                 message.frames.append(index)
-        keep = min(self.keep, header.payload_length)
-        needs_data = bool(keep) or opcode == Opcode.CLOSE
-        if message is not None and not message.failed:
-            needs_data = needs_data or message.compressed or message.decoder is not None
-        if opcode == Opcode.CLOSE:
-            keep = min(max(keep, MAX_CONTROL_PAYLOAD), header.payload_length)
+            needs_data = bool(keep) or _wants_content(message)
+        else:
+            needs_data = bool(keep) or opcode == _CLOSE
+            if opcode == _CLOSE:
+                keep = min(max(keep, MAX_CONTROL_PAYLOAD), length)
         self._frame = _Frame(
-            header=header,
-            index=index,
-            offset=self.position,
-            remaining=header.payload_length,
-            keep=keep,
-            needs_data=needs_data,
-            in_message=in_message,
-            violations=problems,
-            abandoned=abandoned,
+            header, index, self.position, keep, needs_data, in_message, problems, abandoned
         )
 
     def _new_message(self, header: FrameHeader, index: int, problems: list[Violation]) -> _Message:
         compressed = header.rsv1 and self.deflate is not None
-        message = _Message(
-            index=self._message_index,
-            opcode=header.opcode,
-            compressed=compressed,
-            keep=self.keep,
-        )
+        message = _Message(self._message_index, header.opcode, compressed, self.keep)
         self._message_index += 1
-        if header.opcode == Opcode.TEXT:
-            message.decoder = codecs.getincrementaldecoder("utf-8")("strict")
         if compressed and self._inflater is not None:
             try:
                 self._inflater.begin_message()
@@ -357,7 +436,7 @@ class FrameParser:
                         "control frames are never compressed",
                     )
                 )
-            elif header.opcode == Opcode.CONTINUATION:
+            elif header.opcode == _CONTINUATION:
                 problems.append(
                     self._violation(
                         "compressed-continuation",
@@ -429,14 +508,31 @@ class FrameParser:
                 )
             )
 
-    def _payload(self, frame: _Frame, chunk: bytes | memoryview, events: list[Event]) -> None:
+    def _payload(self, frame: _Frame, chunk: memoryview) -> None:
+        """Unmask and use a run of payload bytes, 64 KiB at a time (cache-sized pieces keep
+        the temporary copies small whatever the chunk size)."""
         key = frame.header.mask_key
-        data = apply_mask(chunk, key, frame.received) if key is not None else bytes(chunk)
-        room = frame.keep - len(frame.kept)
-        if room > 0:
-            frame.kept += data[:room]
-        if frame.in_message and self._message is not None:
-            self._message_data(self._message, data, frame)
+        message = self._message if frame.in_message else None
+        if message is not None and len(frame.kept) >= frame.keep and not _wants_content(message):
+            self._count_only(message, len(chunk), frame)
+            return
+        offset = frame.received
+        for start in range(0, len(chunk), PAYLOAD_PIECE):
+            piece = chunk[start : start + PAYLOAD_PIECE]
+            data = apply_mask(piece, key, offset + start) if key is not None else bytes(piece)
+            room = frame.keep - len(frame.kept)
+            if room > 0:
+                frame.kept += data[:room]
+            if message is not None:
+                self._message_data(message, data, frame)
+            elif room <= len(data):
+                return
+
+    def _count_only(self, message: _Message, count: int, frame: _Frame) -> None:
+        """Binary bytes nobody will see: count them, do not unmask them."""
+        if message.length + count > self.max_message_size:
+            self._too_big(message, frame)
+        message.length += count
 
     def _message_data(self, message: _Message, data: bytes, frame: _Frame) -> None:
         if message.failed:
@@ -466,7 +562,7 @@ class FrameParser:
         if message.decoder is not None:
             pending = len(message.decoder.getstate()[0])
             try:
-                message.decoder.decode(data)
+                piece = message.decoder.decode(data)
             except UnicodeDecodeError as error:
                 position = message.length - len(data) - pending + error.start
                 message.decoder = None
@@ -479,6 +575,9 @@ class FrameParser:
                         f"{error.reason})",
                     )
                 )
+            else:
+                if room > 0 and self.records:
+                    message.text_parts.append(piece)
 
     def _too_big(self, message: _Message, frame: _Frame) -> None:
         if not message.too_big:
@@ -496,12 +595,13 @@ class FrameParser:
     def _end_frame(self, frame: _Frame, events: list[Event]) -> None:
         self._frame = None
         header = frame.header
-        if header.opcode == Opcode.CLOSE:
+        if header.opcode == _CLOSE:
             self.closed = True
         message = self._message if frame.in_message else None
-        if message is not None and header.fin:
+        if message is not None and header.fin and (message.compressed or message.decoder):
             self._finish_message(message, frame)
-        self._emit_frame(frame, events)
+        if self.records or frame.violations or frame.abandoned or header.opcode == _CLOSE:
+            self._emit_frame(frame, events)
         if message is not None and header.fin:
             self._message = None
             self._emit_message(message, events, complete=True)
@@ -535,10 +635,11 @@ class FrameParser:
 
     def _emit_frame(self, frame: _Frame, events: list[Event]) -> None:
         header = frame.header
+        is_close = header.opcode == _CLOSE
         kept = bytes(frame.kept)
         close_code: int | None = None
         close_reason: str | None = None
-        if header.opcode == Opcode.CLOSE and frame.received == header.payload_length:
+        if is_close and frame.received == header.payload_length:
             close_code, close_reason = self._close(kept, frame)
         if self.records:
             text: str | None = None
@@ -546,11 +647,12 @@ class FrameParser:
             if (
                 frame.in_message
                 and message is not None
-                and message.opcode == Opcode.TEXT
+                and message.opcode == _TEXT
                 and not message.compressed
             ):
-                text = kept.decode("utf-8", "replace")
-            display = kept[: self.keep] if header.opcode == Opcode.CLOSE else kept
+                whole = header.fin and message.frame_count == 1
+                text = _message_text(message, kept) if whole else kept.decode("utf-8", "replace")
+            display = kept[: self.keep] if is_close else kept
             events.append(
                 FrameRecord(
                     index=frame.index,
@@ -604,17 +706,11 @@ class FrameParser:
         return code, reason
 
     def _emit_message(self, message: _Message, events: list[Event], *, complete: bool) -> None:
-        name = opcode_name(message.opcode)
-        self.message_counts[name] = self.message_counts.get(name, 0) + 1
+        self._message_counts[message.opcode] += 1
         if not self.records:
             return
         kept = bytes(message.kept)
-        text: str | None = None
-        if message.opcode == Opcode.TEXT:
-            if len(kept) == message.length:
-                text = kept.decode("utf-8", "replace")
-            else:
-                text = codecs.getincrementaldecoder("utf-8")("replace").decode(kept, False)
+        text = _message_text(message, kept) if message.opcode == _TEXT else None
         events.append(
             MessageRecord(
                 index=message.index,
@@ -637,8 +733,8 @@ class FrameParser:
         return StreamSummary(
             stream_bytes=self.position + len(self._header_buffer),
             payload_bytes=self.payload_bytes,
-            frames=dict(self.frame_counts),
-            messages=dict(self.message_counts),
+            frames=_by_name(self._frame_counts),
+            messages=_by_name(self._message_counts),
             violations=dict(self.violation_counts),
         )
 
@@ -694,3 +790,31 @@ def _collect(
             messages.append(event)
         elif len(violations) < max_violations:
             violations.append(event)
+
+
+def _wants_content(message: _Message) -> bool:
+    """Whether the message's bytes must be unmasked: to inflate, to check UTF-8, to keep."""
+    return (
+        (message.compressed and not message.failed)
+        or message.decoder is not None
+        or len(message.kept) < message.keep
+    )
+
+
+def _message_text(message: _Message, kept: bytes) -> str:
+    """The text of the kept bytes: what the UTF-8 check already decoded when all is valid and
+    kept, else a lenient decoding (U+FFFD for bad bytes, a cut last character dropped)."""
+    if message.decoder is not None and len(kept) == message.length:
+        return "".join(message.text_parts)
+    if len(kept) == message.length:
+        return kept.decode("utf-8", "replace")
+    return _UTF8_DECODER("replace").decode(kept, False)
+
+
+def _by_name(counts: list[int]) -> dict[str, int]:
+    named: dict[str, int] = {}
+    for opcode, count in enumerate(counts):
+        if count:
+            name = opcode_name(opcode)
+            named[name] = named.get(name, 0) + count
+    return named

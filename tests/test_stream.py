@@ -17,7 +17,7 @@ from wsproto.frame_protocol import FrameProtocol
 
 from flaskscope.errors import FlaskscopeError
 from flaskscope.extensions import DeflateParams
-from flaskscope.frames import Frame, Opcode
+from flaskscope.frames import Frame, Opcode, apply_mask
 from flaskscope.records import FrameRecord
 from flaskscope.stream import FrameParser, parse_stream
 from flaskscope.violations import VIOLATION_RFC
@@ -129,6 +129,7 @@ def test_large_payload_in_chunks_keeps_only_what_is_asked() -> None:
     payload = os.urandom(size)
     data = WsFrame(WsOpcode.BINARY, payload).serialize(mask=True)
     chunks = [data[i : i + 65536] for i in range(0, len(data), 65536)]
+    apply_mask(bytes(1 << 16), b"1234")  # imports numpy (when installed) before measuring
     tracemalloc.start()
     result = parse_stream(chunks, keep=100)
     _, peak = tracemalloc.get_traced_memory()
@@ -137,6 +138,14 @@ def test_large_payload_in_chunks_keeps_only_what_is_asked() -> None:
     assert result.frames[0].payload == payload[:100]
     assert result.messages[0].length == size
     assert result.ok
+    counted = parse_stream(chunks, keep=0)
+    assert counted.messages[0].length == size
+    assert counted.messages[0].payload == b""
+    too_big = parse_stream(chunks, keep=0, max_message_size=size - 1)
+    assert [v.code for v in too_big.violations] == ["message-too-big"]
+    summary_only = parse_stream(chunks, keep=0, records=False, max_message_size=size - 1)
+    assert summary_only.violations == too_big.violations
+    assert summary_only.summary == too_big.summary
 
 
 def test_role_auto_from_first_frame_and_mixed_masking() -> None:
@@ -233,6 +242,12 @@ def test_mutated_streams_never_raise_and_chunking_agrees(
         whole = parse_stream(mutated, deflate=deflate, keep=32, max_message_size=1 << 20)
         parts = [mutated[i : i + chunk] for i in range(0, len(mutated), chunk)]
         assert parse_stream(parts, deflate=deflate, keep=32, max_message_size=1 << 20) == whole
+        # The --summary path (no records, nothing kept) counts exactly the same things.
+        counted = parse_stream(
+            parts, deflate=deflate, keep=0, records=False, max_message_size=1 << 20
+        )
+        assert counted.summary == whole.summary
+        assert counted.violations == whole.violations
 
 
 def test_feed_after_finish_is_an_error() -> None:

@@ -1,0 +1,233 @@
+"""Frame parsing speed: flaskscope against websockets (C speedups) and wsproto, in one run.
+
+A 64 MiB stream of masked client frames of mixed sizes (deterministic seed) is parsed by:
+the flaskscope CLI (``parse-frame --file F --summary --json`` in a child process, whose peak
+memory is measured), the flaskscope Python API (counts only, and keeping every unmasked
+payload), websockets' ``Frame.parse`` driven by its ``StreamReader``, and wsproto's
+``FrameProtocol``. Every parser gets the bytes in the same 1 MiB chunks.
+
+Usage: python bench/bench_frames.py [--mib 64] [--repeat 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+from flaskscope import frames as frames_module
+from flaskscope.frames import Frame, Opcode
+from flaskscope.stream import parse_stream
+
+CHUNK = 1 << 20
+
+
+def build_stream(total: int, seed: int = 6455) -> tuple[bytes, int]:
+    """Masked client frames: half up to 125 bytes, most others up to 64 KiB, 2% up to
+    256 KiB; 1 in 5 is (valid UTF-8) text."""
+    rng = random.Random(seed)
+    parts: list[bytes] = []
+    size = 0
+    frames = 0
+    text_block = ("flaskscope websocket benchmark é ☃ " * 40000).encode()
+    while size < total:
+        kind = rng.random()
+        if kind < 0.50:
+            length = rng.randint(0, 125)
+        elif kind < 0.80:
+            length = rng.randint(126, 4096)
+        elif kind < 0.98:
+            length = rng.randint(4097, 65535)
+        else:
+            length = rng.randint(65536, 1 << 18)
+        if rng.random() < 0.2:
+            start = rng.randrange(0, 1000) * 36
+            payload = text_block[start : start + length].decode("utf-8", "ignore").encode()
+            opcode = Opcode.TEXT
+        else:
+            payload = rng.randbytes(length)
+            opcode = Opcode.BINARY
+        frame = Frame(opcode, payload).serialize(rng.randbytes(4))
+        parts.append(frame)
+        size += len(frame)
+        frames += 1
+    return b"".join(parts), frames
+
+
+def chunks_of(data: bytes) -> list[bytes]:
+    return [data[i : i + CHUNK] for i in range(0, len(data), CHUNK)]
+
+
+def run_flaskscope_summary(chunks: list[bytes]) -> int:
+    result = parse_stream(chunks, role="client", keep=0, records=False)
+    assert result.ok, result.violations[:3]
+    return sum(result.summary.frames.values())
+
+
+def run_flaskscope_payloads(chunks: list[bytes]) -> int:
+    result = parse_stream(chunks, role="client", keep=None)
+    assert result.ok, result.violations[:3]
+    return len(result.frames)
+
+
+def run_websockets(chunks: list[bytes]) -> int:
+    from websockets.frames import Frame as WsFrame
+    from websockets.streams import StreamReader
+
+    reader = StreamReader()
+    parser = None
+    frames = 0
+    for chunk in chunks:
+        reader.feed_data(chunk)
+        while True:
+            if parser is None:
+                parser = WsFrame.parse(reader.read_exact, mask=True)
+            try:
+                next(parser)
+            except StopIteration:
+                frames += 1
+                parser = None
+                continue
+            break
+    return frames
+
+
+def run_wsproto(chunks: list[bytes]) -> int:
+    from wsproto.frame_protocol import FrameProtocol
+
+    protocol = FrameProtocol(client=False, extensions=[])
+    frames = 0
+    for chunk in chunks:
+        protocol.receive_bytes(chunk)
+        for frame in protocol.received_frames():
+            # wsproto hands out a large frame in pieces as its bytes arrive.
+            frames += frame.frame_finished
+    return frames
+
+
+def run_cli(path: str) -> tuple[float, int, str]:
+    """Wall time and peak RSS (KiB) of ``flaskscope parse-frame --summary`` on a file."""
+    command = [sys.executable, "-m", "flaskscope", "parse-frame", "--file", path]
+    command += ["--role", "client", "--summary", "--json"]
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    output = child.stdout.read()
+    errors = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"flaskscope CLI failed ({child.returncode}): {errors.decode()[:500]}")
+    return elapsed, usage.ru_maxrss, output.decode()[:0]
+
+
+def best_of(repeat: int, function: Callable[[], int]) -> tuple[float, int]:
+    best = float("inf")
+    count = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        count = function()
+        best = min(best, time.perf_counter() - start)
+    return best, count
+
+
+def without_numpy(function: Callable[[list[bytes]], int]) -> Callable[[list[bytes]], int]:
+    """The same run with flaskscope's optional numpy masking switched off."""
+
+    def run(chunks: list[bytes]) -> int:
+        saved = frames_module._numpy, frames_module._numpy_checked
+        frames_module._numpy, frames_module._numpy_checked = None, True
+        try:
+            return function(chunks)
+        finally:
+            frames_module._numpy, frames_module._numpy_checked = saved
+
+    return run
+
+
+def main() -> None:
+    arguments = argparse.ArgumentParser(description=__doc__)
+    arguments.add_argument("--mib", type=int, default=64)
+    arguments.add_argument("--repeat", type=int, default=3)
+    arguments.add_argument("--write", metavar="PATH", help=argparse.SUPPRESS)
+    options = arguments.parse_args()
+    if options.write:
+        data, _ = build_stream(options.mib << 20)
+        with open(options.write, "wb") as handle:
+            handle.write(data)
+        return
+    try:
+        import websockets.speedups  # noqa: F401
+
+        speedups = "yes"
+    except ImportError:
+        speedups = "NO (pure Python apply_mask)"
+    has_numpy = frames_module._find_numpy() is not None
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "stream.bin")
+        # Written by a child so that this process is still small when the CLI child starts
+        # (a spawned child's ru_maxrss starts from its parent's resident size).
+        subprocess.run(
+            [sys.executable, __file__, "--write", path, "--mib", str(options.mib)], check=True
+        )
+        cli_times = []
+        cli_rss = 0
+        for _ in range(options.repeat):
+            elapsed, rss, _ = run_cli(path)
+            cli_times.append(elapsed)
+            cli_rss = max(cli_rss, rss)
+        with open(path, "rb") as handle:
+            data = handle.read()
+    frame_count = run_websockets(chunks_of(data))
+    megabytes = len(data) / 1e6
+    chunks = chunks_of(data)
+    print(f"stream: {len(data)} bytes, {frame_count} masked client frames, {len(chunks)} chunks")
+    print(
+        f"websockets C speedups: {speedups}; numpy for flaskscope masking: "
+        f"{'installed' if has_numpy else 'not installed (pure Python masking)'}"
+    )
+
+    rows: list[tuple[str, float]] = [
+        ("flaskscope CLI --summary (file, child process)", min(cli_times))
+    ]
+    runs: list[tuple[str, Callable[[list[bytes]], int]]] = [
+        ("flaskscope API, counts only (records=False)", run_flaskscope_summary),
+        ("flaskscope API, every payload unmasked and kept", run_flaskscope_payloads),
+    ]
+    if has_numpy:
+        runs += [
+            ("  same, counts only, without numpy", without_numpy(run_flaskscope_summary)),
+            ("  same, every payload kept, without numpy", without_numpy(run_flaskscope_payloads)),
+        ]
+    runs += [
+        ("websockets Frame.parse + StreamReader", run_websockets),
+        ("wsproto FrameProtocol", run_wsproto),
+    ]
+    for name, function in runs:
+        elapsed, count = best_of(options.repeat, lambda f=function: f(chunks))  # type: ignore[misc]
+        assert count == frame_count, (name, count, frame_count)
+        rows.append((name, elapsed))
+
+    timings = dict(rows)
+    websockets_time = timings["websockets Frame.parse + StreamReader"]
+    wsproto_time = timings["wsproto FrameProtocol"]
+    print(f"best of {options.repeat} runs")
+    print(f"{'parser':<50} {'seconds':>8} {'MB/s':>8} {'vs websockets':>14} {'vs wsproto':>11}")
+    for name, elapsed in rows:
+        print(
+            f"{name:<50} {elapsed:8.3f} {megabytes / elapsed:8.1f} "
+            f"{websockets_time / elapsed:13.2f}x {wsproto_time / elapsed:10.2f}x"
+        )
+    print(f"flaskscope CLI peak memory (ru_maxrss of the child): {cli_rss / 1024:.1f} MiB")
+    print("(ratios > 1: flaskscope is faster; the CLI time includes interpreter start-up)")
+
+
+if __name__ == "__main__":
+    main()
