@@ -131,7 +131,7 @@ class AppSessionSettings:
     interface: str
     cookie_name: str
     max_age: int
-    salt: str | bytes | None
+    salt: str
     digest: str
     key_derivation: str
     serializer: Any = field(repr=False)
@@ -207,7 +207,7 @@ def session_settings(app: Flask, *, require_secret_key: bool = True) -> AppSessi
             interface=interface_name,
             cookie_name=cookie_name,
             max_age=max_age,
-            salt=_text(interface.salt),
+            salt=_salt(interface.salt),
             digest=_digest_name(interface.digest_method),
             key_derivation=str(interface.key_derivation),
             serializer=interface.serializer,
@@ -224,7 +224,7 @@ def session_settings(app: Flask, *, require_secret_key: bool = True) -> AppSessi
         interface=interface_name,
         cookie_name=cookie_name,
         max_age=max_age,
-        salt=None if serializer.salt is None else _text(serializer.salt),
+        salt=_salt(serializer.salt),
         digest=_digest_name(signer_kwargs.get("digest_method", Signer.default_digest_method)),
         key_derivation=str(signer_kwargs.get("key_derivation", Signer.default_key_derivation)),
         serializer=serializer.serializer,
@@ -250,6 +250,18 @@ def _text(value: str | bytes) -> str | bytes:
         except UnicodeDecodeError:
             return value
     return value
+
+
+def _salt(value: str | bytes | None) -> str:
+    """The salt as text; ``None`` is itsdangerous' ``Signer`` default, as the signer would use."""
+    if value is None:
+        return "itsdangerous.Signer"
+    if isinstance(value, str):
+        return value
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise AppError(f"the session interface's salt {value!r} is not UTF-8 text") from None
 
 
 def _digest_name(digest_method: Any) -> str:

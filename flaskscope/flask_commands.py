@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -38,7 +39,14 @@ if TYPE_CHECKING:
     from flask import Flask
     from flask.cli import ScriptInfo
 
-__all__ = ["app_options", "app_session_settings", "current_flask_app", "scope"]
+__all__ = [
+    "CommandDefaults",
+    "app_options",
+    "app_session_settings",
+    "command_defaults",
+    "current_flask_app",
+    "scope",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -131,6 +139,74 @@ def app_session_settings(
     if app_import is None and app_dir is None:
         return None
     return load_session_settings(app_import or None, app_dir, require_secret_key=require_secret_key)
+
+
+@dataclass(frozen=True)
+class CommandDefaults:
+    """What a cookie command uses for every option the user did not give.
+
+    Flask's own defaults, or the app's settings when there is an app (``from_app``); the
+    commands' ``resolve_*`` helpers put command-line values over these.
+    """
+
+    from_app: bool = False
+    app_name: str | None = None
+    salt: str = "cookie-session"
+    digest: str = "sha1"
+    key_derivation: str = "hmac"
+    cookie_name: str = "session"
+    max_age: int = 31 * 24 * 60 * 60
+    serializer: Any = field(default=None, repr=False)
+    secret_key: str | bytes | None = field(default=None, repr=False)
+    fallback_keys: tuple[str | bytes, ...] = field(default=(), repr=False)
+
+    def command_line_key(self, secret_key: str | None) -> str | None:
+        """``--secret-key`` as given, but not FLASKSCOPE_SECRET_KEY over an app's own key.
+
+        Precedence: the command line, then the app, then the environment variable, so a
+        key exported for other work does not silently replace the app's.
+        """
+        if secret_key is None or not self.from_app or self.secret_key is None:
+            return secret_key
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and ctx.get_parameter_source("secret_key") == (
+            click.core.ParameterSource.ENVIRONMENT
+        ):
+            return None
+        return secret_key
+
+
+def command_defaults(
+    app_import: str | None, app_dir: str | None, *, key_given: bool = False
+) -> CommandDefaults:
+    """Flask's defaults, or those of the app from ``--app`` / ``flask scope``.
+
+    ``key_given``: the user gave a key, so an app without ``SECRET_KEY`` is still usable for
+    its salt, digest, serializer and cookie name.
+    """
+    settings = app_session_settings(app_import, app_dir, require_secret_key=not key_given)
+    if settings is None:
+        return CommandDefaults()
+    return CommandDefaults(
+        from_app=True,
+        app_name=settings.app_name,
+        salt=settings.salt,
+        digest=settings.digest,
+        key_derivation=settings.key_derivation,
+        cookie_name=settings.cookie_name,
+        max_age=settings.max_age,
+        serializer=_custom_serializer(settings.serializer),
+        secret_key=settings.secret_key,
+        fallback_keys=settings.fallback_keys,
+    )
+
+
+def _custom_serializer(serializer: Any) -> Any:
+    """None for Flask's own tagged JSON serializer (flaskscope's core reads it the same way
+    and names unknown tags), else the app's serializer, so it decodes as the app does."""
+    from flask.sessions import session_json_serializer
+
+    return None if serializer is session_json_serializer else serializer
 
 
 scope = LazyGroup(
