@@ -22,7 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import chain
 from multiprocessing.pool import AsyncResult, Pool
 
 from flaskscope.audit import AuditSpec, BatchChecker
@@ -30,6 +30,9 @@ from flaskscope.errors import OptionError
 from flaskscope.wordlists import Chunk
 
 __all__ = ["AuditRun", "default_jobs", "run_audit"]
+
+SMALL_LIST = 20_000
+"""Fewer candidates than this are searched in this process (no pool to start)."""
 
 ChunkResult = tuple[int, list[tuple[int, bytes]]]
 """(candidates in the chunk, [(index in the chunk, candidate), ...] claimed by the fast check)."""
@@ -45,6 +48,7 @@ class AuditRun:
     """Candidates checked: up to and including the key when found, else all of them."""
     seconds: float
     jobs: int
+    """Processes that searched (1 when the list fit in one chunk: no pool is started)."""
     unconfirmed_hits: int = 0
     """Fast-check claims that the full decode did not confirm (should stay 0)."""
 
@@ -102,6 +106,7 @@ def run_audit(
     jobs: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    small_list: int = SMALL_LIST,
 ) -> AuditRun:
     """Try every candidate of ``chunks`` against ``spec`` until ``confirm`` accepts one."""
     jobs = default_jobs() if jobs is None else jobs
@@ -110,9 +115,16 @@ def run_audit(
     checker = BatchChecker(spec)
     started = clock()
     iterator = iter(chunks)
-    # A list that fits in one chunk (the built-in list alone) is done before a pool starts.
-    first = list(islice(iterator, 2))
-    if jobs == 1 or len(first) < 2:
+    # Short lists (the built-in list and a few hundred lines) are done in less time than a
+    # pool takes to start: read ahead a little, and search here when that was all.
+    first: list[Chunk] = []
+    for chunk in iterator:
+        first.append(chunk)
+        if sum(ahead.count for ahead in first) >= small_list:
+            break
+    else:
+        jobs = 1
+    if jobs == 1:
         key, tried, unconfirmed = _run_here(checker, chain(first, iterator), confirm, on_progress)
     else:
         key, tried, unconfirmed = _run_pool(

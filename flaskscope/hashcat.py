@@ -89,12 +89,9 @@ def hashcat_line(parts: CookieParts, options: SigningOptions) -> HashcatLine:
         raise HashcatUnsupportedError(
             f"hashcat mode {HASHCAT_MODE} cannot load this cookie: " + "; ".join(refusals)
         )
-    warnings = [
-        f"hashcat tries candidates of at most {PASSWORD_MAX} bytes; longer keys are never found"
-    ]
+    warnings = []
     if len(parts.payload_b64) > PAYLOAD_MAX_626:
-        warnings.insert(
-            0,
+        warnings.append(
             f"the payload is {len(parts.payload_b64)} characters: hashcat 6.2.6 (Debian 12) "
             f"rejects payloads over {PAYLOAD_MAX_626} ('Token length exception'); "
             "use a newer hashcat",

@@ -17,3 +17,9 @@ step flaskscope ws-accept dGhlIHNhbXBsZSBub25jZQ== --explain
 step flaskscope ws-accept --request handshake-request.http --verify s3pPLMBiTxaQ9kYGzzhZRbK+xOo=
 step flaskscope check-handshake handshake-request.http handshake-response.http
 step flaskscope check-handshake handshake-request.http handshake-response-bad.http
+# Weak-secret audit (the audit-*.txt cookies were made by real Flask; a found key exits 1 on
+# purpose, the strong key exits 0, and the --hashcat line is what hashcat -m 29100 loads)
+step flaskscope audit-secret --file audit-weak-cookie.txt
+step flaskscope audit-secret --file audit-company-cookie.txt --wordlist audit-wordlist.txt --json
+step flaskscope audit-secret --file audit-strong-cookie.txt --wordlist audit-wordlist.txt
+step flaskscope audit-secret --file audit-weak-cookie.txt --hashcat

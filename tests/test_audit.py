@@ -138,10 +138,19 @@ def test_runner_finds_a_real_flask_key(jobs: int, where: str) -> None:
     lines = _lines(filler=3000)
     position = {"first": 0, "middle": 1500, "last": len(lines)}[where]
     lines.insert(position, key.encode())
-    run = run_audit(spec_for(cookie), _chunks(lines), confirm=lambda _key: True, jobs=jobs)
+    run = run_audit(
+        spec_for(cookie), _chunks(lines), confirm=lambda _key: True, jobs=jobs, small_list=0
+    )
     assert run.key == key.encode()
     assert run.candidates_tried == position + 1
     assert run.jobs == jobs
+
+
+def test_a_short_list_is_searched_without_a_pool() -> None:
+    cookie = flask_cookie("dev")
+    run = run_audit(spec_for(cookie), _chunks(_lines(b"dev")), confirm=lambda _key: True, jobs=2)
+    assert run.key == b"dev"
+    assert run.jobs == 1
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -155,6 +164,7 @@ def test_runner_reports_every_candidate_tried_when_absent(jobs: int) -> None:
         confirm=lambda _key: True,
         jobs=jobs,
         on_progress=progress.append,
+        small_list=0,
     )
     assert run.key is None
     assert run.candidates_tried == len(lines)

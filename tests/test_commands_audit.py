@@ -12,7 +12,8 @@ import flaskscope.audit
 from tests.conftest import run_cli, run_json
 from tests.test_audit import empty_key_cookie, flask_cookie
 
-FILLER = [f"not-the-key-{n}" for n in range(3000)]
+# More lines than audit_runner.SMALL_LIST, so --jobs 2 really starts two workers.
+FILLER = [f"not-the-key-{n}" for n in range(30000)]
 
 
 def write_list(tmp_path: Path, lines: list[bytes], name: str = "list.txt") -> str:
