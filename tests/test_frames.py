@@ -11,6 +11,7 @@ from websockets.frames import Opcode as WsOpcode
 from websockets.streams import StreamReader
 from wsproto.frame_protocol import FrameProtocol
 
+from flaskscope import frames as frames_module
 from flaskscope.frames import (
     CloseCode,
     Frame,
@@ -186,6 +187,22 @@ def test_apply_mask_matches_websockets_speedups_at_any_offset() -> None:
         assert whole == ws_apply_mask(data, key)
         split = size // 3
         assert apply_mask(data[:split], key) + apply_mask(data[split:], key, split) == whole
+
+
+@pytest.mark.parametrize("size", [1, 4, 7, 1023, 1024, 4096, 65536, 65541])
+def test_every_masking_method_matches_websockets(size: int) -> None:
+    """Big integer, strided translate and (when installed) numpy all give the C result."""
+    from websockets.speedups import apply_mask as ws_apply_mask
+
+    data = os.urandom(size)
+    key = os.urandom(4)
+    expected = ws_apply_mask(data, key)
+    assert frames_module._mask_int(data, key) == expected
+    assert bytes(frames_module._mask_translate(data, key)) == expected
+    numpy = frames_module._find_numpy()
+    if numpy is not None:
+        assert frames_module._mask_numpy(numpy, data, key) == expected
+        assert frames_module._mask_numpy(numpy, memoryview(data), key) == expected
 
 
 def test_mask_key_must_be_four_bytes() -> None:
