@@ -219,6 +219,8 @@ def decode_cookie(
     ``expired``. Input that is not a cookie raises :class:`CookieInputError`.
     """
     options = SigningOptions(salt, digest, key_derivation, legacy).validated()
+    if isinstance(fallback_keys, (str, bytes)):
+        raise SigningOptionError("fallback_keys must be a sequence of keys, not one key")
     if max_age is not None and max_age < 0:
         raise SigningOptionError(f"max_age must be 0 or more seconds, not {max_age}")
     now = datetime.now(timezone.utc) if now is None else _aware_utc(now)

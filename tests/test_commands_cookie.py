@@ -12,6 +12,8 @@ import click
 import pytest
 from click.testing import CliRunner
 from flask import Flask, session
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from itsdangerous.timed import TimestampSigner
 
 from flaskscope.commands.cookie import (
@@ -284,6 +286,22 @@ def test_bad_option_values(option: tuple[str, str]) -> None:
     assert "Invalid value" in result.stderr
 
 
+def test_no_color() -> None:
+    result = decode(COOKIE, "-k", KEY, "--now", NOW, "--no-color")
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout
+    assert "status      valid" in result.stdout
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=120) | st.sampled_from([COOKIE, f"session={COOKIE}"]).map(lambda v: v[:-7]))
+def test_random_input_never_escapes_as_a_traceback(text: str) -> None:
+    result = decode("-", "-k", KEY, "--now", NOW, input=text)
+    assert result.exit_code in (0, 1, 2)
+    if result.exit_code == 2:
+        assert result.stderr.startswith(("Error: ", "Usage: "))
+
+
 def test_now_as_epoch() -> None:
     document = run_json("decode-cookie", COOKIE, "--now", str(T0 + 99))
     assert document["age_seconds"] == 99
@@ -451,6 +469,13 @@ def test_sign_cookie_from_stdin_file_and_json(tmp_path: Path) -> None:
     assert document["compressed"] is True
     assert document["issued_at"] == "2025-06-01T12:00:00Z"
     assert document["timestamp"] == 1748779200
+
+
+def test_sign_cookie_notes_that_fallback_keys_are_not_used() -> None:
+    result = sign('{"a": 1}', "-k", KEY, "--fallback-key", "old")
+    assert result.exit_code == 0
+    assert "not used to sign" in result.stderr
+    assert decode_cookie(result.stdout.strip(), KEY).matched_key == "primary"
 
 
 def test_sign_cookie_options_round_trip() -> None:

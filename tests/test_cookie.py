@@ -429,6 +429,7 @@ def test_sign_cookie_reads_the_clock_only_when_not_given() -> None:
         (lambda: sign_cookie({"a": 1}, KEY, timestamp=-1), SigningOptionError),
         (lambda: sign_cookie({"a": 1}, KEY, legacy=True, timestamp=5), SigningOptionError),
         (lambda: decode_cookie("a.b.c", KEY, max_age=-1), SigningOptionError),
+        (lambda: decode_cookie("a.b.c", KEY, fallback_keys="old"), SigningOptionError),
     ],
 )
 def test_bad_options_are_errors(call: Callable[[], Any], error: type[Exception]) -> None:

@@ -16,6 +16,11 @@ from typing import Any, TypeVar
 import click
 
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options, read_text
+from flaskscope.commands.server_session import (
+    parse_server_session_cookie,
+    server_session_options,
+    show_server_session,
+)
 from flaskscope.cookie import (
     DEFAULT_COOKIE_NAME,
     DEFAULT_MAX_AGE,
@@ -341,15 +346,22 @@ def _stdout_is_terminal() -> bool:
     Values Flask stores as tagged JSON are shown with their Python types (tuple, bytes,
     UUID, datetime, Markup).
 
+    A Flask-Session cookie (a bare session id, or one signed with SESSION_USE_SIGNER)
+    is recognised by itself: with --store the stored session is read from Redis and
+    shown with its TTL (status found or not-found); pickles are never unpickled.
+
     \b
     Examples:
       flaskscope decode-cookie 'eyJ1c2VyX2lkIjo0Mn0.ZVP6gA.kS7U...'
       flaskscope decode-cookie --file samples/cookie.txt -k "$SECRET" --json
       curl -si https://example.com/login | flaskscope decode-cookie - -k "$SECRET"
+      flaskscope decode-cookie "$FLASK_SESSION_ID" --store redis://localhost:6379/0
 
     \b
     Exit codes: 0 valid or unverified; 1 invalid-signature or expired;
     2 not a cookie (bad base64, zlib or JSON; no cookie of that name) or a usage error.
+    Flask-Session cookies: 0 found (or id only); 1 not-found or invalid-signature;
+    2 the store cannot be asked (refused, timeout, wrong password).
     """,
 )
 @cookie_input_options
@@ -372,6 +384,7 @@ def _stdout_is_terminal() -> bool:
     show_default=True,
     help="Refuse compressed payloads that inflate past this many bytes (zlib bombs).",
 )
+@server_session_options
 @output_options
 @click.pass_context
 def decode_cookie_command(
@@ -389,10 +402,36 @@ def decode_cookie_command(
     max_age: int | str | None,
     now: datetime | None,
     max_decompressed: int,
+    store_url: str | None,
+    key_prefix: str | None,
+    store_timeout: float,
+    serialization_format: str | None,
     as_json: bool,
     no_color: bool,
 ) -> None:
     value = read_cookie_input(cookie, file, cookie_name)
+    server_cookie = parse_server_session_cookie(value)
+    if server_cookie is not None:  # Flask-Session: the cookie is only an id (issue 7)
+        primary, fallbacks = resolve_keys(secret_key, secret_key_file, fallback_keys)
+        ctx.exit(
+            show_server_session(
+                server_cookie,
+                keys=(primary or "", *fallbacks),
+                store_url=store_url,
+                key_prefix=key_prefix,
+                store_timeout=store_timeout,
+                serialization_format=serialization_format,
+                app_settings=None,
+                as_json=as_json,
+                no_color=no_color,
+            )
+        )
+    if store_url is not None:
+        click.echo(
+            "note: --store ignored: this is a Flask signed-cookie session, its data is in"
+            " the cookie itself",
+            err=True,
+        )
     primary, fallbacks = resolve_keys(secret_key, secret_key_file, fallback_keys)
     options = resolve_signing(salt, digest, key_derivation, legacy)
     decoded = decode_cookie(
@@ -481,7 +520,11 @@ def sign_cookie_command(
     no_color: bool,
 ) -> None:
     session = load_session_json(read_text(session_json, file, what="session JSON"))
-    primary, _ = resolve_keys(secret_key, secret_key_file, fallback_keys)
+    primary, fallbacks = resolve_keys(secret_key, secret_key_file, fallback_keys)
+    if fallbacks:
+        click.echo(
+            "note: --fallback-key is not used to sign; Flask signs with SECRET_KEY", err=True
+        )
     if primary is None:
         raise click.UsageError(
             "sign-cookie needs the key: --secret-key, --secret-key-file or FLASKSCOPE_SECRET_KEY"
