@@ -303,10 +303,10 @@ def _run_with_progress(
     total = _total(sources)
     columns: list[Any] = [SpinnerColumn(), TextColumn("auditing")]
     if total is not None:
-        columns += [BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+        columns += [BarColumn(), MofNCompleteColumn(), TextColumn("ETA"), TimeRemainingColumn()]
     else:
         columns += [TextColumn("{task.completed:,.0f} tried")]
-    columns += [_rate_column(), TimeElapsedColumn()]
+    columns += [_rate_column(), TextColumn("elapsed"), TimeElapsedColumn()]
     console = make_console(no_color=no_color, stderr=True)
     with Progress(*columns, console=console, transient=True, auto_refresh=False) as progress:
         task = progress.add_task("audit", total=total)
