@@ -174,10 +174,14 @@ def test_expired_cookie_still_proves_the_key() -> None:
     assert fresh["expired"] is False
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_fast_check_claim_is_reported_only_when_decode_cookie_confirms(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, jobs: str
 ) -> None:
-    """Make the fast check claim every chunk's first line; only the real key may come out."""
+    """Make the fast check claim every chunk's first line; only the real key may come out.
+
+    Forked workers inherit the patched method, so the pool path is covered too.
+    """
     real = flaskscope.audit.BatchChecker.find_hits_in_chunk
 
     def lying(self: flaskscope.audit.BatchChecker, chunk: bytes) -> list[int]:
@@ -186,13 +190,13 @@ def test_a_fast_check_claim_is_reported_only_when_decode_cookie_confirms(
     monkeypatch.setattr(flaskscope.audit.BatchChecker, "find_hits_in_chunk", lying)
     wordlist = write_list(tmp_path, [b"forged-claim", *filler_with(b"true-key", "middle")])
     document = run_json(
-        "audit-secret", flask_cookie("true-key"), "-w", wordlist, "--no-builtin", "-j", "1", code=1
+        "audit-secret", flask_cookie("true-key"), "-w", wordlist, "--no-builtin", "-j", jobs, code=1
     )
     assert document["secret_key"] == "true-key"
     assert document["unconfirmed_hits"] >= 1
 
     absent = run_json(
-        "audit-secret", flask_cookie("not-listed"), "-w", wordlist, "--no-builtin", "-j", "1"
+        "audit-secret", flask_cookie("not-listed"), "-w", wordlist, "--no-builtin", "-j", jobs
     )
     assert absent["found"] is False
     assert absent["unconfirmed_hits"] >= 1
@@ -241,3 +245,21 @@ def test_json_is_one_object(tmp_path: Path) -> None:
     document = json.loads(result.stdout)
     assert {"found", "secret_key", "candidates_tried", "seconds"} <= set(document)
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize("key_derivation", ["concat", "django-concat", "none"])
+def test_other_key_derivations_through_the_cli(key_derivation: str) -> None:
+    import hashlib
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    serializer = URLSafeTimedSerializer(
+        "changeme",
+        salt="cookie-session",
+        signer_kwargs={"key_derivation": key_derivation, "digest_method": hashlib.sha1},
+    )
+    cookie = serializer.dumps({"user": "carol"})
+    document = run_json("audit-secret", cookie, "--key-derivation", key_derivation, code=1)
+    assert document["secret_key"] == "changeme"
+    assert document["key_derivation"] == key_derivation
+    assert run_json("audit-secret", cookie)["found"] is False
