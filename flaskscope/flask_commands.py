@@ -30,7 +30,6 @@ from flaskscope.app import (
     AppNotFoundError,
     AppSessionSettings,
     load_app,
-    load_session_settings,
     session_settings,
 )
 from flaskscope.cli import COMMANDS, LazyGroup
@@ -39,12 +38,16 @@ if TYPE_CHECKING:
     from flask import Flask
     from flask.cli import ScriptInfo
 
+    from flaskscope.cookie_signing import SigningOptions
+
 __all__ = [
     "CommandDefaults",
     "app_options",
     "app_session_settings",
     "command_defaults",
     "current_flask_app",
+    "defaults_from_app",
+    "resolve_flask_app",
     "scope",
 ]
 
@@ -119,6 +122,26 @@ def current_flask_app(info: ScriptInfo) -> Flask:
         raise AppFactoryError("create_app", error) from error
 
 
+def resolve_flask_app(app_import: str | None, app_dir: str | None) -> Flask | None:
+    """The app this command should use: Flask's under ``flask scope``, else ``--app``'s.
+
+    None when there is no app (no ``--app`` and not under ``flask``). Callers that handle
+    other session interfaces (Flask-Session) look at the app here before
+    :func:`flaskscope.app.session_settings`.
+    """
+    info = flask_script_info(click.get_current_context())
+    if info is not None:
+        if app_import is not None or app_dir is not None:
+            raise click.UsageError(
+                "under 'flask scope' the app is the one flask loads: "
+                "use 'flask --app IMPORT scope ...' instead of --app/--app-dir"
+            )
+        return current_flask_app(info)
+    if app_import is None and app_dir is None:
+        return None
+    return load_app(app_import or None, app_dir)
+
+
 def app_session_settings(
     app_import: str | None, app_dir: str | None, *, require_secret_key: bool = True
 ) -> AppSessionSettings | None:
@@ -127,18 +150,10 @@ def app_session_settings(
     ``require_secret_key=False`` when the user gave a key on the command line: then an app
     without ``SECRET_KEY`` still lends its salt, digest, serializer and cookie name.
     """
-    ctx = click.get_current_context()
-    info = flask_script_info(ctx)
-    if info is not None:
-        if app_import is not None or app_dir is not None:
-            raise click.UsageError(
-                "under 'flask scope' the app is the one flask loads: "
-                "use 'flask --app IMPORT scope ...' instead of --app/--app-dir"
-            )
-        return session_settings(current_flask_app(info), require_secret_key=require_secret_key)
-    if app_import is None and app_dir is None:
+    app = resolve_flask_app(app_import, app_dir)
+    if app is None:
         return None
-    return load_session_settings(app_import or None, app_dir, require_secret_key=require_secret_key)
+    return session_settings(app, require_secret_key=require_secret_key)
 
 
 @dataclass(frozen=True)
@@ -159,6 +174,13 @@ class CommandDefaults:
     serializer: Any = field(default=None, repr=False)
     secret_key: str | bytes | None = field(default=None, repr=False)
     fallback_keys: tuple[str | bytes, ...] = field(default=(), repr=False)
+
+    @property
+    def signing(self) -> SigningOptions:
+        """The base for ``resolve_signing``: the app's salt, digest and key derivation."""
+        from flaskscope.cookie_signing import SigningOptions
+
+        return SigningOptions(self.salt, self.digest, self.key_derivation)
 
     def command_line_key(self, secret_key: str | None) -> str | None:
         """``--secret-key`` as given, but not FLASKSCOPE_SECRET_KEY over an app's own key.
@@ -184,9 +206,15 @@ def command_defaults(
     ``key_given``: the user gave a key, so an app without ``SECRET_KEY`` is still usable for
     its salt, digest, serializer and cookie name.
     """
-    settings = app_session_settings(app_import, app_dir, require_secret_key=not key_given)
-    if settings is None:
+    app = resolve_flask_app(app_import, app_dir)
+    if app is None:
         return CommandDefaults()
+    return defaults_from_app(app, key_given=key_given)
+
+
+def defaults_from_app(app: Flask, *, key_given: bool = False) -> CommandDefaults:
+    """:class:`CommandDefaults` from an app already loaded (see :func:`resolve_flask_app`)."""
+    settings = session_settings(app, require_secret_key=not key_given)
     return CommandDefaults(
         from_app=True,
         app_name=settings.app_name,

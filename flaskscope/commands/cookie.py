@@ -35,6 +35,7 @@ from flaskscope.cookie import (
 from flaskscope.cookie_errors import CookieInputError, SigningOptionError
 from flaskscope.cookie_signing import KEY_DERIVATIONS
 from flaskscope.errors import InputError
+from flaskscope.flask_commands import app_options, command_defaults
 
 __all__ = [
     "NO_MAX_AGE",
@@ -346,6 +347,11 @@ def _stdout_is_terminal() -> bool:
     Values Flask stores as tagged JSON are shown with their Python types (tuple, bytes,
     UUID, datetime, Markup).
 
+    With --app IMPORT (as `flask --app` takes it) the key, fallback keys, cookie name,
+    PERMANENT_SESSION_LIFETIME and the session interface's salt, digest, key derivation
+    and serializer come from the app; options given here override them. Inside a
+    project, `flask scope decode-cookie COOKIE` uses the app `flask` loads.
+
     A Flask-Session cookie (a bare session id, or one signed with SESSION_USE_SIGNER)
     is recognised by itself: with --store the stored session is read from Redis and
     shown with its TTL (status found or not-found); pickles are never unpickled.
@@ -355,6 +361,7 @@ def _stdout_is_terminal() -> bool:
       flaskscope decode-cookie 'eyJ1c2VyX2lkIjo0Mn0.ZVP6gA.kS7U...'
       flaskscope decode-cookie --file samples/cookie.txt -k "$SECRET" --json
       curl -si https://example.com/login | flaskscope decode-cookie - -k "$SECRET"
+      flaskscope decode-cookie --app 'myproject:create_app()' "$COOKIE"
       flaskscope decode-cookie "$FLASK_SESSION_ID" --store redis://localhost:6379/0
 
     \b
@@ -365,6 +372,7 @@ def _stdout_is_terminal() -> bool:
     """,
 )
 @cookie_input_options
+@app_options
 @key_options
 @signing_options
 @max_age_option
@@ -392,6 +400,8 @@ def decode_cookie_command(
     cookie: str | None,
     file: str | None,
     cookie_name: str | None,
+    app_import: str | None,
+    app_dir: str | None,
     secret_key: str | None,
     secret_key_file: str | None,
     fallback_keys: tuple[str, ...],
@@ -409,7 +419,10 @@ def decode_cookie_command(
     as_json: bool,
     no_color: bool,
 ) -> None:
-    value = read_cookie_input(cookie, file, cookie_name)
+    base = command_defaults(
+        app_import, app_dir, key_given=secret_key is not None or secret_key_file is not None
+    )
+    value = read_cookie_input(cookie, file, resolve_cookie_name(cookie_name, base.cookie_name))
     server_cookie = parse_server_session_cookie(value)
     if server_cookie is not None:  # Flask-Session: the cookie is only an id (issue 7)
         primary, fallbacks = resolve_keys(secret_key, secret_key_file, fallback_keys)
@@ -432,8 +445,14 @@ def decode_cookie_command(
             " the cookie itself",
             err=True,
         )
-    primary, fallbacks = resolve_keys(secret_key, secret_key_file, fallback_keys)
-    options = resolve_signing(salt, digest, key_derivation, legacy)
+    primary, fallbacks = resolve_keys(
+        base.command_line_key(secret_key),
+        secret_key_file,
+        fallback_keys,
+        base.secret_key,
+        base.fallback_keys,
+    )
+    options = resolve_signing(salt, digest, key_derivation, legacy, base.signing)
     decoded = decode_cookie(
         value,
         primary,
@@ -442,8 +461,9 @@ def decode_cookie_command(
         digest=options.digest,
         key_derivation=options.key_derivation,
         legacy=options.legacy,
-        max_age=resolve_max_age(max_age),
+        max_age=resolve_max_age(max_age, base.max_age),
         now=now,
+        serializer=base.serializer,
         max_decompressed=max_decompressed,
     )
     show_decoded(decoded, as_json=as_json, no_color=no_color)
