@@ -48,6 +48,7 @@ from flaskscope.cookie_signing import (
     compute_signature,
     derive_key,
     digest_size,
+    find_other_options,
     matching_key,
     verify_signature,
 )
@@ -250,6 +251,11 @@ def decode_cookie(
         status = "valid"
 
     warnings = _warnings(parts, options, status, age, max_age, issued_at, secret_key, unknown)
+    if status == "invalid-signature":
+        keys = [*fallback_keys, *([] if secret_key is None else [secret_key])]
+        other = find_other_options(parts, keys, options)
+        if other is not None:
+            warnings.append(_other_options_hint(other, options))
     return DecodedCookie(
         status=status,
         verified=matched is not None,
@@ -354,6 +360,20 @@ def describe_duration(seconds: int) -> str:
                     text += f" {rest // next_size} {next_name}"
             return text
     return f"{seconds} s"
+
+
+def _other_options_hint(other: SigningOptions, given: SigningOptions) -> str:
+    changes = []
+    if other.salt != given.salt:
+        changes.append(f"--salt {other.salt}")
+    if other.digest != given.digest:
+        changes.append(f"--digest {other.digest}")
+    if other.key_derivation != given.key_derivation:
+        changes.append(f"--key-derivation {other.key_derivation}")
+    return (
+        f"a key given does sign this cookie with {' '.join(changes)}: the app signs with"
+        " other options than these"
+    )
 
 
 def size_warning(size: int) -> str | None:

@@ -30,6 +30,7 @@ __all__ = [
     "derive_key",
     "digest_constructor",
     "digest_size",
+    "find_other_options",
     "matching_key",
     "verify_signature",
 ]
@@ -161,4 +162,32 @@ def matching_key(
     for index in reversed(range(len(fallback_keys))):
         if verify_signature(parts, fallback_keys[index], options):
             return f"fallback:{index}"
+    return None
+
+
+COMMON_SALTS = (DEFAULT_SALT, "itsdangerous", "itsdangerous.Signer")
+"""Flask's salt and itsdangerous' defaults (``URLSafeTimedSerializer``, ``Signer``)."""
+
+
+def find_other_options(
+    parts: CookieParts, keys: Sequence[str | bytes], options: SigningOptions
+) -> SigningOptions | None:
+    """Signing options, other than ``options``, under which one of ``keys`` made the cookie.
+
+    For the user who has the right key but an app that signs differently: tries the common
+    salts, every key derivation, and the digests whose size fits the signature.
+    """
+    options = options.validated()
+    digest = DIGEST_SIZES.get(len(parts.signature))
+    if parts.signature_malformed or digest is None or not keys:
+        return None
+    sizes_fit = [n for n in (options.digest, digest) if digest_size(n) == len(parts.signature)]
+    for salt in dict.fromkeys((options.salt, *COMMON_SALTS)):
+        for name in dict.fromkeys(sizes_fit):
+            for derivation in KEY_DERIVATIONS:
+                candidate = SigningOptions(salt, name, derivation, options.legacy)
+                if candidate == options:
+                    continue
+                if any(verify_signature(parts, key, candidate) for key in keys):
+                    return candidate
     return None

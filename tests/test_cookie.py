@@ -341,6 +341,26 @@ def test_signing_options_match_itsdangerous(
     assert decode_cookie(value, KEY, now=at(T0)).status == "invalid-signature"
 
 
+@pytest.mark.parametrize(
+    ("salt", "digest", "key_derivation", "hint"),
+    [
+        ("cookie-session", hashlib.sha256, "concat", "--digest sha256 --key-derivation concat"),
+        ("itsdangerous", hashlib.sha1, "hmac", "--salt itsdangerous"),
+        ("cookie-session", hashlib.sha512, "django-concat", "--digest sha512"),
+    ],
+)
+def test_right_key_other_options_gets_a_hint(
+    frozen_time: Any, salt: str, digest: Any, key_derivation: str, hint: str
+) -> None:
+    value = _itsdangerous_cookie(
+        {"a": 1}, KEY, salt=salt, digest=digest, key_derivation=key_derivation
+    )
+    decoded = decode_cookie(value, "wrong", fallback_keys=[KEY], now=at(T0))
+    assert decoded.status == "invalid-signature"
+    assert any(hint in warning and "a key given" in warning for warning in decoded.warnings)
+    assert not any("a key given" in w for w in decode_cookie(value, "wrong", now=at(T0)).warnings)
+
+
 def test_wrong_digest_gets_a_hint(frozen_time: Any) -> None:
     value = _itsdangerous_cookie({"a": 1}, KEY, digest=hashlib.sha256)
     decoded = decode_cookie(value, KEY, now=at(T0))
