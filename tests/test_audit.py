@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from flask import Flask, session
 from flask.sessions import SecureCookieSessionInterface, session_json_serializer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from itsdangerous import Signer, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_decode
 
@@ -205,3 +207,24 @@ def test_empty_key_cookie_is_found() -> None:
     checker = BatchChecker(spec_for(empty_key_cookie()))
     assert checker.find_hits_in_chunk(b"a\n\nb") == [1]
     assert checker.find_hits_in_chunk(b"") == [0]
+
+
+@given(
+    key=st.binary(max_size=150),
+    others=st.lists(st.binary(max_size=150), max_size=8),
+    key_derivation=st.sampled_from(["hmac", "concat", "django-concat", "none"]),
+)
+@settings(max_examples=150, deadline=None)
+def test_random_keys_match_itsdangerous(
+    key: bytes, others: list[bytes], key_derivation: str
+) -> None:
+    signer = Signer(key, salt="cookie-session", key_derivation=key_derivation)
+    signature = base64_decode(signer.get_signature(SIGNED))
+    checker = BatchChecker(AuditSpec(SIGNED, signature, key_derivation=key_derivation))
+    # Keys equivalent under HMAC (zero padding, hashed long keys) may match too; the key
+    # itself must always be among the hits.
+    candidates = [*others, key]
+    assert len(candidates) - 1 in checker.find_hits(candidates)
+    lines = [candidate for candidate in candidates if b"\n" not in candidate]
+    if b"\n" not in key:
+        assert len(lines) - 1 in checker.find_hits_in_chunk(b"\n".join(lines))
