@@ -263,3 +263,41 @@ def test_other_key_derivations_through_the_cli(key_derivation: str) -> None:
     assert document["secret_key"] == "changeme"
     assert document["key_derivation"] == key_derivation
     assert run_json("audit-secret", cookie)["found"] is False
+
+
+def test_app_settings_give_salt_and_cookie_name(tmp_path: Path) -> None:
+    """--app: the app's session interface salt and cookie name, without its key."""
+    (tmp_path / "audited_app.py").write_text(
+        "from flask import Flask, session\n"
+        "from flask.sessions import SecureCookieSessionInterface\n"
+        "class Salted(SecureCookieSessionInterface):\n"
+        "    salt = 'audited-salt'\n"
+        "app = Flask(__name__)\n"
+        "app.secret_key = 'changeme'\n"
+        "app.config['SESSION_COOKIE_NAME'] = 'sid'\n"
+        "app.session_interface = Salted()\n"
+        "@app.route('/')\n"
+        "def index():\n"
+        "    session['user'] = 'dora'\n"
+        "    return 'ok'\n"
+    )
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        module = importlib.import_module("audited_app")
+        client = module.app.test_client()
+        client.get("/")
+        cookie = client.get_cookie("sid")
+        assert cookie is not None
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("audited_app", None)
+    header = f"Cookie: theme=dark; sid={cookie.value}"
+    document = run_json(
+        "audit-secret", header, "--app", "audited_app", "--app-dir", str(tmp_path), code=1
+    )
+    assert document["secret_key"] == "changeme"
+    assert document["salt"] == "audited-salt"
+    assert run_json("audit-secret", cookie.value)["found"] is False

@@ -22,6 +22,7 @@ from flaskscope.commands.cookie import (
     cookie_input_options,
     max_age_option,
     read_cookie_input,
+    resolve_cookie_name,
     resolve_max_age,
     resolve_signing,
     signing_options,
@@ -37,6 +38,7 @@ from flaskscope.cookie import (
 )
 from flaskscope.cookie_signing import DIGEST_SIZES
 from flaskscope.errors import OptionError
+from flaskscope.flask_commands import app_options, command_defaults
 from flaskscope.hashcat import hashcat_line
 from flaskscope.render.audit import audit_json, hashcat_json, render_audit, render_hashcat
 from flaskscope.render.console import emit_json, make_console, safe_str
@@ -99,7 +101,7 @@ def _check_signature_size(parts: CookieParts, options: SigningOptions) -> None:
 
 
 def _confirmer(
-    value: str, options: SigningOptions, now: datetime
+    value: str, options: SigningOptions, now: datetime, serializer: object | None
 ) -> tuple[Callable[[bytes], bool], list[DecodedCookie]]:
     """A hit counts only when the normal decode path says ``valid`` for that key.
 
@@ -121,6 +123,7 @@ def _confirmer(
                 legacy=options.legacy,
                 max_age=None,
                 now=now,
+                serializer=serializer,
             )
         except PayloadError:
             parts = split_cookie(value, legacy=options.legacy)
@@ -143,6 +146,10 @@ def _confirmer(
     as raw bytes; FILE.gz is read through gzip; '-' is stdin). A hit is confirmed by the
     normal decode path before it is reported. Use your own app's cookie.
 
+    With --app IMPORT (or as `flask scope audit-secret`) the cookie name, lifetime and
+    the session interface's salt, digest, key derivation and serializer come from the
+    app; options given here override them.
+
     \b
     Examples:
       flaskscope audit-secret eyJ1c2VyIjoiYWxpY2UifQ.ZxAbCd.sig...
@@ -156,6 +163,7 @@ def _confirmer(
     """,
 )
 @cookie_input_options
+@app_options
 @click.option(
     "--wordlist",
     "-w",
@@ -189,6 +197,8 @@ def audit_secret(
     cookie: str | None,
     file: str | None,
     cookie_name: str | None,
+    app_import: str | None,
+    app_dir: str | None,
     wordlists: tuple[str, ...],
     no_builtin: bool,
     jobs: int | None,
@@ -206,8 +216,11 @@ def audit_secret(
             "the wordlist is read from stdin ('--wordlist -'), so give the cookie as an "
             "argument or with --file PATH"
         )
-    value = read_cookie_input(cookie, file, cookie_name)
-    options = resolve_signing(salt, digest, key_derivation, legacy)
+    # With --app (or under `flask scope`) the app's session settings are the defaults; its
+    # key is not needed (finding it is the point), so an app without one is fine.
+    base = command_defaults(app_import, app_dir, key_given=True)
+    value = read_cookie_input(cookie, file, resolve_cookie_name(cookie_name, base.cookie_name))
+    options = resolve_signing(salt, digest, key_derivation, legacy, base.signing)
     parts = split_cookie(value, legacy=options.legacy)
     ctx = click.get_current_context()
 
@@ -233,7 +246,7 @@ def audit_secret(
         key_derivation=options.key_derivation,
     )
     now = datetime.now(timezone.utc)
-    confirm, confirmed = _confirmer(value, options, now)
+    confirm, confirmed = _confirmer(value, options, now, base.serializer)
     workers = default_jobs() if jobs is None else jobs
     show_progress = not as_json and _is_terminal(sys.stdout) and _is_terminal(sys.stderr)
     if show_progress:
@@ -241,7 +254,7 @@ def audit_secret(
     else:
         run = run_audit(spec, _chunks(sources), confirm=confirm, jobs=workers)
 
-    limit = resolve_max_age(max_age)
+    limit = resolve_max_age(max_age, base.max_age)
     age = int(now.timestamp()) - parts.timestamp
     report = AuditReport(
         key=run.key,
