@@ -29,6 +29,7 @@ from flaskscope.handshake import negotiated_extensions
 from flaskscope.records import FrameRecord, MessageRecord
 from flaskscope.render.console import emit_json, make_console
 from flaskscope.render.frames import (
+    render_deflate,
     render_frame,
     render_legend,
     render_message,
@@ -246,6 +247,7 @@ def parse_frame(
             emit_json(result.to_json())
         else:
             console = make_console(no_color=no_color)
+            render_deflate(console, settings)
             render_role(console, result.role, result.role_detected)
             render_summary(console, result.summary)
             for violation in result.violations[:20]:
@@ -261,8 +263,7 @@ def parse_frame(
     console = make_console(no_color=no_color)
     parser = FrameParser(role=role, deflate=settings, keep=keep, max_message_size=max_message_size)
     render_legend(console)
-    if settings is not None:
-        console.print(f"permessage-deflate: {settings}")
+    render_deflate(console, settings)
     shown_role = False
     shown_violations = 0
     for events in _feed_all(parser, chunks):

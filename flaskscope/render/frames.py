@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from flaskscope.deflate import DeflateSettings
 from flaskscope.frames import FrameHeader, apply_mask, close_code_name
 from flaskscope.records import FrameRecord, MessageRecord, StreamSummary
 from flaskscope.render.console import safe_text
@@ -19,6 +20,7 @@ from flaskscope.violations import Violation
 
 __all__ = [
     "REGION_STYLES",
+    "render_deflate",
     "render_frame",
     "render_legend",
     "render_message",
@@ -49,6 +51,22 @@ def render_legend(console: Console) -> None:
         legend.append(name, style=style)
         legend.append("  ")
     console.print(legend)
+
+
+def render_deflate(console: Console, settings: DeflateSettings | None) -> None:
+    """The permessage-deflate parameters in force (RFC 7692 §7.1)."""
+    if settings is None:
+        return
+    line = Text("permessage-deflate: ", style=_LABEL)
+    for side in ("client", "server"):
+        takeover = getattr(settings, f"{side}_no_context_takeover")
+        bits = getattr(settings, f"{side}_max_window_bits")
+        line.append(
+            f"{side} {'no context takeover' if takeover else 'context takeover'}, {bits}-bit window"
+        )
+        if side == "client":
+            line.append("; ")
+    console.print(line)
 
 
 def render_role(console: Console, role: str | None, detected: bool) -> None:
@@ -157,7 +175,10 @@ def render_message(console: Console, record: MessageRecord, *, max_bytes: int) -
         text.append_text(safe_text(_cut(record.text, max_bytes)))
         console.print(text)
     elif record.payload:
-        console.print(hexdump([(record.payload[:max_bytes], "")], indent="     "))
+        console.print(hexdump([(record.payload[:max_bytes], "")]))
+        if record.length > min(len(record.payload), max_bytes):
+            more = record.length - min(len(record.payload), max_bytes)
+            console.print(Text(f"  ... {more} more bytes (--max-bytes {max_bytes})", "dim"))
 
 
 def render_violation(console: Console, violation: Violation) -> None:

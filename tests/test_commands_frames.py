@@ -1,0 +1,448 @@
+"""``parse-frame`` and ``build-frame`` through the CLI: exit codes, messages, JSON, pipes."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from websockets.extensions.permessage_deflate import PerMessageDeflate as WsDeflate
+from websockets.frames import Frame as WsFrame
+from websockets.frames import Opcode as WsOpcode
+from websockets.streams import StreamReader
+from wsproto.extensions import PerMessageDeflate as WsprotoDeflate
+from wsproto.frame_protocol import FrameProtocol
+
+from flaskscope.builder import build_frames, decode_hex
+from flaskscope.deflate import Deflater
+from flaskscope.errors import InputError
+from flaskscope.frames import Opcode
+from flaskscope.stream import parse_stream
+from tests.conftest import run_cli, run_json
+
+RFC_MASKED_HELLO = "81 85 37 fa 21 3d 7f 9f 4d 51 58"
+SAMPLES = Path(__file__).parent.parent / "samples"
+
+
+def _websockets_frames(data: bytes, *, mask: bool) -> list[WsFrame]:
+    reader = StreamReader()
+    reader.feed_data(data)
+    reader.feed_eof()
+    frames = []
+    while True:
+        try:
+            next(WsFrame.parse(reader.read_exact, mask=mask))
+        except StopIteration as stop:
+            frames.append(stop.value)
+        except EOFError:
+            return frames
+
+
+# -- parse-frame -------------------------------------------------------------------------
+
+
+def test_parse_rfc_example() -> None:
+    result = run_cli("parse-frame", RFC_MASKED_HELLO)
+    assert result.exit_code == 0, result.stderr
+    assert "Hello" in result.stdout
+    assert "37fa213d" in result.stdout
+    assert "role: client (auto: the first frame is masked)" in result.stdout
+    assert "complete, no violations" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "818537fa213d7f9f4d5158",
+        "81:85:37:fa:21:3d:7f:9f:4d:51:58",
+        "0x81 0x85 0x37 0xfa 0x21 0x3d 0x7f 0x9f 0x4d 0x51 0x58",
+        "\\x81\\x85\\x37\\xfa\\x21\\x3d\\x7f\\x9f\\x4d\\x51\\x58",
+        "8185 37fa\n213d\n7f9f4d5158\n",
+    ],
+)
+def test_hex_spellings(spelling: str) -> None:
+    document = run_json("parse-frame", spelling)
+    assert document["frames"][0]["text"] == "Hello"
+    assert document["frames"][0]["mask_key"] == "37fa213d"
+
+
+def test_json_fields_for_the_rfc_example() -> None:
+    document = run_json("parse-frame", RFC_MASKED_HELLO)
+    (frame,) = document["frames"]
+    assert frame == {
+        **frame,
+        "index": 0,
+        "offset": 0,
+        "fin": True,
+        "rsv1": False,
+        "rsv2": False,
+        "rsv3": False,
+        "opcode": 1,
+        "opcode_name": "text",
+        "masked": True,
+        "mask_key": "37fa213d",
+        "payload_length": 5,
+        "length_encoding": 7,
+        "header_length": 6,
+        "payload_hex": b"Hello".hex(),
+        "text": "Hello",
+        "close_code": None,
+        "close_reason": None,
+    }
+    (message,) = document["messages"]
+    assert message["opcode_name"] == "text"
+    assert message["frames"] == [0]
+    assert message["compressed"] is False
+    assert message["payload_hex"] == b"Hello".hex()
+    assert message["text"] == "Hello"
+    assert document["violations"] == []
+    assert document["complete"] is True
+    assert document["bytes_needed"] == 0
+
+
+def test_base64_input() -> None:
+    data = bytes.fromhex(RFC_MASKED_HELLO.replace(" ", ""))
+    document = run_json("parse-frame", "--base64", base64.b64encode(data).decode())
+    assert document["messages"][0]["text"] == "Hello"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("parse-frame", "81 8"), "odd number"),
+        (("parse-frame", "zz"), "not hex"),
+        (("parse-frame", "--base64", "a$b"), "not base64"),
+    ],
+)
+def test_undecodable_input_exits_2(args: tuple[str, ...], fragment: str) -> None:
+    result = run_cli(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ")
+    assert fragment in result.stderr
+
+
+def test_violation_exits_1_with_code_and_section() -> None:
+    result = run_cli("parse-frame", "--role", "server", "a1 00")
+    assert result.exit_code == 1
+    assert "reserved-bits" in result.stdout
+    assert "RFC 6455 §5.2" in result.stdout
+    document = run_json("parse-frame", "--role", "server", "a1 00", code=1)
+    assert document["violations"] == [
+        {
+            "code": "reserved-bits",
+            "frame": 0,
+            "rfc": "RFC 6455 §5.2",
+            "message": document["violations"][0]["message"],
+        }
+    ]
+
+
+def test_truncated_stream_reports_bytes_needed() -> None:
+    document = run_json("parse-frame", "81 05 48 65", code=1)
+    assert document["complete"] is False
+    assert document["bytes_needed"] == 3
+    assert [v["code"] for v in document["violations"]] == ["truncated"]
+    result = run_cli("parse-frame", "81 05 48 65")
+    assert "3 more bytes needed" in result.stdout
+
+
+def test_huge_declared_length_from_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "huge.bin"
+    path.write_bytes(bytes.fromhex("827f7fffffffffffffff") + b"\x00" * 100)
+    document = run_json("parse-frame", "--file", str(path), code=1)
+    assert document["bytes_needed"] == (1 << 63) - 1 - 100
+    assert document["frames"][0]["payload_length"] == (1 << 63) - 1
+
+
+def test_raw_stdin_and_hex_stdin() -> None:
+    data = bytes.fromhex(RFC_MASKED_HELLO.replace(" ", ""))
+    raw = run_json("parse-frame", "-", input=data)
+    assert raw["messages"][0]["text"] == "Hello"
+    detected = run_json("parse-frame", input=RFC_MASKED_HELLO + "\n")
+    assert detected["messages"][0]["text"] == "Hello"
+    forced_raw = run_json("parse-frame", "--raw", input="8100", code=1)
+    assert forced_raw["frames"][0]["rsv2"] is True  # '8' = 0x38: the text read as bytes
+
+
+def test_terminal_escapes_in_payload_are_escaped() -> None:
+    hex_data = build_frames(Opcode.TEXT, b"\x1b[2Jgotcha\x1b]0;title\x07").data.hex()
+    result = run_cli("parse-frame", hex_data)
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout
+    assert "\\x1b[2Jgotcha" in result.stdout
+
+
+def test_summary(tmp_path: Path) -> None:
+    client = FrameProtocol(client=True, extensions=[])
+    data = b"".join(
+        bytes(part)
+        for part in (
+            client.send_data("one"),
+            client.send_data(b"\x00" * 70000),
+            client.ping(),
+            client.close(1000),
+        )
+    )
+    path = tmp_path / "capture.bin"
+    path.write_bytes(data)
+    document = run_json("parse-frame", "--file", str(path), "--summary")
+    assert document["frames"] == []
+    assert document["summary"]["frames"] == {
+        "total": 4,
+        "text": 1,
+        "binary": 1,
+        "ping": 1,
+        "close": 1,
+    }
+    assert document["summary"]["messages"]["total"] == 2
+    assert document["summary"]["stream_bytes"] == len(data)
+    human = run_cli("parse-frame", "--file", str(path), "--summary")
+    assert human.exit_code == 0
+    assert "binary" in human.stdout
+    assert "complete, no violations" in human.stdout
+
+
+def _compressed_client_stream() -> bytes:
+    extension = WsDeflate(False, True, 15, 15)
+    return b"".join(
+        WsFrame(WsOpcode.TEXT, text.encode()).serialize(mask=True, extensions=[extension])
+        for text in ("compressed hello", "compressed hello again")
+    )
+
+
+def test_deflate_options(tmp_path: Path) -> None:
+    path = tmp_path / "deflate.bin"
+    path.write_bytes(_compressed_client_stream())
+    without = run_json("parse-frame", "--file", str(path), code=1)
+    # Without the extension RSV1 is unexplained, and the compressed bytes are not UTF-8.
+    assert {v["code"] for v in without["violations"]} == {"reserved-bits", "invalid-utf8"}
+    for options in (
+        ("--deflate",),
+        ("--deflate-params", "permessage-deflate; client_no_context_takeover"),
+        ("--handshake", str(SAMPLES / "frames-handshake-response.http")),
+    ):
+        document = run_json("parse-frame", "--file", str(path), *options)
+        assert [m["text"] for m in document["messages"]] == [
+            "compressed hello",
+            "compressed hello again",
+        ]
+        assert all(m["compressed"] for m in document["messages"])
+
+
+def test_handshake_without_deflate_means_rsv1_is_a_violation(tmp_path: Path) -> None:
+    response = tmp_path / "response.http"
+    response.write_bytes(
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
+    )
+    path = tmp_path / "deflate.bin"
+    path.write_bytes(_compressed_client_stream())
+    document = run_json("parse-frame", "--file", str(path), "--handshake", str(response), code=1)
+    assert "reserved-bits" in {v["code"] for v in document["violations"]}
+
+
+def test_bad_deflate_params_exit_2() -> None:
+    result = run_cli("parse-frame", "--deflate-params", "permessage-deflate; bogus=1", "8100")
+    assert result.exit_code == 2
+    assert "bogus" in result.stderr
+
+
+def test_deflate_bomb_sample_is_a_violation() -> None:
+    result = run_cli(
+        "parse-frame",
+        "--file",
+        str(SAMPLES / "frames-bomb.bin"),
+        "--deflate",
+        "--max-message-size",
+        "1048576",
+        "--summary",
+    )
+    assert result.exit_code == 1
+    assert "message-too-big" in result.stdout
+
+
+def test_max_bytes_limits_the_dump() -> None:
+    hex_data = build_frames(Opcode.BINARY, bytes(range(200))).data.hex()
+    document = run_json("parse-frame", "--max-bytes", "10", hex_data)
+    assert document["frames"][0]["payload_hex"] == bytes(range(10)).hex()
+    assert document["frames"][0]["payload_truncated"] is True
+    result = run_cli("parse-frame", "--max-bytes", "10", hex_data)
+    assert "190 more payload bytes" in result.stdout
+
+
+def test_samples_parse_as_documented() -> None:
+    rfc = run_json("parse-frame", "--hex", "--file", str(SAMPLES / "frames-rfc.hex"))
+    assert [m["text"] for m in rfc["messages"]] == ["Hello", "Hello"]
+    bad = run_json("parse-frame", "--hex", "--file", str(SAMPLES / "frames-bad.hex"), code=1)
+    assert {v["code"] for v in bad["violations"]} >= {
+        "reserved-bits",
+        "reserved-opcode",
+        "invalid-utf8",
+        "non-minimal-length",
+        "unexpected-continuation",
+        "invalid-close-code",
+        "data-after-close",
+        "truncated",
+    }
+    client = run_json("parse-frame", "--file", str(SAMPLES / "frames-client.bin"))
+    assert client["role"] == "client"
+    assert client["violations"] == []
+
+
+# -- build-frame -------------------------------------------------------------------------
+
+
+def test_build_rfc_example() -> None:
+    result = run_cli("build-frame", "--text", "Hello", "--mask-key", "37fa213d")
+    assert result.exit_code == 0
+    assert result.stdout == "818537fa213d7f9f4d5158\n"
+    unmasked = run_cli("build-frame", "--text", "Hello")
+    assert unmasked.stdout == "810548656c6c6f\n"
+
+
+def test_build_close_is_read_by_websockets_and_wsproto() -> None:
+    result = run_cli("build-frame", "--close-code", "1001", "--reason", "bye", "--mask")
+    data = decode_hex(result.stdout)
+    (frame,) = _websockets_frames(data, mask=True)
+    assert frame.opcode == WsOpcode.CLOSE
+    assert frame.data == b"\x03\xe9bye"
+    server = FrameProtocol(client=False, extensions=[])
+    server.receive_bytes(data)
+    assert next(server.received_frames()).payload == (1001, "bye")
+
+
+def test_build_fragments_read_by_websockets() -> None:
+    result = run_cli(
+        "build-frame", "--text", "Hello, fragmented world", "--fragment", "3", "--mask"
+    )
+    frames = _websockets_frames(decode_hex(result.stdout), mask=True)
+    assert [f.opcode for f in frames] == [WsOpcode.TEXT, WsOpcode.CONT, WsOpcode.CONT]
+    assert [f.fin for f in frames] == [False, False, True]
+    assert b"".join(f.data for f in frames) == b"Hello, fragmented world"
+
+
+def test_build_compressed_read_by_wsproto() -> None:
+    result = run_cli("build-frame", "--text", "squeeze me " * 20, "--compress", "--mask")
+    extension = WsprotoDeflate()
+    extension.finalize("permessage-deflate")
+    server = FrameProtocol(client=False, extensions=[extension])
+    server.receive_bytes(decode_hex(result.stdout))
+    assert next(server.received_frames()).payload == "squeeze me " * 20
+
+
+def test_build_formats_and_json(tmp_path: Path) -> None:
+    raw = run_cli("build-frame", "--payload-hex", "0102", "--format", "raw")
+    assert raw.stdout_bytes == b"\x82\x02\x01\x02"
+    b64 = run_cli("build-frame", "--payload-hex", "0102", "--format", "base64")
+    assert base64.b64decode(b64.stdout) == b"\x82\x02\x01\x02"
+    payload = tmp_path / "payload.bin"
+    payload.write_bytes(b"\x00" * 300)
+    document = run_json("build-frame", "--payload-file", str(payload), "--length-encoding", "64")
+    assert document["hex"].startswith("827f000000000000012c")
+    assert document["frames"][0]["opcode_name"] == "binary"
+
+
+def test_raw_to_a_terminal_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import flaskscope.commands.frames as commands
+
+    monkeypatch.setattr(commands, "_stdout_is_terminal", lambda: True)
+    result = run_cli("build-frame", "--text", "x", "--format", "raw")
+    assert result.exit_code == 2
+    assert "redirect" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("build-frame", "--text", "a", "--payload-hex", "00"),
+        ("build-frame", "--reason", "no code"),
+        ("build-frame", "--mask-key", "0102"),
+        ("build-frame", "--opcode", "16"),
+        ("build-frame", "--opcode", "bogus"),
+        ("build-frame", "--mask", "--mask-key", "01020304"),
+    ],
+)
+def test_build_usage_errors(args: tuple[str, ...]) -> None:
+    result = run_cli(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Error" in result.stderr
+
+
+def test_built_violations_are_found() -> None:
+    """build-frame crafts broken frames on purpose; parse-frame names what is wrong."""
+    rsv = run_cli("build-frame", "--text", "x", "--rsv2")
+    assert "reserved-bits" in run_cli("parse-frame", rsv.stdout.strip()).stdout
+    long_len = run_cli("build-frame", "--text", "x", "--length-encoding", "16")
+    assert "non-minimal-length" in run_cli("parse-frame", long_len.stdout.strip()).stdout
+    ping = run_cli("build-frame", "--opcode", "ping", "--no-fin")
+    assert "fragmented-control" in run_cli("parse-frame", ping.stdout.strip()).stdout
+
+
+def test_pipe_build_into_parse() -> None:
+    built = run_cli("build-frame", "--text", "piped", "--mask")
+    document = run_json("parse-frame", input=built.stdout)
+    assert document["messages"][0]["text"] == "piped"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    opcode=st.sampled_from([Opcode.TEXT, Opcode.BINARY]),
+    payload=st.binary(max_size=3000),
+    text=st.text(max_size=300),
+    fragments=st.integers(1, 5),
+    key=st.one_of(st.none(), st.binary(min_size=4, max_size=4)),
+    compress=st.booleans(),
+)
+def test_round_trip_build_then_parse(
+    opcode: Opcode,
+    payload: bytes,
+    text: str,
+    fragments: int,
+    key: bytes | None,
+    compress: bool,
+) -> None:
+    from flaskscope.extensions import DeflateParams
+
+    message = text.encode("utf-8", "surrogatepass") if opcode == Opcode.TEXT else payload
+    try:
+        message.decode("utf-8")
+        valid_text = True
+    except UnicodeDecodeError:
+        valid_text = False
+    built = build_frames(
+        opcode,
+        message,
+        fragments=fragments,
+        mask_keys=[key] * fragments,
+        deflater=Deflater() if compress else None,
+    )
+    result = parse_stream(built.data, deflate=DeflateParams() if compress else None)
+    (parsed,) = result.messages
+    assert parsed.payload == message
+    assert parsed.frame_count == fragments
+    codes = {v.code for v in result.violations}
+    if opcode == Opcode.TEXT and not valid_text:
+        assert codes == {"invalid-utf8"}
+    else:
+        assert codes == set()
+        if opcode == Opcode.TEXT:
+            assert parsed.text == text
+    if not compress:
+        frames = _websockets_frames(built.data, mask=key is not None)
+        assert b"".join(frame.data for frame in frames) == message
+
+
+def test_decode_hex_errors() -> None:
+    with pytest.raises(InputError):
+        decode_hex("abc")
+    assert decode_hex("0xAB 0Xcd \\xef") == b"\xab\xcd\xef"
+
+
+def test_json_is_one_object() -> None:
+    result = run_cli("parse-frame", "--json", RFC_MASKED_HELLO)
+    assert json.loads(result.stdout)["complete"] is True

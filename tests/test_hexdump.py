@@ -1,0 +1,63 @@
+"""The hex dump: layout checked against Python's own hex formatting, styles by region."""
+
+from __future__ import annotations
+
+import os
+
+from flaskscope.frames import Frame, Opcode
+from flaskscope.render.frames import REGION_STYLES, _header_regions
+from flaskscope.render.hexdump import hexdump, printable
+from flaskscope.stream import parse_stream
+
+
+def _styles_by_byte(text: object) -> list[str]:
+    """The style of each hex pair in a one-line dump, in order."""
+    from rich.text import Text
+
+    assert isinstance(text, Text)
+    plain = text.plain
+    styles = []
+    for span in text.spans:
+        chunk = plain[span.start : span.end]
+        if len(chunk) == 2 and all(c in "0123456789abcdef" for c in chunk):
+            styles.append(str(span.style))
+    return styles
+
+
+def test_lines_match_bytes_hex() -> None:
+    data = os.urandom(40)
+    lines = hexdump([(data, "")], indent="").plain.split("\n")
+    assert len(lines) == 3
+    for number, line in enumerate(lines):
+        row = data[number * 16 : number * 16 + 16]
+        assert line.startswith(f"{number * 16:08x}  ")
+        left, right = row[:8].hex(" "), row[8:].hex(" ")
+        assert (left + "  " + right).strip() in line
+        assert line.endswith(printable(row))
+
+
+def test_ascii_column_never_carries_control_characters() -> None:
+    data = b"\x1b[31mred\x07\x00\x7f\xc3\xa9"
+    assert printable(data) == ".[31mred....."  # then BEL, NUL, DEL and é (2 bytes)
+    rendered = hexdump([(data, "")]).plain
+    assert "\x1b" not in rendered
+    assert "\x07" not in rendered
+
+
+def test_rfc_masked_frame_regions() -> None:
+    """81 | 85 | 37 fa 21 3d | 7f 9f 4d 51 58 (RFC 6455 §5.7), each region in its style."""
+    data = bytes.fromhex("818537fa213d7f9f4d5158")
+    record = parse_stream(data).frames[0]
+    regions = [*_header_regions(record.header), (data[6:], REGION_STYLES["payload (as sent)"])]
+    assert b"".join(part for part, _ in regions) == data
+    styles = _styles_by_byte(hexdump(regions))
+    flags, length, _, key, payload = REGION_STYLES.values()
+    assert styles == [flags, length] + [key] * 4 + [payload] * 5
+
+
+def test_extended_length_region() -> None:
+    data = Frame(Opcode.BINARY, bytes(300)).serialize(b"\x01\x02\x03\x04")
+    header = parse_stream(data).frames[0].header
+    regions = _header_regions(header)
+    assert [part for part, _ in regions] == [b"\x82", b"\xfe", b"\x01\x2c", b"\x01\x02\x03\x04"]
+    assert regions[2][1] == REGION_STYLES["extended length"]
