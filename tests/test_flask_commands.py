@@ -8,6 +8,15 @@ Cookies come from each sample app's own ``test_client()``; they are read back th
 
 from __future__ import annotations
 
+import importlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
 import click
 import pytest
 from click.testing import CliRunner, Result
@@ -102,3 +111,237 @@ def test_app_options_are_hidden_and_refused_under_flask() -> None:
     result = CliRunner().invoke(group, ["--app", "fs_plain_app", "probe", "--app", "fs_plain_app"])
     assert result.exit_code == 2
     assert "use 'flask --app IMPORT scope ...'" in result.stderr
+
+
+# ---------------------------------------------------------------------------------------
+# decode-cookie with real apps' cookies, both ways in.
+
+NOW = "2030-01-01T00:00:00Z"  # a fixed --now, so the two ways in give identical output
+
+# (import string, view that sets the session, secret the app signs with)
+APPS = [
+    ("fs_plain_app", "/login/ada", "plain-app-secret"),
+    ('fs_factory_app:create_app("staging", cookie="sid")', "/login/bob", "factory-staging-secret"),
+    ("fs_fallback_app", "/login/cy", "current-2026"),
+    ("fs_custom_interface_app", "/cart/tea/4.20", "custom-interface-secret"),
+    ('fs_pkg_app.web:make("dee")', "/login/dee", "dee-package-secret"),
+]
+
+
+def decoded(result: Result, code: int = 0) -> dict[str, Any]:
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+@pytest.mark.parametrize(("import_name", "view", "secret"), APPS)
+def test_app_cookie_is_valid_through_app_option_and_flask_scope(
+    import_name: str, view: str, secret: str
+) -> None:
+    app = import_app(import_name)
+    cookie = login_cookie(app, view)
+    # What the app itself loads from that cookie (its own session interface, its own key).
+    with app.test_request_context(
+        headers={"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={cookie}"}
+    ):
+        from flask import session
+
+        expected = dict(session)
+    assert expected  # the view really wrote something
+
+    via_option = decoded(flaskscope_cli("decode-cookie", "--app", import_name, cookie, "--json"))
+    assert via_option["status"] == "valid"
+    assert via_option["matched_key"] == "primary"
+    assert via_option["signing"]["salt"] == app.session_interface.salt  # type: ignore[attr-defined]
+    serializer = app.session_interface.serializer  # type: ignore[attr-defined]
+    assert serializer.loads(via_option["payload"]) == expected
+    via_flask = decoded(flask_cli("--app", import_name, "scope", "decode-cookie", cookie, "--json"))
+    assert via_flask["status"] == "valid"
+
+    # One implementation: the same output both ways (at the same --now).
+    args = ["decode-cookie", cookie, "--json", "--now", NOW, "--max-age", "none"]
+    assert flaskscope_cli(*args[:1], "--app", import_name, *args[1:]).stdout == (
+        flask_cli("--app", import_name, "scope", *args).stdout
+    )
+    for result in (via_option, via_flask):
+        assert secret not in json.dumps(result)
+
+
+def test_the_session_is_read_with_the_apps_own_serializer() -> None:
+    app = import_app("fs_custom_interface_app")
+    cookie = login_cookie(app, "/cart/tea/4.20")
+    human = flaskscope_cli("decode-cookie", "--app", "fs_custom_interface_app", cookie)
+    assert human.exit_code == 0, human.stderr
+    assert "Decimal" in human.stdout  # the app's " dec" tag, unknown to Flask's default
+    assert "custom-interface-secret" not in human.stdout + human.stderr
+    plain = decoded(
+        flaskscope_cli(
+            "decode-cookie",
+            cookie,
+            "-k",
+            "custom-interface-secret",
+            "--salt",
+            "shop-session-v2",
+            "--digest",
+            "sha512",
+            "--json",
+        )
+    )
+    assert plain["status"] == "valid"
+    assert plain["unknown_tags"] == [" dec"]  # without the app, the tag is not understood
+
+
+def test_a_cookie_of_another_app_is_an_invalid_signature() -> None:
+    cookie = login_cookie(import_app("fs_plain_app"))
+    for result in (
+        flaskscope_cli("decode-cookie", "--app", "fs_fallback_app", cookie, "--json"),
+        flask_cli("--app", "fs_fallback_app", "scope", "decode-cookie", cookie, "--json"),
+    ):
+        assert decoded(result, code=1)["status"] == "invalid-signature"
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_cookies_signed_with_rotated_keys_match_a_fallback(index: int) -> None:
+    module = importlib.import_module("fs_fallback_app")
+    before_rotation = Flask("before_rotation")
+    before_rotation.config["SECRET_KEY"] = module.OLD_KEYS[index]
+    before_rotation.add_url_rule("/login/<user>", view_func=module.login, methods=["POST"])
+    cookie = login_cookie(before_rotation, "/login/old")
+    client = module.app.test_client()  # the app itself still accepts it
+    client.set_cookie("session", cookie)
+    assert client.get("/whoami").text == "old"
+    result = decoded(flaskscope_cli("decode-cookie", "--app", "fs_fallback_app", cookie, "--json"))
+    assert (result["status"], result["matched_key"]) == ("valid", f"fallback:{index}")
+    # --fallback-key on the command line replaces the app's list.
+    result = decoded(
+        flaskscope_cli(
+            "decode-cookie", "--app", "fs_fallback_app", cookie, "--fallback-key", "x", "--json"
+        ),
+        code=1,
+    )
+    assert result["status"] == "invalid-signature"
+
+
+def test_command_line_options_override_the_app() -> None:
+    app = import_app("fs_custom_interface_app")
+    cookie = login_cookie(app, "/cart/tea/1")
+    base = ["decode-cookie", "--app", "fs_custom_interface_app", cookie, "--json"]
+    assert decoded(flaskscope_cli(*base))["status"] == "valid"
+    for override in (
+        ["--salt", "cookie-session"],
+        ["--digest", "sha1"],
+        ["--key-derivation", "concat"],
+        ["-k", "some-other-key"],
+    ):
+        assert decoded(flaskscope_cli(*base, *override), code=1)["status"] == (
+            "invalid-signature"
+        ), override
+
+
+def test_lifetime_comes_from_the_app_and_max_age_overrides_it() -> None:
+    cookie = login_cookie(import_app("fs_plain_app"))
+    issued = decoded(flaskscope_cli("decode-cookie", cookie, "--json"))["timestamp"]
+    three_hours_later = str(issued + 3 * 3600)
+    base = ["decode-cookie", "--app", "fs_plain_app", cookie, "--now", three_hours_later, "--json"]
+    result = decoded(flaskscope_cli(*base), code=1)  # PERMANENT_SESSION_LIFETIME is 2 hours
+    assert (result["status"], result["max_age"]) == ("expired", 7200)
+    assert decoded(flaskscope_cli(*base, "--max-age", "1d"))["status"] == "valid"
+
+
+def test_cookie_name_comes_from_the_app() -> None:
+    import_name = 'fs_factory_app:create_app("staging", cookie="sid")'
+    cookie = login_cookie(import_app(import_name), "/login/bob")
+    header = f"Cookie: session=not-this-one; sid={cookie}; theme=dark"
+    result = decoded(flaskscope_cli("decode-cookie", "--app", import_name, header, "--json"))
+    assert result["status"] == "valid"
+    result = flaskscope_cli(
+        "decode-cookie", "--app", import_name, header, "--cookie-name", "session", "--json"
+    )
+    assert result.exit_code == 2  # "not-this-one" is not a cookie
+
+
+def test_env_key_does_not_replace_the_apps_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    cookie = login_cookie(import_app("fs_plain_app"))
+    monkeypatch.setenv("FLASKSCOPE_SECRET_KEY", "exported-for-something-else")
+    result = decoded(flaskscope_cli("decode-cookie", "--app", "fs_plain_app", cookie, "--json"))
+    assert result["status"] == "valid"
+    assert decoded(flaskscope_cli("decode-cookie", cookie, "--json"), code=1)["status"] == (
+        "invalid-signature"
+    )
+
+
+def test_app_without_secret_key_lends_its_settings_when_a_key_is_given() -> None:
+    twin = Flask("twin")
+    twin.config["SECRET_KEY"] = "given-on-the-command-line"
+
+    @twin.post("/set")
+    def set_value() -> str:
+        from flask import session
+
+        session["n"] = 1
+        return "ok"
+
+    cookie = login_cookie(twin, "/set")
+    base = ["decode-cookie", "--app", "fs_nokey_app", cookie, "--json"]
+    result = decoded(flaskscope_cli(*base, "-k", "given-on-the-command-line"))
+    assert result["status"] == "valid"
+
+
+ERRORS = [
+    ("fs_nokey_app", "the app 'fs_nokey_app' has no SECRET_KEY"),
+    ("fs_broken_app", "importing 'fs_broken_app' raised RuntimeError: FS_BROKEN_APP_DATABASE"),
+    ('fs_factory_app:create_app("qa")', "raised ValueError: unknown environment 'qa'"),
+    ("fs_memory_session_app", "session interface fs_memory_session_app.MemorySessionInterface"),
+    ("fs_no_such_app", "could not import 'fs_no_such_app'"),
+]
+
+
+@pytest.mark.parametrize(("import_name", "message"), ERRORS)
+def test_app_errors_are_one_line_and_exit_2(import_name: str, message: str) -> None:
+    cookie = login_cookie(import_app("fs_plain_app"))
+    for result in (
+        flaskscope_cli("decode-cookie", "--app", import_name, cookie),
+        flask_cli("--app", import_name, "scope", "decode-cookie", cookie),
+    ):
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        assert result.stderr.startswith("Error: ")
+        assert message in result.stderr
+        assert result.stderr.count("\n") == 1
+        assert "Traceback" not in result.stderr
+
+
+FLASK = shutil.which("flask", path=str(Path(sys.executable).parent))
+
+
+@pytest.mark.skipif(FLASK is None, reason="no flask script next to this Python")
+def test_real_flask_process(sample_apps: Path) -> None:
+    import_name = 'fs_factory_app:create_app("staging")'
+    cookie = login_cookie(import_app(import_name), "/login/eve")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "FLASKSCOPE_"))}
+    completed = subprocess.run(
+        [str(FLASK), "--app", import_name, "scope", "decode-cookie", cookie, "--json"],
+        cwd=sample_apps,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    document = json.loads(completed.stdout)
+    assert (document["status"], document["matched_key"]) == ("valid", "primary")
+    assert json.loads(document["payload"]) == {"user": "eve"}
+    env["FLASK_APP"] = "fs_broken_app"
+    completed = subprocess.run(
+        [str(FLASK), "scope", "decode-cookie", cookie],
+        cwd=sample_apps,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.startswith("Error: importing 'fs_broken_app' raised RuntimeError")
+    assert "Traceback" not in completed.stderr
