@@ -20,17 +20,19 @@ import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from itsdangerous import BadSignature, Signer
 
 from flaskscope.errors import FlaskscopeError
-from flaskscope.store import StoredSession
 from flaskscope.stored_payload import (
     DEFAULT_SERIALIZATION_FORMAT,
     StoredPayload,
     decode_stored_payload,
 )
+
+if TYPE_CHECKING:
+    from flaskscope.store import StoredSession
 
 __all__ = [
     "FLASK_SESSION_DEFAULT_KEY_PREFIX",
@@ -197,11 +199,12 @@ def verify_session_id(
     """
     if cookie.signature is None:
         return SessionIdVerification(SignatureStatus.UNSIGNED)
-    usable = [key for key in keys if key]
-    if not usable:
+    if not any(keys):
         return SessionIdVerification(SignatureStatus.NOT_CHECKED)
     signed = f"{cookie.session_id}.{cookie.signature}".encode()
-    for index, key in enumerate(usable):
+    for index, key in enumerate(keys):
+        if not key:  # no SECRET_KEY given, only fallbacks: indexes stay as given
+            continue
         try:
             flask_session_signer(key).unsign(signed)
         except BadSignature:

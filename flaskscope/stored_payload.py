@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flaskscope.errors import FlaskscopeError, InputError
-from flaskscope.safe_pickle import PickleView, looks_like_pickle, view_pickle
+
+if TYPE_CHECKING:  # pickletools is imported only when a value is not msgpack or JSON
+    from flaskscope.safe_pickle import PickleView
 
 __all__ = [
     "SERIALIZATION_FORMATS",
@@ -130,6 +132,8 @@ def decode_stored_payload(
             reasons[name] = str(error) or type(error).__name__
             continue
         return StoredPayload(SerializationFormat(name), configured, value, len(data))
+    from flaskscope.safe_pickle import looks_like_pickle, view_pickle
+
     try:
         view = view_pickle(data)
     except InputError as error:

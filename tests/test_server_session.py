@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import pickle
 import time
 import warnings
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +30,8 @@ from flaskscope.server_session import (
     verify_session_id,
 )
 from flaskscope.store import connect_redis, fetch_session
-from tests.redis_server import RedisServer, running_redis
+from tests.conftest import run_cli, run_json
+from tests.redis_server import RedisServer, free_port, running_redis
 
 SECRET = "flask-session test secret"
 
@@ -304,3 +308,208 @@ def test_json_rendering_keeps_types_and_stays_bounded() -> None:
     text = json.dumps(to_json(shared))
     assert "truncated" in text
     assert text.count("1") < MAX_NODES * 2
+
+
+# --- decode-cookie on the command line -------------------------------------------------
+
+
+@pytest.mark.parametrize("serialization_format", ["msgpack", "json"])
+@pytest.mark.parametrize("use_signer", [False, True])
+def test_cli_reads_the_stored_session_and_reports_it_gone_after_logout(
+    redis_server: RedisServer, use_signer: bool, serialization_format: str
+) -> None:
+    app = make_app(redis_server, use_signer=use_signer, serialization_format=serialization_format)
+    client, value = log_in(app)
+    args = ["decode-cookie", value, "--store", redis_server.url]
+    args += ["--serialization-format", serialization_format]
+    if use_signer:
+        args += ["-k", SECRET]
+    expected_id = app.session_interface._unsign(app, value) if use_signer else value
+
+    document = run_json(*args)
+    assert document["kind"] == "server-side"
+    assert document["status"] == "found"
+    assert document["session_id"] == expected_id
+    assert document["signed"] is use_signer
+    assert document["signature_status"] == ("valid" if use_signer else "unsigned")
+    assert document["store_key"] == "session:" + expected_id
+    assert document["payload"] == {**WRITTEN, "_permanent": True}
+    assert document["payload_format"] == serialization_format
+    assert document["legacy_pickle"] is False
+    lifetime = int(app.permanent_session_lifetime.total_seconds())
+    assert lifetime - 5 <= document["store_ttl_seconds"] <= lifetime
+
+    # Pasted as a Cookie header, in the human view.
+    human = run_cli(*args[:1], f"Cookie: theme=dark; session={value}", *args[2:], "--no-color")
+    assert human.exit_code == 0, human.stderr
+    assert "found in the store" in human.stdout
+    assert "'alice'" in human.stdout
+    assert "\x1b[" not in human.stdout
+
+    client.get("/logout")
+    gone = run_json(*args, code=1)
+    assert gone["status"] == "not-found"
+    assert gone["found"] is False
+    assert gone["payload"] is None
+    assert gone["store_ttl_seconds"] is None
+    human = run_cli(*args, "--no-color")
+    assert human.exit_code == 1
+    assert "NOT FOUND" in human.stdout
+
+
+def test_cli_key_prefix_option(redis_server: RedisServer) -> None:
+    app = make_app(redis_server, use_signer=False, key_prefix="shop:")
+    _client, value = log_in(app)
+    run_json("decode-cookie", value, "--store", redis_server.url, code=1)
+    document = run_json(
+        "decode-cookie", value, "--store", redis_server.url, "--key-prefix", "shop:"
+    )
+    assert document["status"] == "found"
+    assert document["store_key"] == "shop:" + value
+
+
+def test_cli_expired_session(redis_server: RedisServer) -> None:
+    app = make_app(redis_server, use_signer=False)
+    _client, value = log_in(app)
+    assert redis.Redis(port=redis_server.port).expire("session:" + value, 1)
+    assert run_json("decode-cookie", value, "--store", redis_server.url)["store_ttl_seconds"] == 1
+    time.sleep(1.2)
+    assert run_json("decode-cookie", value, "--store", redis_server.url, code=1)["status"] == (
+        "not-found"
+    )
+
+
+def test_cli_signed_id_with_wrong_key_exits_1() -> None:
+    value = sign_session_id("x" * 43, SECRET)
+    document = run_json("decode-cookie", value, "-k", "not the key", code=1)
+    assert document["status"] == "invalid-signature"
+    assert document["signature_status"] == "invalid"
+    fallback = run_json("decode-cookie", value, "-k", "new", "--fallback-key", SECRET, code=1)
+    assert fallback["signature_status"] == "valid-fallback-only"
+    assert fallback["matched_key"] == "fallback:0"
+    unverified = run_json("decode-cookie", value)
+    assert unverified["status"] == "unverified"
+
+
+def test_cli_flask_signed_cookie_is_handled_as_before() -> None:
+    app = Flask(__name__)
+    app.secret_key = SECRET
+
+    @app.route("/")
+    def index() -> str:
+        session["user"] = "alice"
+        return "ok"
+
+    client = app.test_client()
+    client.get("/")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    result = run_cli("decode-cookie", cookie.value, "-k", SECRET, "--json", "--store", "redis://x")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["kind"] == "signed-cookie"
+    assert document["status"] == "valid"
+    assert "--store ignored" in result.stderr
+
+
+class _WritesAFile:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (open, (self.path, "w"))
+
+
+@pytest.mark.parametrize("protocol", [0, 2, 5])
+def test_cli_legacy_pickle_is_shown_and_never_run(
+    redis_server: RedisServer, tmp_path: Path, protocol: int
+) -> None:
+    marker = tmp_path / f"pwned-{protocol}"
+    session_id = f"LegacyPickleSessionId{protocol}xxxxxxxxxxxxxxxxxxxxxx"
+    stored = pickle.dumps(
+        {"_permanent": True, "user": "mallory", "x": _WritesAFile(str(marker))},
+        protocol=protocol,
+    )
+    redis.Redis(port=redis_server.port).set("session:" + session_id, stored, ex=60)
+
+    document = run_json("decode-cookie", session_id, "--store", redis_server.url)
+    human = run_cli("decode-cookie", session_id, "--store", redis_server.url, "--no-color")
+
+    assert not marker.exists()
+    assert document["status"] == "found"
+    assert document["legacy_pickle"] is True
+    assert document["payload_format"] == "pickle"
+    assert document["pickle"]["would_run_code"] is True
+    assert any(name.endswith(".open") for name in document["pickle"]["unsafe_imports"])
+    payload_text = json.dumps(document["payload"])
+    assert "mallory" in payload_text
+    assert str(marker) in payload_text
+    assert any("legacy pickle" in note for note in document["warnings"])
+    assert human.exit_code == 0
+    assert "LEGACY PICKLE" in human.stdout
+    assert "REDUCE" in human.stdout
+    # The control: Flask-Session 0.8 itself would unpickle it and run the code.
+    app = make_app(redis_server, use_signer=False)
+    app.session_interface.serializer.decode(stored)
+    assert marker.exists()
+
+
+def test_cli_store_failures_are_one_line_errors(redis_server: RedisServer) -> None:
+    value = "y" * 43
+    refused = run_cli("decode-cookie", value, "--store", f"redis://127.0.0.1:{free_port()}/0")
+    assert refused.exit_code == 2
+    assert refused.stdout == ""
+    assert refused.stderr.startswith("Error: redis://127.0.0.1:")
+    assert "Connection refused" in refused.stderr
+    assert refused.stderr.count("\n") == 1
+
+    redis_server.pause()
+    try:
+        started = time.monotonic()
+        slow = run_cli("decode-cookie", value, "--store", redis_server.url, "--timeout", "0.3")
+        elapsed = time.monotonic() - started
+    finally:
+        redis_server.resume()
+    assert slow.exit_code == 2
+    assert "no answer within 0.3 s" in slow.stderr
+    assert elapsed < 2
+
+    bad_url = run_cli("decode-cookie", value, "--store", "mysql://localhost/0")
+    assert bad_url.exit_code == 2
+    assert "must be a Redis URL" in bad_url.stderr
+
+
+def test_cli_wrong_and_missing_password(tmp_path: Path) -> None:
+    with running_redis(tmp_path / "locked", password="s3cret") as locked:
+        value = "z" * 43
+        wrong = run_cli("decode-cookie", value, "--store", locked.url_with(password="guess"))
+        assert wrong.exit_code == 2
+        assert "authentication failed" in wrong.stderr
+        assert "guess" not in wrong.stderr
+        assert ":***@" in wrong.stderr
+        missing = run_cli("decode-cookie", value, "--store", locked.url_with())
+        assert missing.exit_code == 2
+        assert "authentication required" in missing.stderr
+        right = run_cli("decode-cookie", value, "--store", locked.url, "--json")
+        assert right.exit_code == 1  # reachable, and no such session
+        assert json.loads(right.stdout)["status"] == "not-found"
+
+
+def test_cli_undecodable_stored_value(redis_server: RedisServer) -> None:
+    session_id = "GarbageValueSessionIdxxxxxxxxxxxxxxxxxxxxxx"
+    redis.Redis(port=redis_server.port).set("session:" + session_id, b"\xc1 not a session")
+    result = run_cli("decode-cookie", session_id, "--store", redis_server.url)
+    assert result.exit_code == 2
+    assert "neither msgpack, JSON nor a pickle" in result.stderr
+
+
+def test_command_defaults_match_the_cores() -> None:
+    from flaskscope.commands import server_session as glue
+    from flaskscope.server_session import FLASK_SESSION_DEFAULT_KEY_PREFIX
+    from flaskscope.store import DEFAULT_TIMEOUT
+    from flaskscope.stored_payload import DEFAULT_SERIALIZATION_FORMAT, SERIALIZATION_FORMATS
+
+    assert glue.DEFAULT_TIMEOUT == DEFAULT_TIMEOUT
+    assert glue.DEFAULT_KEY_PREFIX == FLASK_SESSION_DEFAULT_KEY_PREFIX
+    assert glue.DEFAULT_SERIALIZATION_FORMAT == DEFAULT_SERIALIZATION_FORMAT
+    assert glue.SERIALIZATION_FORMATS == SERIALIZATION_FORMATS

@@ -18,6 +18,7 @@ import click
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options, read_text
 from flaskscope.commands.server_session import (
     parse_server_session_cookie,
+    server_session_app,
     server_session_options,
     show_server_session,
 )
@@ -35,7 +36,12 @@ from flaskscope.cookie import (
 from flaskscope.cookie_errors import CookieInputError, SigningOptionError
 from flaskscope.cookie_signing import KEY_DERIVATIONS
 from flaskscope.errors import InputError
-from flaskscope.flask_commands import app_options, command_defaults
+from flaskscope.flask_commands import (
+    CommandDefaults,
+    app_options,
+    defaults_from_app,
+    resolve_flask_app,
+)
 
 __all__ = [
     "NO_MAX_AGE",
@@ -419,12 +425,18 @@ def decode_cookie_command(
     as_json: bool,
     no_color: bool,
 ) -> None:
-    base = command_defaults(
-        app_import, app_dir, key_given=secret_key is not None or secret_key_file is not None
+    app = resolve_flask_app(app_import, app_dir)
+    server_app = server_session_app(app)  # the app keeps sessions with Flask-Session (issue 7)
+    key_given = secret_key is not None or secret_key_file is not None
+    base = (
+        CommandDefaults()
+        if app is None or server_app is not None
+        else defaults_from_app(app, key_given=key_given)
     )
-    value = read_cookie_input(cookie, file, resolve_cookie_name(cookie_name, base.cookie_name))
+    default_name = base.cookie_name if server_app is None else server_app.cookie_name
+    value = read_cookie_input(cookie, file, resolve_cookie_name(cookie_name, default_name))
     server_cookie = parse_server_session_cookie(value)
-    if server_cookie is not None:  # Flask-Session: the cookie is only an id (issue 7)
+    if server_cookie is not None or server_app is not None:  # Flask-Session: only an id
         primary, fallbacks = resolve_keys(secret_key, secret_key_file, fallback_keys)
         ctx.exit(
             show_server_session(
@@ -434,7 +446,7 @@ def decode_cookie_command(
                 key_prefix=key_prefix,
                 store_timeout=store_timeout,
                 serialization_format=serialization_format,
-                app_settings=None,
+                app_settings=server_app,
                 as_json=as_json,
                 no_color=no_color,
             )

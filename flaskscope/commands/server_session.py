@@ -13,32 +13,50 @@ refused, timeout, wrong password): flaskscope cannot proceed, one ``Error:`` lin
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from flaskscope.cli import EXIT_INVALID, EXIT_OK
-from flaskscope.errors import OptionError
-from flaskscope.server_session import (
-    FLASK_SESSION_DEFAULT_KEY_PREFIX,
-    FlaskSessionSettings,
-    ServerSessionCookie,
-    ServerSessionReport,
-    flask_session_settings,
-    inspect_server_session,
-    parse_server_session_cookie,
-)
-from flaskscope.store import DEFAULT_TIMEOUT
-from flaskscope.stored_payload import DEFAULT_SERIALIZATION_FORMAT, SERIALIZATION_FORMATS
+
+if TYPE_CHECKING:
+    from flaskscope.server_session import (
+        FlaskSessionSettings,
+        ServerSessionCookie,
+        ServerSessionReport,
+    )
+
+# The cores are imported only for a Flask-Session cookie, so that decoding Flask's own
+# cookies does not pay for them; tests check these copies against the cores' constants.
+DEFAULT_TIMEOUT = 5.0
+"""``flaskscope.store.DEFAULT_TIMEOUT``."""
+DEFAULT_KEY_PREFIX = "session:"
+"""``flaskscope.server_session.FLASK_SESSION_DEFAULT_KEY_PREFIX``."""
+DEFAULT_SERIALIZATION_FORMAT = "msgpack"
+"""``flaskscope.stored_payload.DEFAULT_SERIALIZATION_FORMAT``."""
+SERIALIZATION_FORMATS = ("msgpack", "json")
+"""``flaskscope.stored_payload.SERIALIZATION_FORMATS``."""
 
 __all__ = [
     "parse_server_session_cookie",
-    "server_app_settings",
+    "server_session_app",
     "server_session_options",
     "show_server_session",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def parse_server_session_cookie(value: str) -> ServerSessionCookie | None:
+    """:func:`flaskscope.server_session.parse_server_session_cookie`, imported on demand.
+
+    Flask's own cookies (two or more dots) are turned away before any import.
+    """
+    if value.strip().strip('"').count(".") > 1:
+        return None
+    from flaskscope.server_session import parse_server_session_cookie as parse
+
+    return parse(value)
 
 
 def server_session_options(function: F) -> F:
@@ -68,8 +86,7 @@ def server_session_options(function: F) -> F:
         default=None,
         metavar="PREFIX",
         help=(
-            "Flask-Session's SESSION_KEY_PREFIX "
-            f"[default: the app's, else {FLASK_SESSION_DEFAULT_KEY_PREFIX!r}]."
+            f"Flask-Session's SESSION_KEY_PREFIX [default: the app's, else {DEFAULT_KEY_PREFIX!r}]."
         ),
     )(function)
     function = click.option(
@@ -85,35 +102,17 @@ def server_session_options(function: F) -> F:
     return function
 
 
-def server_app_settings(app_import: str | None, app_dir: str | None) -> FlaskSessionSettings | None:
-    """The Flask-Session settings of the ``--app`` app (or of the app ``flask scope`` runs).
-
-    ``None`` when no app is asked for. An app without Flask-Session is a usage error here:
-    the cookie is a Flask-Session cookie, so the app named is not the one that wrote it.
-    """
-    from flaskscope.flask_commands import current_flask_app, flask_script_info
-
-    info = flask_script_info(click.get_current_context())
-    if info is not None:
-        app = current_flask_app(info)
-    elif app_import is None and app_dir is None:
+def server_session_app(app: Any) -> FlaskSessionSettings | None:
+    """The Flask-Session settings of an app already loaded; None without Flask-Session."""
+    if app is None:
         return None
-    else:
-        from flaskscope.app import load_app
+    from flaskscope.server_session import flask_session_settings
 
-        app = load_app(app_import or None, app_dir)
-    found = flask_session_settings(app)
-    if found is None:
-        raise OptionError(
-            f"the app {app.import_name!r} does not use Flask-Session "
-            f"(its session interface is {type(app.session_interface).__name__}), but the "
-            "cookie is a Flask-Session session id"
-        )
-    return found
+    return flask_session_settings(app)
 
 
 def show_server_session(
-    cookie: ServerSessionCookie,
+    cookie: ServerSessionCookie | None,
     *,
     keys: Sequence[str | bytes],
     store_url: str | None,
@@ -124,7 +123,19 @@ def show_server_session(
     as_json: bool,
     no_color: bool,
 ) -> int:
-    """Inspect, render, and return the exit code (0 found / id only, 1 gone or forged)."""
+    """Inspect, render, and return the exit code (0 found / id only, 1 gone or forged).
+
+    ``cookie`` is None when the app (``app_settings``) uses Flask-Session but the value
+    given is not a Flask-Session id: an input error, said plainly.
+    """
+    if cookie is None:
+        from flaskscope.errors import InputError
+
+        interface = app_settings.interface if app_settings else "Flask-Session"
+        raise InputError(
+            f"the app keeps its sessions with Flask-Session ({interface}), but this cookie "
+            "is not a Flask-Session session id (a bare or signed token)"
+        )
     report = build_report(
         cookie,
         keys=keys,
@@ -155,15 +166,16 @@ def build_report(
     app_settings: FlaskSessionSettings | None,
 ) -> ServerSessionReport:
     """Options first, then the app's Flask-Session settings, then Flask-Session's defaults."""
+    from flaskscope.server_session import inspect_server_session
     from flaskscope.store import client_with_timeout, connect_redis, describe_client
 
     if key_prefix is None:
-        key_prefix = app_settings.key_prefix if app_settings else FLASK_SESSION_DEFAULT_KEY_PREFIX
+        key_prefix = app_settings.key_prefix if app_settings else DEFAULT_KEY_PREFIX
     if serialization_format is None:
         serialization_format = (
             app_settings.serialization_format if app_settings else DEFAULT_SERIALIZATION_FORMAT
         )
-    if not keys and app_settings is not None:
+    if not any(keys) and app_settings is not None:
         keys = app_settings.keys
     client: Any = None
     store_name = ""

@@ -51,6 +51,7 @@ def decoded_json(decoded: DecodedCookie) -> dict[str, Any]:
     """Every field a script needs; never the secret key."""
     options = decoded.options
     return {
+        "kind": "signed-cookie",
         "status": decoded.status,
         "verified": decoded.verified,
         "matched_key": decoded.matched_key,
