@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -228,3 +229,22 @@ def test_random_keys_match_itsdangerous(
     lines = [candidate for candidate in candidates if b"\n" not in candidate]
     if b"\n" not in key:
         assert len(lines) - 1 in checker.find_hits_in_chunk(b"\n".join(lines))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_runner_streams_an_endless_list_and_stops_at_the_hit(jobs: int) -> None:
+    """Chunks are pulled only as workers need them (bounded memory), and a hit ends it all."""
+    cookie = flask_cookie("needle")
+    pulled = 0
+
+    def endless() -> Iterator[Chunk]:
+        nonlocal pulled
+        while True:
+            pulled += 1
+            filler = b"\n".join(b"hay-%d-%d" % (pulled, n) for n in range(500))
+            yield Chunk(filler + (b"\nneedle" if pulled == 60 else b""), 500 + (pulled == 60))
+
+    run = run_audit(spec_for(cookie), endless(), confirm=lambda _key: True, jobs=jobs, small_list=0)
+    assert run.key == b"needle"
+    assert run.candidates_tried == 59 * 500 + 501
+    assert pulled <= 60 + 2 * jobs
