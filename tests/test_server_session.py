@@ -513,3 +513,97 @@ def test_command_defaults_match_the_cores() -> None:
     assert glue.DEFAULT_KEY_PREFIX == FLASK_SESSION_DEFAULT_KEY_PREFIX
     assert glue.DEFAULT_SERIALIZATION_FORMAT == DEFAULT_SERIALIZATION_FORMAT
     assert glue.SERIALIZATION_FORMATS == SERIALIZATION_FORMATS
+
+
+# --- --app: store, prefix, signer and serializer from the app's Flask-Session config ---
+
+FLASK_SESSION_APP = """
+import os
+import warnings
+
+import redis
+from flask import Flask, session
+from flask_session import Session
+
+app = Flask(__name__)
+app.config.update(
+    SECRET_KEY="app secret",
+    SESSION_TYPE="redis",
+    SESSION_REDIS=redis.Redis(host="127.0.0.1", port=int(os.environ["FS_TEST_REDIS_PORT"])),
+    SESSION_KEY_PREFIX="appsess:",
+    SESSION_USE_SIGNER=os.environ.get("FS_TEST_SIGNER") == "1",
+    SESSION_SERIALIZATION_FORMAT=os.environ.get("FS_TEST_FORMAT", "msgpack"),
+    SESSION_COOKIE_NAME="sid",
+)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    Session(app)
+
+
+@app.route("/login")
+def login():
+    session["user"] = "grace"
+    session["cart"] = [1, 2]
+    return "ok"
+"""
+
+
+@pytest.mark.usefixtures("sample_apps")
+@pytest.mark.parametrize(("use_signer", "fmt"), [(False, "msgpack"), (True, "json")])
+def test_cli_app_supplies_store_prefix_signer_and_format(
+    redis_server: RedisServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    use_signer: bool,
+    fmt: str,
+) -> None:
+    module = f"fs_redis_app_{int(use_signer)}_{fmt}"
+    (tmp_path / f"{module}.py").write_text(FLASK_SESSION_APP)
+    monkeypatch.setenv("FS_TEST_REDIS_PORT", str(redis_server.port))
+    monkeypatch.setenv("FS_TEST_SIGNER", "1" if use_signer else "0")
+    monkeypatch.setenv("FS_TEST_FORMAT", fmt)
+    from flask.cli import ScriptInfo
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    app = ScriptInfo(module, set_debug_flag=False).load_app()  # the test's own copy of the app
+    client = app.test_client()
+    client.get("/login")
+    cookie = client.get_cookie("sid")
+    assert cookie is not None
+    app_args = ["--app-dir", str(tmp_path), "--app", module]
+
+    # No --store, no key, no prefix: all from the app. The cookie pasted as a header.
+    document = run_json("decode-cookie", f"Cookie: sid={cookie.value}", *app_args)
+    assert document["status"] == "found"
+    assert document["key_prefix"] == "appsess:"
+    assert document["signature_status"] == ("valid" if use_signer else "unsigned")
+    assert document["payload_format"] == fmt
+    assert document["payload"] == {"user": "grace", "cart": [1, 2], "_permanent": True}
+    assert document["store"] == f"redis://127.0.0.1:{redis_server.port}/0"
+
+    # Options still override the app: another prefix finds nothing.
+    other = run_json("decode-cookie", cookie.value, *app_args, "--key-prefix", "x:", code=1)
+    assert other["status"] == "not-found"
+    # A forged signature (or a bare id where the app signs) is refused as the app would.
+    forged = cookie.value + "x" if use_signer else cookie.value
+    if use_signer:
+        assert run_json("decode-cookie", forged, *app_args, code=1)["status"] == (
+            "invalid-signature"
+        )
+    # A Flask signed cookie given to a Flask-Session app is an input error, one line.
+    plain = run_cli("decode-cookie", "eyJhIjoxfQ.ZmBc2w.Y0GJ7H-vZ4Z2zQ3xS3dQ6qJ1h9E", *app_args)
+    assert plain.exit_code == 2
+    assert "Flask-Session" in plain.stderr
+    assert plain.stderr.count("\n") == 1
+
+    # The same through Flask's own CLI: `flask --app PATH scope decode-cookie`.
+    from click.testing import CliRunner
+    from flask.cli import FlaskGroup
+
+    under_flask = CliRunner().invoke(
+        FlaskGroup(),
+        ["--app", str(tmp_path / f"{module}.py"), "scope", "decode-cookie", cookie.value, "--json"],
+        catch_exceptions=False,
+    )
+    assert under_flask.exit_code == 0, under_flask.stderr
+    assert json.loads(under_flask.stdout)["payload"] == document["payload"]
