@@ -39,7 +39,9 @@ from flaskscope.errors import InputError
 from flaskscope.flask_commands import (
     CommandDefaults,
     app_options,
+    command_defaults,
     defaults_from_app,
+    load_app_session_json,
     resolve_flask_app,
 )
 
@@ -508,11 +510,16 @@ def load_session_json(text: str) -> dict[str, Any]:
     The output is byte for byte what Flask writes at that timestamp (sorted keys,
     compressed exactly when that is shorter). Only the cookie value is printed.
 
+    With --app IMPORT (or as `flask scope sign-cookie`) the key, salt, digest, key
+    derivation and serializer are the app's (a custom serializer reads the JSON, so
+    its own tags work), and the cookie is one that app accepts; options override them.
+
     \b
     Examples:
       flaskscope sign-cookie '{"user_id": 42}' -k "$SECRET"
       flaskscope sign-cookie --file samples/cookie-session.json -k dev --timestamp 1704067200
       flaskscope decode-cookie -k dev "$(flaskscope sign-cookie '{"a": 1}' -k dev)"
+      flaskscope sign-cookie --app 'myproject:create_app()' '{"user_id": 1}'
 
     \b
     Exit codes: 0 signed; 2 no key, JSON that is not an object, or a bad option.
@@ -526,6 +533,7 @@ def load_session_json(text: str) -> dict[str, Any]:
     default=None,
     help="Read the session JSON from a file ('-': stdin).",
 )
+@app_options
 @key_options
 @signing_options
 @click.option(
@@ -540,6 +548,8 @@ def load_session_json(text: str) -> dict[str, Any]:
 def sign_cookie_command(
     session_json: str | None,
     file: str | None,
+    app_import: str | None,
+    app_dir: str | None,
     secret_key: str | None,
     secret_key_file: str | None,
     fallback_keys: tuple[str, ...],
@@ -551,8 +561,17 @@ def sign_cookie_command(
     as_json: bool,
     no_color: bool,
 ) -> None:
-    session = load_session_json(read_text(session_json, file, what="session JSON"))
-    primary, fallbacks = resolve_keys(secret_key, secret_key_file, fallback_keys)
+    base = command_defaults(
+        app_import, app_dir, key_given=secret_key is not None or secret_key_file is not None
+    )
+    text = read_text(session_json, file, what="session JSON")
+    if base.serializer is None:
+        session = load_session_json(text)
+    else:
+        session = load_app_session_json(text, base.serializer)
+    primary, fallbacks = resolve_keys(
+        base.command_line_key(secret_key), secret_key_file, fallback_keys, base.secret_key
+    )
     if fallbacks:
         click.echo(
             "note: --fallback-key is not used to sign; Flask signs with SECRET_KEY", err=True
@@ -561,7 +580,7 @@ def sign_cookie_command(
         raise click.UsageError(
             "sign-cookie needs the key: --secret-key, --secret-key-file or FLASKSCOPE_SECRET_KEY"
         )
-    options = resolve_signing(salt, digest, key_derivation, legacy)
+    options = resolve_signing(salt, digest, key_derivation, legacy, base.signing)
     moment = datetime.now(timezone.utc) if timestamp is None else timestamp
     try:
         cookie = sign_cookie(
@@ -572,6 +591,7 @@ def sign_cookie_command(
             key_derivation=options.key_derivation,
             legacy=options.legacy,
             timestamp=moment,
+            serializer=base.serializer,
         )
     except OverflowError as error:
         raise SigningOptionError(f"the timestamp is out of range ({error})") from error
@@ -584,6 +604,7 @@ def sign_cookie_command(
         legacy=options.legacy,
         max_age=None,
         now=moment,
+        serializer=base.serializer,
     )
     warning = size_warning(decoded.size)
     warnings = [warning] if warning else []
