@@ -23,3 +23,10 @@ step flaskscope audit-secret --file audit-weak-cookie.txt
 step flaskscope audit-secret --file audit-company-cookie.txt --wordlist audit-wordlist.txt --json
 step flaskscope audit-secret --file audit-strong-cookie.txt --wordlist audit-wordlist.txt
 step flaskscope audit-secret --file audit-weak-cookie.txt --hashcat
+# Server-side sessions (Flask-Session; the flask-session-* samples were made by a real Flask-Session
+# app): the cookie is only an id; a wrong key for a signed id exits 1 on purpose
+step flaskscope decode-cookie --file flask-session-cookie.txt
+step flaskscope decode-cookie --file flask-session-signed-cookie.txt -k demo-secret-key
+step flaskscope decode-cookie --file flask-session-signed-cookie.txt -k not-the-key
+# ... and the stored session in a throwaway redis-server (legacy pickle never unpickled)
+. ./server-session-demo.sh

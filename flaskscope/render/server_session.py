@@ -219,7 +219,7 @@ def _type_name(value: Any) -> str:
     if isinstance(value, PickleObject):
         return "pickle object, NOT built"
     if isinstance(value, PickleImport):
-        return "pickle import"
+        return "global"
     return type(value).__name__
 
 
