@@ -139,6 +139,8 @@ def decode_stored_payload(
     except InputError as error:
         reasons["pickle"] = str(error)
         if looks_like_pickle(data):
-            raise InputError(f"the stored value looks like a pickle but {error}") from error
+            raise InputError(
+                f"the stored value looks like a pickle but cannot be read: {error}"
+            ) from error
         raise StoredPayloadError(len(data), reasons) from error
     return StoredPayload(SerializationFormat.PICKLE, configured, view.value, len(data), view)
