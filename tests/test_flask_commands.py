@@ -345,3 +345,101 @@ def test_real_flask_process(sample_apps: Path) -> None:
     assert completed.returncode == 2
     assert completed.stderr.startswith("Error: importing 'fs_broken_app' raised RuntimeError")
     assert "Traceback" not in completed.stderr
+
+
+# ---------------------------------------------------------------------------------------
+# sign-cookie --app: cookies the app itself accepts.
+
+WHOAMI_APPS = [
+    "fs_plain_app",
+    'fs_factory_app:create_app("staging", cookie="sid")',
+    "fs_fallback_app",
+]
+
+
+def app_sees(app: Flask, cookie: str, path: str = "/whoami") -> str:
+    client = app.test_client()
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.text
+
+
+def signed(result: Result) -> str:
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize("import_name", WHOAMI_APPS)
+def test_signed_cookie_is_accepted_by_the_app(import_name: str) -> None:
+    app = import_app(import_name)
+    assert (
+        app_sees(
+            app, signed(flaskscope_cli("sign-cookie", "--app", import_name, '{"user": "zoe"}'))
+        )
+        == "zoe"
+    )
+    assert (
+        app_sees(
+            app, signed(flask_cli("--app", import_name, "scope", "sign-cookie", '{"user": "yan"}'))
+        )
+        == "yan"
+    )
+    # The same session signed at the same moment is the same cookie both ways in.
+    args = ["sign-cookie", '{"user": "x"}', "--timestamp", "1767225600"]
+    assert flaskscope_cli(*args[:1], "--app", import_name, *args[1:]).stdout == (
+        flask_cli("--app", import_name, "scope", *args).stdout
+    )
+
+
+def test_signed_cookie_with_the_apps_own_serializer_and_signing() -> None:
+    app = import_app("fs_custom_interface_app")
+    session = '{"cart": {"tea": {" dec": "4.20"}}}'
+    cookie = signed(flaskscope_cli("sign-cookie", "--app", "fs_custom_interface_app", session))
+    assert app_sees(app, cookie, "/cart") == "{'tea': Decimal('4.20')}"
+    cookie = signed(flask_cli("--app", "fs_custom_interface_app", "scope", "sign-cookie", session))
+    assert app_sees(app, cookie, "/cart") == "{'tea': Decimal('4.20')}"
+
+
+@pytest.mark.parametrize(
+    "override", [["--salt", "other-salt"], ["--digest", "sha256"], ["-k", "not-the-key"]]
+)
+def test_sign_options_override_the_app(override: list[str]) -> None:
+    app = import_app("fs_plain_app")
+    cookie = signed(
+        flaskscope_cli("sign-cookie", "--app", "fs_plain_app", '{"user": "m"}', *override)
+    )
+    assert app_sees(app, cookie) == "anonymous"  # signed differently, so the app ignores it
+
+
+def test_sign_with_an_app_without_secret_key() -> None:
+    result = flaskscope_cli("sign-cookie", "--app", "fs_nokey_app", '{"user": "m"}')
+    assert result.exit_code == 2
+    assert "has no SECRET_KEY" in result.stderr
+    cookie = signed(flaskscope_cli("sign-cookie", "--app", "fs_nokey_app", "{}", "-k", "given"))
+    assert decoded(flaskscope_cli("decode-cookie", cookie, "-k", "given", "--json"))["status"] == (
+        "valid"
+    )
+
+
+def test_sign_json_the_app_serializer_cannot_read() -> None:
+    result = flaskscope_cli("sign-cookie", "--app", "fs_custom_interface_app", "[1, 2]")
+    assert result.exit_code == 2
+    assert "the session must be a JSON object" in result.stderr
+    result = flaskscope_cli("sign-cookie", "--app", "fs_custom_interface_app", "{nope")
+    assert result.exit_code == 2
+    assert "the app's session serializer cannot read this JSON" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_secret_is_never_printed() -> None:
+    cookie = login_cookie(import_app("fs_fallback_app"), "/login/q")
+    outputs = [
+        flaskscope_cli("decode-cookie", "--app", "fs_fallback_app", cookie),
+        flaskscope_cli("decode-cookie", "--app", "fs_fallback_app", cookie, "--json"),
+        flaskscope_cli("sign-cookie", "--app", "fs_fallback_app", "{}", "--json"),
+        flask_cli("--app", "fs_fallback_app", "scope", "decode-cookie", cookie),
+    ]
+    for result in outputs:
+        for secret in ("current-2026", "rotated-out-2024", "rotated-out-2025"):
+            assert secret not in result.stdout + result.stderr
