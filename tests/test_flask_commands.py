@@ -443,3 +443,59 @@ def test_the_secret_is_never_printed() -> None:
     for result in outputs:
         for secret in ("current-2026", "rotated-out-2024", "rotated-out-2025"):
             assert secret not in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------------------------------
+# Finding the app like flask does, and audit-secret with the app's signing settings.
+
+
+def test_bare_app_option_uses_flask_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    cookie = login_cookie(import_app("fs_plain_app"))
+    monkeypatch.setenv("FLASK_APP", "fs_plain_app")
+    result = decoded(flaskscope_cli("decode-cookie", cookie, "--app", "--json"))
+    assert result["status"] == "valid"
+    # Without --app, FLASK_APP alone does not make flaskscope import anything.
+    assert decoded(flaskscope_cli("decode-cookie", cookie, "--json"))["status"] == "unverified"
+
+
+def test_bare_app_option_searches_the_directory(tmp_path: Path) -> None:
+    (tmp_path / "wsgi.py").write_text(
+        "from flask import Flask, session\n"
+        "app = Flask(__name__)\n"
+        "app.config['SECRET_KEY'] = 'found-by-search'\n"
+        "@app.post('/login/<user>')\n"
+        "def login(user):\n"
+        "    session['user'] = user\n"
+        "    return 'ok'\n",
+        encoding="utf-8",
+    )
+    twin = Flask("twin")
+    twin.config["SECRET_KEY"] = "found-by-search"
+
+    @twin.post("/login/<user>")
+    def login(user: str) -> str:
+        from flask import session
+
+        session["user"] = user
+        return "ok"
+
+    cookie = login_cookie(twin)
+    result = flaskscope_cli("decode-cookie", cookie, "--app-dir", str(tmp_path), "--json")
+    assert decoded(result)["status"] == "valid"
+    result = flaskscope_cli("decode-cookie", "--app", "--json", cookie)
+    assert result.exit_code == 2  # tests/apps has no wsgi.py or app.py
+    assert "could not locate a Flask application" in result.stderr
+
+
+def test_audit_secret_under_flask_scope_uses_the_apps_signing(tmp_path: Path) -> None:
+    app = import_app("fs_custom_interface_app")
+    cookie = login_cookie(app, "/cart/tea/1")
+    wordlist = tmp_path / "keys.txt"
+    wordlist.write_text("dev\nsecret\ncustom-interface-secret\nchangeme\n", encoding="utf-8")
+    args = ["audit-secret", cookie, "--wordlist", str(wordlist), "--no-builtin", "--jobs", "1"]
+    result = decoded(flask_cli("--app", "fs_custom_interface_app", "scope", *args, "--json"), 1)
+    assert (result["found"], result["secret_key"]) == (True, "custom-interface-secret")
+    # Without the app (SHA-512 given, Flask's default salt) it cannot be found: the app's
+    # salt was used. Without even the digest the signature size alone rules sha1 out.
+    assert decoded(flaskscope_cli(*args, "--digest", "sha512", "--json"))["found"] is False
+    assert flaskscope_cli(*args, "--json").exit_code == 2
