@@ -29,7 +29,8 @@ ADVICE = (
 
 
 def _rate(report: AuditReport) -> str:
-    return f"{report.candidates_per_second:,.0f} candidates/s"
+    jobs = f"{report.jobs} job" + ("" if report.jobs == 1 else "s")
+    return f"{report.candidates_per_second:,.0f} candidates/s, {jobs}"
 
 
 def audit_json(report: AuditReport) -> dict[str, Any]:
@@ -65,7 +66,7 @@ def render_audit(report: AuditReport, console: Console) -> None:
         console.print(Text("No weak secret key found.", style="bold green"))
         console.print(
             f"  {report.candidates_tried:,} candidates tried in {report.seconds:.2f} s "
-            f"({_rate(report)}, {report.jobs} jobs)"
+            f"({_rate(report)})"
         )
         console.print(Text("Sources: ") + safe_text(sources))
     else:
@@ -77,7 +78,7 @@ def render_audit(report: AuditReport, console: Console) -> None:
         console.print(title)
         console.print(
             f"  found after {report.candidates_tried:,} candidates in {report.seconds:.2f} s "
-            f"({_rate(report)}, {report.jobs} jobs)"
+            f"({_rate(report)})"
         )
         if report.key_text is None:
             console.print(f"  not UTF-8; hex {report.key.hex()}")
