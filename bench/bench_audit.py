@@ -155,25 +155,46 @@ def run_hashcat(cookie: str, wordlist: Path, workdir: Path) -> dict[str, float] 
     }
 
 
+ROUNDS = 3
+"""Interleaved rounds; the best of each tool is compared (the machine is shared and noisy)."""
+
+
+def best(results: list[dict[str, float] | None], key: str = "wall") -> dict[str, float] | None:
+    done = [result for result in results if result is not None]
+    if not done:
+        return None
+    return min(done, key=lambda result: result[key])
+
+
 def main() -> int:
     print(
         f"audit-secret benchmark: {LINES:,} candidates, key last, {os.cpu_count()} cores, "
-        f"load average before {os.getloadavg()[0]:.2f}"
+        f"best of {ROUNDS} interleaved rounds, load average before {os.getloadavg()[0]:.2f}"
     )
     cookie = flask_cookie(KEY)
+    runs: dict[str, list[dict[str, float] | None]] = {"ours": [], "unsign": [], "hashcat": []}
     with tempfile.TemporaryDirectory() as directory:
         workdir = Path(directory)
         wordlist = workdir / "words.txt"
         write_wordlist(wordlist)
-        ours = run_flaskscope(cookie, wordlist)
-        unsign = run_flask_unsign(cookie, wordlist)
-        hashcat = run_hashcat(cookie, wordlist, workdir)
+        for _round in range(ROUNDS):
+            runs["ours"].append(run_flaskscope(cookie, wordlist))
+            runs["unsign"].append(run_flask_unsign(cookie, wordlist))
+            runs["hashcat"].append(run_hashcat(cookie, wordlist, workdir))
+            if runs["unsign"][-1] is None and runs["hashcat"][-1] is None:
+                break
+    ours, unsign, hashcat = best(runs["ours"]), best(runs["unsign"]), best(runs["hashcat"])
     if ours is None:
         return 1
+    # hashcat's own speed: the best it reported, whatever the wall time of that run.
+    hashcat_own = max(
+        (run["rate_own"] for run in runs["hashcat"] if run is not None), default=float("nan")
+    )
+    ours_own = max(run["rate_own"] for run in runs["ours"] if run is not None)
     print(f"{'tool':<34} {'wall s':>8} {'cand/s (wall)':>15} {'cand/s (own)':>14}")
     print(
         f"{'flaskscope audit-secret -j ' + str(int(ours['jobs'])):<34} {ours['wall']:>8.2f} "
-        f"{ours['rate_wall']:>15,.0f} {ours['rate_own']:>14,.0f}"
+        f"{ours['rate_wall']:>15,.0f} {ours_own:>14,.0f}"
     )
     if unsign is not None:
         print(
@@ -183,7 +204,7 @@ def main() -> int:
     if hashcat is not None:
         print(
             f"{'hashcat -m 29100 -a 0 -D 1 (CPU)':<34} {hashcat['wall']:>8.2f} "
-            f"{hashcat['rate_wall']:>15,.0f} {hashcat['rate_own']:>14,.0f}"
+            f"{hashcat['rate_wall']:>15,.0f} {hashcat_own:>14,.0f}"
         )
     print(f"load average after {os.getloadavg()[0]:.2f}")
     if unsign is not None:
@@ -191,10 +212,7 @@ def main() -> int:
         print(f"flaskscope / flask-unsign (wall): {ratio:.1f}x  (goal >= 10x)")
     if hashcat is not None:
         print(f"flaskscope / hashcat (wall):      {ours['rate_wall'] / hashcat['rate_wall']:.2f}x")
-        print(
-            f"flaskscope / hashcat (own speed): {ours['rate_own'] / hashcat['rate_own']:.2f}x"
-            "  (goal >= 0.5x)"
-        )
+        print(f"flaskscope / hashcat (own speed): {ours_own / hashcat_own:.2f}x  (goal >= 0.5x)")
     return 0
 
 
