@@ -12,6 +12,14 @@ step flaskscope decode-cookie --file cookie.txt -k not-the-key --now 2025-06-01T
 step flaskscope decode-cookie --file cookie-response.http --secret-key-file cookie-secret-key.txt --now 2025-06-01T12:05:00Z --json
 step flaskscope sign-cookie --file cookie-session.json --secret-key-file cookie-secret-key.txt --timestamp 2025-06-01T12:00:00Z
 step flaskscope decode-cookie -k demo "$(flaskscope sign-cookie '{"user_id": 1, "roles": {" t": ["admin"]}}' -k demo)"
+# Your app's own configuration (demo_shop_app.py: its own salt, SHA-512 and a Decimal tag;
+# demo-shop-cookie.txt made by it, see make_app_samples.py): --app, or `flask scope` inside
+# Flask's CLI. Another app's cookie exits 1 and an app string naming nothing exits 2, on purpose.
+step flaskscope decode-cookie --app demo_shop_app --file demo-shop-cookie.txt --now 2025-06-01T12:05:00Z
+step flask --app demo_shop_app scope decode-cookie --file demo-shop-cookie.txt --now 2025-06-01T12:05:00Z --json
+step flaskscope decode-cookie --app demo_shop_app "$(flaskscope sign-cookie --app demo_shop_app '{"cart": {"tea": {" dec": "4.20"}}}')"
+step flaskscope decode-cookie --app demo_shop_app --file cookie.txt --now 2025-06-01T12:05:00Z
+step flaskscope decode-cookie --app 'demo_shop_app:create_app()' --file demo-shop-cookie.txt
 # WebSocket handshakes (RFC 6455 §1.3 example; the bad response exits 1 on purpose)
 step flaskscope ws-accept dGhlIHNhbXBsZSBub25jZQ== --explain
 step flaskscope ws-accept --request handshake-request.http --verify s3pPLMBiTxaQ9kYGzzhZRbK+xOo=
