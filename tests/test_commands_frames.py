@@ -349,7 +349,7 @@ def test_build_formats_and_json(tmp_path: Path) -> None:
 def test_raw_to_a_terminal_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     import flaskscope.commands.frames as commands
 
-    monkeypatch.setattr(commands, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(commands, "stdout_is_terminal", lambda: True)
     result = run_cli("build-frame", "--text", "x", "--format", "raw")
     assert result.exit_code == 2
     assert "redirect" in result.stderr

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 import sys
 from collections.abc import Iterator
 
 import click
 
-from flaskscope.builder import build_frames, close_payload, decode_base64, decode_hex, parse_opcode
+from flaskscope.builder import build_frames, close_payload, decode_hex, parse_opcode
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options
+from flaskscope.commands.frames_input import open_input, stdout_is_terminal
 from flaskscope.deflate import Deflater
-from flaskscope.errors import InputError, OptionError
+from flaskscope.errors import OptionError
 from flaskscope.extensions import (
     PERMESSAGE_DEFLATE,
     DeflateParams,
@@ -39,92 +39,6 @@ from flaskscope.render.frames import (
     render_violation,
 )
 from flaskscope.stream import DEFAULT_MAX_MESSAGE_SIZE, Event, FrameParser, parse_stream
-
-CHUNK_SIZE = 1 << 20
-"""Input is read and parsed 1 MiB at a time."""
-
-MAX_TEXT_INPUT = 64 << 20
-"""Hex or base64 text is decoded whole; more than this is surely a mistake."""
-
-_HEX_TEXT = re.compile(rb"[0-9A-Fa-fxX\\\s:,]*")
-
-
-def _stdout_is_terminal() -> bool:
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def _stdin_is_terminal() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def _chunks(stream: object, first: bytes = b"") -> Iterator[bytes]:
-    if first:
-        yield first
-    read = getattr(stream, "read")  # noqa: B009 - a binary file or stdin's buffer
-    while True:
-        chunk = read(CHUNK_SIZE)
-        if not chunk:
-            return
-        yield chunk
-
-
-def _stdin_binary() -> object:
-    return getattr(sys.stdin, "buffer", sys.stdin)
-
-
-def _read_all(stream: object, first: bytes = b"") -> bytes:
-    data = bytearray()
-    for chunk in _chunks(stream, first):
-        data += chunk
-        if len(data) > MAX_TEXT_INPUT:
-            raise InputError(f"hex or base64 input over {MAX_TEXT_INPUT} bytes: use --file")
-    return bytes(data)
-
-
-def _decode_text(data: bytes, encoding: str) -> bytes:
-    text = data.decode("ascii", "replace")
-    return decode_base64(text) if encoding == "base64" else decode_hex(text)
-
-
-def _open_input(data: str | None, file: str | None, encoding: str | None) -> Iterator[bytes]:
-    """The input bytes as chunks (see the ``parse-frame`` help for the rules)."""
-    if data is not None and data != "-" and file is not None:
-        raise click.UsageError("give the bytes either as DATA or with --file, not both")
-    if data is not None and data != "-":
-        if encoding == "raw":
-            raise click.UsageError("--raw is for --file and '-' (stdin), not for DATA")
-        return iter((_decode_text(data.encode("utf-8", "replace"), encoding or "hex"),))
-    if file is not None and file != "-":
-        try:
-            handle = open(file, "rb")  # noqa: SIM115 - closed by the generator below
-        except OSError as error:
-            raise click.BadParameter(f"{file}: {error.strerror}", param_hint="--file") from error
-        if encoding in ("hex", "base64"):
-            with handle:
-                return iter((_decode_text(_read_all(handle), encoding),))
-        return _file_chunks(handle)
-    if data is None and file is None and _stdin_is_terminal():
-        raise click.UsageError("no input: pass hex DATA, '-' for stdin, or --file PATH")
-    stdin = _stdin_binary()
-    first = getattr(stdin, "read")(CHUNK_SIZE)  # noqa: B009
-    if isinstance(first, str):
-        first = first.encode("utf-8", "surrogateescape")
-    if encoding is None:
-        encoding = "hex" if first.strip() and _HEX_TEXT.fullmatch(first) else "raw"
-    if encoding == "raw":
-        return _chunks(stdin, first)
-    return iter((_decode_text(_read_all(stdin, first), encoding),))
-
-
-def _file_chunks(handle: object) -> Iterator[bytes]:
-    with handle:  # type: ignore[attr-defined]
-        yield from _chunks(handle)
 
 
 def _deflate_settings(
@@ -232,7 +146,7 @@ def parse_frame(
 ) -> None:
     settings = _deflate_settings(deflate, deflate_params, handshake)
     data = " ".join(data_words) if data_words else None
-    chunks = _open_input(data, file, encoding)
+    chunks = open_input(data, file, encoding)
     keep = 0 if summary else max_bytes
     if as_json or summary:
         result = parse_stream(
@@ -384,7 +298,7 @@ def build_frame(
         raise click.UsageError("--reason needs --close-code")
     if mask and mask_key is not None:
         raise click.UsageError("give --mask or --mask-key, not both")
-    if output_format == "raw" and not as_json and _stdout_is_terminal():
+    if output_format == "raw" and not as_json and stdout_is_terminal():
         raise OptionError("--format raw writes bytes: redirect stdout to a file or a pipe")
     if close_code is not None:
         payload = close_payload(close_code, reason)

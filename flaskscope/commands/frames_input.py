@@ -1,0 +1,103 @@
+"""Input for ``parse-frame``: hex or base64 text, or raw bytes read 1 MiB at a time.
+
+Rules: DATA is hex (or base64 with --base64); ``--file`` and ``-`` are raw bytes unless
+--hex/--base64 say they hold text; piped stdin without DATA is taken as hex when it is only
+hex digits and separators (--raw turns the detection off).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from typing import BinaryIO
+
+import click
+
+from flaskscope.builder import decode_base64, decode_hex
+from flaskscope.errors import InputError
+
+__all__ = ["CHUNK_SIZE", "open_input", "stdout_is_terminal"]
+
+CHUNK_SIZE = 1 << 20
+"""Input is read and parsed 1 MiB at a time."""
+
+MAX_TEXT_INPUT = 64 << 20
+"""Hex or base64 text is decoded whole; more than this is surely a mistake."""
+
+_HEX_TEXT = re.compile(rb"[0-9A-Fa-fxX\\\s:,]*")
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _chunks(stream: BinaryIO, first: bytes = b"") -> Iterator[bytes]:
+    if first:
+        yield first
+    while True:
+        chunk = stream.read(CHUNK_SIZE)
+        if not chunk:
+            return
+        yield chunk
+
+
+def _stdin_binary() -> BinaryIO:
+    return sys.stdin.buffer
+
+
+def _read_all(stream: BinaryIO, first: bytes = b"") -> bytes:
+    data = bytearray()
+    for chunk in _chunks(stream, first):
+        data += chunk
+        if len(data) > MAX_TEXT_INPUT:
+            raise InputError(f"hex or base64 input over {MAX_TEXT_INPUT} bytes: use --file")
+    return bytes(data)
+
+
+def _decode_text(data: bytes, encoding: str) -> bytes:
+    text = data.decode("ascii", "replace")
+    return decode_base64(text) if encoding == "base64" else decode_hex(text)
+
+
+def open_input(data: str | None, file: str | None, encoding: str | None) -> Iterator[bytes]:
+    """The input bytes as chunks (see the ``parse-frame`` help for the rules)."""
+    if data is not None and data != "-" and file is not None:
+        raise click.UsageError("give the bytes either as DATA or with --file, not both")
+    if data is not None and data != "-":
+        if encoding == "raw":
+            raise click.UsageError("--raw is for --file and '-' (stdin), not for DATA")
+        return iter((_decode_text(data.encode("utf-8", "replace"), encoding or "hex"),))
+    if file is not None and file != "-":
+        try:
+            handle = open(file, "rb")  # noqa: SIM115 - closed by the generator below
+        except OSError as error:
+            raise click.BadParameter(f"{file}: {error.strerror}", param_hint="--file") from error
+        if encoding in ("hex", "base64"):
+            with handle:
+                return iter((_decode_text(_read_all(handle), encoding),))
+        return _file_chunks(handle)
+    if data is None and file is None and _stdin_is_terminal():
+        raise click.UsageError("no input: pass hex DATA, '-' for stdin, or --file PATH")
+    stdin = _stdin_binary()
+    first = stdin.read(CHUNK_SIZE)
+    if encoding is None:
+        encoding = "hex" if first.strip() and _HEX_TEXT.fullmatch(first) else "raw"
+    if encoding == "raw":
+        return _chunks(stdin, first)
+    return iter((_decode_text(_read_all(stdin, first), encoding),))
+
+
+def _file_chunks(handle: BinaryIO) -> Iterator[bytes]:
+    with handle:
+        yield from _chunks(handle)
