@@ -18,6 +18,9 @@ _API: dict[str, str] = {
     "split_cookie": "flaskscope.cookie",
     "DecodedCookie": "flaskscope.cookie",
     "SigningOptions": "flaskscope.cookie",
+    "load_app": "flaskscope.app",
+    "session_settings": "flaskscope.app",
+    "AppSessionSettings": "flaskscope.app",
     "websocket_accept": "flaskscope.handshake",
     "check_handshake": "flaskscope.handshake_check",
 }
