@@ -241,11 +241,8 @@ def load_app_session_json(text: str, serializer: Any) -> dict[str, Any]:
     try:
         session = loads(text.strip())
     except Exception as error:
-        message = " ".join(str(error).split())
-        raise InputError(
-            f"the app's session serializer cannot read this JSON: {type(error).__name__}: "
-            f"{message}"
-        ) from error
+        reason = f"{type(error).__name__}: {' '.join(str(error).split())}"
+        raise InputError(f"the app's session serializer cannot read this JSON: {reason}") from error
     if not isinstance(session, dict):
         raise InputError(
             f"the session must be a JSON object, not {type(session).__name__}"
