@@ -25,7 +25,6 @@ from flaskscope.extensions import (
     deflate_params_from_header,
 )
 from flaskscope.frames import Opcode, opcode_name
-from flaskscope.handshake import negotiated_extensions
 from flaskscope.records import FrameRecord, MessageRecord
 from flaskscope.render.console import emit_json, make_console
 from flaskscope.render.frames import (
@@ -58,6 +57,9 @@ def _deflate_settings(
             raise click.BadParameter(
                 f"{handshake}: {error.strerror}", param_hint="--handshake"
             ) from error
+        # Imported here: the HTTP parser behind it costs ~0.1 s of start-up (werkzeug).
+        from flaskscope.handshake import negotiated_extensions
+
         for extension in negotiated_extensions(response):
             if extension.name.lower() == PERMESSAGE_DEFLATE:
                 return deflate_params(extension)
