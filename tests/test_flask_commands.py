@@ -499,3 +499,25 @@ def test_audit_secret_under_flask_scope_uses_the_apps_signing(tmp_path: Path) ->
     # salt was used. Without even the digest the signature size alone rules sha1 out.
     assert decoded(flaskscope_cli(*args, "--digest", "sha512", "--json"))["found"] is False
     assert flaskscope_cli(*args, "--json").exit_code == 2
+
+
+def test_flasks_own_test_cli_runner() -> None:
+    """``app.test_cli_runner()`` hands the app over through ``ScriptInfo(create_app=...)``."""
+    app = import_app('fs_factory_app:create_app("staging", cookie="sid")')
+    cookie = login_cookie(app, "/login/kim")
+    result = app.test_cli_runner().invoke(scope, ["decode-cookie", cookie, "--json"])
+    assert decoded(result)["status"] == "valid"
+    result = app.test_cli_runner().invoke(scope, ["sign-cookie", '{"user": "lee"}'])
+    assert app_sees(app, signed(result)) == "lee"
+
+
+def test_custom_flask_script_whose_create_app_fails() -> None:
+    def create_app() -> Flask:
+        raise LookupError("no such tenant")
+
+    group = FlaskGroup(create_app=create_app)
+    result = CliRunner().invoke(group, ["scope", "decode-cookie", "e30.aDxAwA.abc"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: the app factory 'create_app' raised LookupError")
+    assert "no such tenant" in result.stderr
+    assert "Traceback" not in result.stderr
