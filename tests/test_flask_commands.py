@@ -125,6 +125,7 @@ APPS = [
     ("fs_fallback_app", "/login/cy", "current-2026"),
     ("fs_custom_interface_app", "/cart/tea/4.20", "custom-interface-secret"),
     ('fs_pkg_app.web:make("dee")', "/login/dee", "dee-package-secret"),
+    ("fs_bytes_key_app", "/login/bytes", bytes(range(200, 224)).hex()),
 ]
 
 
@@ -354,6 +355,7 @@ WHOAMI_APPS = [
     "fs_plain_app",
     'fs_factory_app:create_app("staging", cookie="sid")',
     "fs_fallback_app",
+    "fs_bytes_key_app",  # a key that is not UTF-8
 ]
 
 
