@@ -320,7 +320,8 @@ def test_cli_reads_the_stored_session_and_reports_it_gone_after_logout(
 ) -> None:
     app = make_app(redis_server, use_signer=use_signer, serialization_format=serialization_format)
     client, value = log_in(app)
-    args = ["decode-cookie", value, "--store", redis_server.url]
+    # name=value form: a token_urlsafe id may start with "-", which Click takes for an option.
+    args = ["decode-cookie", f"session={value}", "--store", redis_server.url]
     args += ["--serialization-format", serialization_format]
     if use_signer:
         args += ["-k", SECRET]
@@ -360,9 +361,9 @@ def test_cli_reads_the_stored_session_and_reports_it_gone_after_logout(
 def test_cli_key_prefix_option(redis_server: RedisServer) -> None:
     app = make_app(redis_server, use_signer=False, key_prefix="shop:")
     _client, value = log_in(app)
-    run_json("decode-cookie", value, "--store", redis_server.url, code=1)
+    run_json("decode-cookie", f"session={value}", "--store", redis_server.url, code=1)
     document = run_json(
-        "decode-cookie", value, "--store", redis_server.url, "--key-prefix", "shop:"
+        "decode-cookie", f"session={value}", "--store", redis_server.url, "--key-prefix", "shop:"
     )
     assert document["status"] == "found"
     assert document["store_key"] == "shop:" + value
@@ -372,11 +373,10 @@ def test_cli_expired_session(redis_server: RedisServer) -> None:
     app = make_app(redis_server, use_signer=False)
     _client, value = log_in(app)
     assert redis.Redis(port=redis_server.port).expire("session:" + value, 1)
-    assert run_json("decode-cookie", value, "--store", redis_server.url)["store_ttl_seconds"] == 1
+    args = ("decode-cookie", f"session={value}", "--store", redis_server.url)
+    assert run_json(*args)["store_ttl_seconds"] == 1
     time.sleep(1.2)
-    assert run_json("decode-cookie", value, "--store", redis_server.url, code=1)["status"] == (
-        "not-found"
-    )
+    assert run_json(*args, code=1)["status"] == "not-found"
 
 
 def test_cli_signed_id_with_wrong_key_exits_1() -> None:
@@ -582,12 +582,14 @@ def test_cli_app_supplies_store_prefix_signer_and_format(
     assert document["store"] == f"redis://127.0.0.1:{redis_server.port}/0"
 
     # Options still override the app: another prefix finds nothing.
-    other = run_json("decode-cookie", cookie.value, *app_args, "--key-prefix", "x:", code=1)
+    other = run_json(
+        "decode-cookie", f"sid={cookie.value}", *app_args, "--key-prefix", "x:", code=1
+    )
     assert other["status"] == "not-found"
     # A forged signature (or a bare id where the app signs) is refused as the app would.
     forged = cookie.value + "x" if use_signer else cookie.value
     if use_signer:
-        assert run_json("decode-cookie", forged, *app_args, code=1)["status"] == (
+        assert run_json("decode-cookie", f"sid={forged}", *app_args, code=1)["status"] == (
             "invalid-signature"
         )
     # A Flask signed cookie given to a Flask-Session app is an input error, one line.
@@ -602,8 +604,24 @@ def test_cli_app_supplies_store_prefix_signer_and_format(
 
     under_flask = CliRunner().invoke(
         FlaskGroup(),
-        ["--app", str(tmp_path / f"{module}.py"), "scope", "decode-cookie", cookie.value, "--json"],
+        [
+            "--app",
+            str(tmp_path / f"{module}.py"),
+            "scope",
+            "decode-cookie",
+            f"sid={cookie.value}",
+            "--json",
+        ],
         catch_exceptions=False,
     )
     assert under_flask.exit_code == 0, under_flask.stderr
     assert json.loads(under_flask.stdout)["payload"] == document["payload"]
+
+
+def test_cli_ids_that_start_with_a_dash() -> None:
+    session_id = "-" + "a" * 42  # token_urlsafe gives this about once in 64 ids
+    as_pair = run_json("decode-cookie", f"session={session_id}")
+    assert as_pair["session_id"] == session_id
+    after_separator = run_cli("decode-cookie", "--no-color", "--", session_id)
+    assert after_separator.exit_code == 0, after_separator.stderr
+    assert session_id in after_separator.stdout
