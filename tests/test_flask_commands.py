@@ -523,3 +523,13 @@ def test_custom_flask_script_whose_create_app_fails() -> None:
     assert result.stderr.startswith("Error: the app factory 'create_app' raised LookupError")
     assert "no such tenant" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["decode-cookie", "sign-cookie", "audit-secret"])
+def test_help_under_flask_scope_has_no_app_option(name: str) -> None:
+    under_flask = flask_cli("--app", "fs_plain_app", "scope", name, "--help")
+    assert under_flask.exit_code == 0
+    assert "--json" in under_flask.stdout
+    assert "--app-dir" not in under_flask.stdout
+    assert "--app [IMPORT]" not in under_flask.stdout
+    assert "--app [IMPORT]" in flaskscope_cli(name, "--help").stdout
