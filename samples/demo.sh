@@ -25,6 +25,17 @@ step flaskscope ws-accept dGhlIHNhbXBsZSBub25jZQ== --explain
 step flaskscope ws-accept --request handshake-request.http --verify s3pPLMBiTxaQ9kYGzzhZRbK+xOo=
 step flaskscope check-handshake handshake-request.http handshake-response.http
 step flaskscope check-handshake handshake-request.http handshake-response-bad.http
+# WebSocket frames: RFC 6455 §5.7 examples, frames sent by a wsproto client, permessage-deflate
+# from websockets (parameters from the 101 response), a build -> parse pipe; the broken frames
+# and the deflate bomb exit 1 on purpose (see frames_make_samples.py for how they were made)
+step flaskscope parse-frame 81 85 37 fa 21 3d 7f 9f 4d 51 58
+step flaskscope parse-frame --hex --file frames-rfc.hex
+step flaskscope parse-frame --file frames-client.bin --max-bytes 32
+step flaskscope parse-frame --file frames-deflate.bin --handshake frames-handshake-response.http --max-bytes 64
+step flaskscope parse-frame --hex --file frames-bad.hex
+step flaskscope parse-frame --file frames-bomb.bin --deflate --max-message-size 1048576 --summary
+step flaskscope build-frame --text Hello --mask-key 37fa213d
+step sh -c 'flaskscope build-frame --text "Hello, fragmented world" --fragment 3 --mask | flaskscope parse-frame --summary'
 # Weak-secret audit (the audit-*.txt cookies were made by real Flask; a found key exits 1 on
 # purpose, the strong key exits 0, and the --hashcat line is what hashcat -m 29100 loads)
 step flaskscope audit-secret --file audit-weak-cookie.txt
