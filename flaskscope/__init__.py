@@ -23,6 +23,13 @@ _API: dict[str, str] = {
     "AppSessionSettings": "flaskscope.app",
     "websocket_accept": "flaskscope.handshake",
     "check_handshake": "flaskscope.handshake_check",
+    "parse_stream": "flaskscope.stream",
+    "FrameParser": "flaskscope.stream",
+    "Frame": "flaskscope.frames",
+    "Opcode": "flaskscope.frames",
+    "CloseCode": "flaskscope.frames",
+    "apply_mask": "flaskscope.frames",
+    "build_frames": "flaskscope.builder",
 }
 
 __all__ = ["__version__", *_API]

@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "audit-secret": "flaskscope.commands.audit:audit_secret",
     "ws-accept": "flaskscope.commands.handshake:ws_accept",
     "check-handshake": "flaskscope.commands.handshake:check_handshake_command",
+    "parse-frame": "flaskscope.commands.frames:parse_frame",
+    "build-frame": "flaskscope.commands.frames:build_frame",
 }
 
 
