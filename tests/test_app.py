@@ -14,9 +14,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from flaskscope.app import (
+    AppError,
     AppFactoryError,
     AppImportError,
     AppNotFoundError,
@@ -255,3 +258,25 @@ def test_sample_modules_are_forgotten_between_tests() -> None:
     # The fixture removes app modules after each test; this one has not imported any yet.
     assert "fs_plain_app" not in sys.modules
     assert "fs_fallback_app" not in sys.modules
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    module=st.sampled_from(["fs_plain_app", "fs_factory_app", "fs_pkg_app.web"]),
+    attribute=st.text(max_size=40)
+    | st.builds(
+        lambda name, args: f"{name}({args})",
+        st.sampled_from(["create_app", "make", "app"]),
+        st.text(max_size=30),
+    ),
+)
+def test_any_attribute_text_gives_an_app_or_an_app_error(module: str, attribute: str) -> None:
+    outcome: Flask | AppError
+    try:
+        outcome = load_app(f"{module}:{attribute}")
+    except AppError as error:
+        outcome = error
+    if isinstance(outcome, AppError):
+        assert "\n" not in str(outcome)
+    else:
+        assert isinstance(outcome, Flask)
