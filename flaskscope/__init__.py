@@ -30,6 +30,14 @@ _API: dict[str, str] = {
     "CloseCode": "flaskscope.frames",
     "apply_mask": "flaskscope.frames",
     "build_frames": "flaskscope.builder",
+    "parse_server_session_cookie": "flaskscope.server_session",
+    "inspect_server_session": "flaskscope.server_session",
+    "sign_session_id": "flaskscope.server_session",
+    "verify_session_id": "flaskscope.server_session",
+    "connect_redis": "flaskscope.store",
+    "fetch_session": "flaskscope.store",
+    "decode_stored_payload": "flaskscope.stored_payload",
+    "view_pickle": "flaskscope.safe_pickle",
 }
 
 __all__ = ["__version__", *_API]
