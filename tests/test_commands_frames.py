@@ -446,3 +446,27 @@ def test_decode_hex_errors() -> None:
 def test_json_is_one_object() -> None:
     result = run_cli("parse-frame", "--json", RFC_MASKED_HELLO)
     assert json.loads(result.stdout)["complete"] is True
+
+
+def test_big_file_is_read_in_chunks(tmp_path: Path) -> None:
+    """A 256 MiB frame (a sparse file) is parsed with a few MiB of Python memory."""
+    import struct
+    import tracemalloc
+
+    size = 256 << 20
+    path = tmp_path / "big.bin"
+    with path.open("wb") as handle:
+        handle.write(b"\x82\x7f" + struct.pack("!Q", size - 10))
+        handle.truncate(size)
+    tracemalloc.start()
+    try:
+        document = run_json(
+            "parse-frame", "--file", str(path), "--summary", "--max-message-size", str(size)
+        )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20
+    assert document["complete"] is True
+    assert document["summary"]["stream_bytes"] == size
+    assert document["summary"]["messages"] == {"total": 1, "binary": 1}
