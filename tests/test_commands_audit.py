@@ -301,3 +301,43 @@ def test_app_settings_give_salt_and_cookie_name(tmp_path: Path) -> None:
     assert document["secret_key"] == "changeme"
     assert document["salt"] == "audited-salt"
     assert run_json("audit-secret", cookie.value)["found"] is False
+
+
+@pytest.mark.parametrize("from_stdin", [False, True])
+def test_progress_bar_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, from_stdin: bool
+) -> None:
+    """On a terminal the bar shows tried/total, candidates/s and ETA (total known) on stderr."""
+    import io
+
+    from rich.console import Console
+
+    import flaskscope.commands.audit as audit_command
+
+    screen = io.StringIO()
+    consoles: list[Console] = []
+
+    def terminal_console(*, no_color: bool = False, stderr: bool = False) -> Console:
+        console = Console(file=screen if stderr else io.StringIO(), force_terminal=True, width=150)
+        consoles.append(console)
+        return console
+
+    monkeypatch.setattr(audit_command, "_is_terminal", lambda _stream: True)
+    monkeypatch.setattr(audit_command, "make_console", terminal_console)
+    lines = [line.encode() for line in FILLER]
+    wordlist = write_list(tmp_path, lines)
+    cookie = flask_cookie("absent-key")
+    if from_stdin:
+        data = b"\n".join(lines) + b"\n"
+        result = run_cli("audit-secret", cookie, "-w", "-", "--no-builtin", input=data)
+    else:
+        result = run_cli("audit-secret", cookie, "-w", wordlist, "--no-builtin")
+    assert result.exit_code == 0, result.stderr
+    shown = screen.getvalue()
+    assert "candidates/s" in shown
+    if from_stdin:
+        assert "tried" in shown
+        assert "ETA" not in shown
+    else:
+        assert f"/{len(FILLER)}" in shown
+        assert "ETA" in shown
