@@ -31,7 +31,7 @@ def maybe_bad(header: FrameHeader, *, after_close: bool, role: str | None) -> bo
     length = header.payload_length
     encoding = header.length_encoding
     return bool(
-        after_close
+        (after_close and opcode <= 2)
         or header.raw[0] & 0x70
         or (opcode > 2 and (opcode < 8 or opcode > 10 or length > 125 or not header.fin))
         or header.masked != (role == "client")
@@ -45,13 +45,13 @@ def header_violations(
     """What is wrong with frame ``index`` judged by its header alone."""
     found: list[Violation] = []
     name = header.opcode_name
-    if after_close:
+    if after_close and header.opcode <= 2:
         found.append(
             Violation(
                 "data-after-close",
                 index,
-                f"frame {index} ({name}) comes after a Close frame; nothing may be sent "
-                "after Close",
+                f"frame {index} ({name}) comes after a Close frame; no data frame may be "
+                "sent after Close",
             )
         )
     _reserved_bits(header, index, deflate, found)

@@ -42,8 +42,9 @@ def test_websockets_client_messages(no_context_takeover: bool, window_bits: int)
     assert all(m.compressed for m in result.messages if m.length)
 
 
-def test_websockets_fragmented_compressed_message_from_server() -> None:
-    extension = WsDeflate(False, False, 15, 15)
+@pytest.mark.parametrize("no_context_takeover", [False, True])
+def test_websockets_fragmented_compressed_message_from_server(no_context_takeover: bool) -> None:
+    extension = WsDeflate(False, no_context_takeover, 15, 12)
     frames = [
         WsFrame(WsOpcode.TEXT, b"first part, ", fin=False),
         WsFrame(WsOpcode.CONT, b"second part, ", fin=False),
@@ -51,7 +52,10 @@ def test_websockets_fragmented_compressed_message_from_server() -> None:
         WsFrame(WsOpcode.BINARY, bytes(range(256)) * 40),
     ]
     data = b"".join(frame.serialize(mask=False, extensions=[extension]) for frame in frames)
-    result = parse_stream(data, deflate=DeflateParams(), role="server")
+    params = DeflateParams(
+        server_no_context_takeover=no_context_takeover, server_max_window_bits=12
+    )
+    result = parse_stream(data, deflate=params, role="server")
     assert result.violations == ()
     assert result.messages[0].text == "first part, second part, last part"
     assert result.messages[0].frames == (0, 1, 2)

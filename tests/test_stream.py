@@ -148,6 +148,12 @@ def test_large_payload_in_chunks_keeps_only_what_is_asked() -> None:
     assert summary_only.summary == too_big.summary
 
 
+def test_control_frames_after_close_are_not_data() -> None:
+    """§5.5.1 forbids data frames after Close; a pong (or the peer's echo) is not one."""
+    result = parse_stream(bytes.fromhex("880203e8" + "8a00" + "820100"), role="server")
+    assert [(v.code, v.frame) for v in result.violations] == [("data-after-close", 2)]
+
+
 def test_role_auto_from_first_frame_and_mixed_masking() -> None:
     key = b"\x01\x02\x03\x04"
     data = Frame(Opcode.TEXT, b"a").serialize(key) + Frame(Opcode.TEXT, b"b").serialize()
