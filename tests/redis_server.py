@@ -48,6 +48,10 @@ class RedisServer:
     password: str | None = None
 
     @property
+    def socket_path(self) -> Path:
+        return self.directory / f"r{self.port}.sock"
+
+    @property
     def url(self) -> str:
         auth = f":{self.password}@" if self.password else ""
         return f"redis://{auth}127.0.0.1:{self.port}/0"
@@ -110,6 +114,8 @@ def running_redis(directory: Path, *, password: str | None = None) -> Iterator[R
         ]
         if password:
             command += ["--requirepass", password]
+        # Also on a unix socket (short path: sun_path is limited to about 100 bytes).
+        command += ["--unixsocket", str(directory / f"r{port}.sock"), "--unixsocketperm", "700"]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline and process.poll() is None:

@@ -179,3 +179,17 @@ def test_app_client_gets_a_bounded_timeout(redis_server: RedisServer) -> None:
             fetch_session(bounded, "k", store=describe_client(bounded))
     finally:
         redis_server.resume()
+
+
+def test_unix_socket(redis_server: RedisServer) -> None:
+    socket_path = redis_server.socket_path
+    redis.Redis(unix_socket_path=str(socket_path), db=1).set("session:unix", b"\x80", ex=30)
+    url = f"unix://{socket_path}?db=1"
+    client = connect_redis(url, timeout=1)
+    stored = fetch_session(client, "session:unix", store=url)
+    assert stored.found
+    assert stored.ttl_seconds is not None
+    assert 25 <= stored.ttl_seconds <= 30
+    assert describe_client(client) == url
+    app_client = client_with_timeout(redis.Redis(unix_socket_path=str(socket_path), db=1))
+    assert fetch_session(app_client, "session:unix", store=url).found
