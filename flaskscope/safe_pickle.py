@@ -462,17 +462,19 @@ def view_pickle(data: bytes) -> PickleView:
             if op_count > MAX_OPS:
                 raise InputError(f"pickle has more than {MAX_OPS} opcodes; not shown")
             name = opcode.name
-            op = PickleOp(int(position or 0), name, _shown(argument), name in REFUSED_OPCODES)
-            if len(ops) < MAX_DISASSEMBLY_OPS:
-                ops.append(op)
-            if op.refused:
-                refused.append(op)
+            is_refused = name in REFUSED_OPCODES
+            if is_refused or op_count <= MAX_DISASSEMBLY_OPS:  # PickleOps only where kept
+                op = PickleOp(int(position or 0), name, _shown(argument), is_refused)
+                if op_count <= MAX_DISASSEMBLY_OPS:
+                    ops.append(op)
+                if is_refused:
+                    refused.append(op)
             if name == "PROTO":
                 protocol = int(argument or 0)
                 if protocol > HIGHEST_KNOWN_PROTOCOL:
                     raise InputError(f"unknown pickle protocol {protocol}")
-            else:
-                protocol = max(protocol, opcode.proto)
+            elif opcode.proto > protocol:
+                protocol = opcode.proto
             machine.run(name, argument)
             if name == "STOP":
                 stopped = True

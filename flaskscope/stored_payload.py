@@ -10,6 +10,7 @@ order, except that a pickle is never unpickled: it is shown by :mod:`flaskscope.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +92,7 @@ class StoredPayload:
         return None
 
 
+@functools.lru_cache(maxsize=1)
 def _msgspec_decoders() -> tuple[Any, Any]:
     try:
         import msgspec
