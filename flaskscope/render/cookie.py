@@ -108,6 +108,7 @@ def _facts(decoded: DecodedCookie) -> list[Line]:
         compression = f"no ({decoded.payload_size} bytes of JSON)"
     size_style = "red" if decoded.size > BROWSER_COOKIE_LIMIT else ""
     return [
+        _fact("kind", Segment("signed-cookie (Flask's default: the data is in the cookie)")),
         _fact("status", Segment(decoded.status, _STYLES[decoded.status])),
         _fact("signature", _key_segment(decoded)),
         _fact("signing", Segment(signing + legacy, untrusted=True)),
