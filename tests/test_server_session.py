@@ -410,6 +410,10 @@ def test_cli_flask_signed_cookie_is_handled_as_before() -> None:
     assert document["kind"] == "signed-cookie"
     assert document["status"] == "valid"
     assert "--store ignored" in result.stderr
+    human = run_cli("decode-cookie", cookie.value, "-k", SECRET, "--no-color")
+    assert human.exit_code == 0
+    assert "signed-cookie" in human.stdout
+    assert "server-side" not in human.stdout
 
 
 class _WritesAFile:
