@@ -629,3 +629,49 @@ def test_cli_ids_that_start_with_a_dash() -> None:
     after_separator = run_cli("decode-cookie", "--no-color", "--", session_id)
     assert after_separator.exit_code == 0, after_separator.stderr
     assert session_id in after_separator.stdout
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_decodable_stored_value_renders_in_both_views(data: bytes) -> None:
+    import io
+
+    from rich.console import Console
+
+    from flaskscope.errors import FlaskscopeError
+    from flaskscope.render.server_session import render_server_session, server_session_json
+    from flaskscope.store import StoredSession
+
+    cookie = parse_server_session_cookie("A" * 43)
+    assert cookie is not None
+    stored = StoredSession("redis://h:1/0", cookie.store_key(), "string", data, 10)
+    try:
+        report = inspect_server_session(cookie, stored=stored)
+    except FlaskscopeError:
+        return
+    json.dumps(server_session_json(report), allow_nan=False)
+    render_server_session(report, Console(file=io.StringIO(), width=100))
+
+
+def test_long_strings_are_cut_in_the_human_view_only() -> None:
+    import io
+
+    from rich.console import Console
+
+    from flaskscope.render.server_session import render_server_session, server_session_json
+    from flaskscope.store import StoredSession
+    from flaskscope.stored_payload import decode_stored_payload
+
+    long_text = "x" * 100_000
+    data = pickle.dumps({"blob": long_text}, protocol=4)
+    assert decode_stored_payload(data).data == {"blob": long_text}
+    cookie = parse_server_session_cookie("B" * 43)
+    assert cookie is not None
+    report = inspect_server_session(
+        cookie, stored=StoredSession("r", cookie.store_key(), "string", data, 5)
+    )
+    out = io.StringIO()
+    render_server_session(report, Console(file=out, width=100))
+    assert "100000 characters" in out.getvalue()
+    assert len(out.getvalue()) < 10_000
+    assert server_session_json(report)["payload"] == {"blob": long_text}

@@ -30,6 +30,9 @@ MAX_DEPTH = 64
 MAX_NODES = 20_000
 """Values shown at most (memo references can make a small pickle expand exponentially)."""
 
+MAX_SCALAR_CHARS = 400
+"""Characters of one string (or bytes) shown in the rich view; JSON carries all of it."""
+
 MAX_DISASSEMBLY_LINES = 200
 """Pickle opcodes listed in the rich view (JSON carries up to ``MAX_DISASSEMBLY_OPS``)."""
 
@@ -212,6 +215,12 @@ def _scalar(value: Any) -> Text | None:
         return Text.assemble(safe_text(repr(value), "bold red"), (" (not imported)", "dim"))
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return safe_text(value.isoformat())
+    if isinstance(value, (str, bytes, bytearray)) and len(value) > MAX_SCALAR_CHARS:
+        unit = "characters" if isinstance(value, str) else "bytes"
+        return Text.assemble(
+            safe_text(repr(value[:MAX_SCALAR_CHARS])),
+            (f" ... ({len(value)} {unit}; all of it in --json)", "dim"),
+        )
     return safe_text(repr(value))
 
 
