@@ -67,10 +67,12 @@ FLASK_SESSION_SIGNER_DIGEST = "sha1"
 FLASK_SESSION_DEFAULT_KEY_PREFIX = "session:"
 """``flask_session.defaults.Defaults.SESSION_KEY_PREFIX``: store key = prefix + id."""
 
-# secrets.token_urlsafe() output: URL-safe base64 without padding. 16 characters (12 bytes)
-# is far below any id Flask-Session writes (SESSION_ID_LENGTH defaults to 32 bytes) and far
-# above what a guess at random text would produce by accident.
-_TOKEN_ID = re.compile(r"[A-Za-z0-9_-]{16,512}")
+# secrets.token_urlsafe(SESSION_ID_LENGTH) output: URL-safe base64 without padding, 43
+# characters for the default 32 bytes. Without an app to say so, 16 characters (12 bytes) is
+# the least taken for an id, so that a stray word ("not-this-one") is not; with an app that
+# uses Flask-Session, any length it could have written is accepted (``min_id_length``).
+MIN_ID_LENGTH = 16
+_TOKEN_ID = re.compile(r"[A-Za-z0-9_-]{1,512}")
 _UUID_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # base64url (no padding) of a 20-byte HMAC-SHA1 is 27 characters; other digests are longer,
 # so any unpadded base64url run of 22+ characters is accepted as a signature shape.
@@ -138,31 +140,34 @@ class SessionIdVerification:
         return self.status in (SignatureStatus.UNSIGNED, SignatureStatus.VALID)
 
 
-def _id_shape(candidate: str) -> IdShape | None:
+def _id_shape(candidate: str, min_id_length: int) -> IdShape | None:
     if _UUID_ID.fullmatch(candidate):
         return IdShape.UUID
-    if _TOKEN_ID.fullmatch(candidate):
+    if len(candidate) >= min_id_length and _TOKEN_ID.fullmatch(candidate):
         return IdShape.TOKEN
     return None
 
 
-def parse_server_session_cookie(value: str) -> ServerSessionCookie | None:
+def parse_server_session_cookie(
+    value: str, *, min_id_length: int = MIN_ID_LENGTH
+) -> ServerSessionCookie | None:
     """Recognise a Flask-Session cookie value; ``None`` when it is not one.
 
     Surrounding whitespace and double quotes (RFC 6265 allows a quoted cookie-value) are
-    removed first, as browsers and werkzeug do.
+    removed first, as browsers and werkzeug do. ``min_id_length``: the shortest bare id taken
+    (lower it when the app is known to use Flask-Session with a short ``SESSION_ID_LENGTH``).
     """
     text = value.strip()
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1]
     if text.count(".") == 0:
-        shape = _id_shape(text)
+        shape = _id_shape(text, min_id_length)
         if shape is None:
             return None
         return ServerSessionCookie(raw=value, session_id=text, id_shape=shape, signature=None)
     if text.count(".") == 1:
         session_id, signature = text.split(".")
-        shape = _id_shape(session_id)
+        shape = _id_shape(session_id, min_id_length)
         if shape is None or not _SIGNATURE.fullmatch(signature):
             return None
         return ServerSessionCookie(

@@ -675,3 +675,21 @@ def test_long_strings_are_cut_in_the_human_view_only() -> None:
     assert "100000 characters" in out.getvalue()
     assert len(out.getvalue()) < 10_000
     assert server_session_json(report)["payload"] == {"blob": long_text}
+
+
+def test_short_session_id_length(redis_server: RedisServer) -> None:
+    app = make_app(redis_server, use_signer=False)
+    app.session_interface.sid_length = 12  # SESSION_ID_LENGTH = 12 -> 16 characters
+    _client, value = log_in(app)
+    assert len(value) == 16
+    document = run_json("decode-cookie", f"session={value}", "--store", redis_server.url)
+    assert document["status"] == "found"
+    assert document["payload"] == {**WRITTEN, "_permanent": True}
+
+
+def test_shorter_ids_only_with_an_app_that_uses_flask_session() -> None:
+    short = "abcdefgh"  # SESSION_ID_LENGTH = 6
+    assert parse_server_session_cookie(short) is None
+    recognised = parse_server_session_cookie(short, min_id_length=1)
+    assert recognised is not None
+    assert recognised.session_id == short

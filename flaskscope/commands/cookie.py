@@ -437,7 +437,7 @@ def decode_cookie_command(
     )
     default_name = base.cookie_name if server_app is None else server_app.cookie_name
     value = read_cookie_input(cookie, file, resolve_cookie_name(cookie_name, default_name))
-    server_cookie = parse_server_session_cookie(value)
+    server_cookie = parse_server_session_cookie(value, app, server_app)
     if server_cookie is not None or server_app is not None:  # Flask-Session: only an id
         primary, fallbacks = resolve_keys(secret_key, secret_key_file, fallback_keys)
         ctx.exit(

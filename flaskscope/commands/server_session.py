@@ -47,16 +47,23 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def parse_server_session_cookie(value: str) -> ServerSessionCookie | None:
+def parse_server_session_cookie(
+    value: str, app: Any = None, app_settings: FlaskSessionSettings | None = None
+) -> ServerSessionCookie | None:
     """:func:`flaskscope.server_session.parse_server_session_cookie`, imported on demand.
 
-    Flask's own cookies (two or more dots) are turned away before any import.
+    Flask's own cookies (two or more dots) are turned away before any import. With an app
+    (``--app``): only an app that uses Flask-Session (``app_settings``) can have written a
+    session id, and then an id of any length is taken.
     """
     if value.strip().strip('"').count(".") > 1:
         return None
+    if app is not None and app_settings is None:
+        return None
+    from flaskscope.server_session import MIN_ID_LENGTH
     from flaskscope.server_session import parse_server_session_cookie as parse
 
-    return parse(value)
+    return parse(value, min_id_length=1 if app_settings is not None else MIN_ID_LENGTH)
 
 
 def server_session_options(function: F) -> F:
