@@ -109,9 +109,10 @@ class Inflater:
             raise MessageTooBig(budget)
         return output
 
-    def end_message(self, budget: int) -> bytes:
-        """Append ``00 00 ff ff`` (§7.2.2) and return the last of the message's bytes."""
-        return self.feed(EMPTY_UNCOMPRESSED_BLOCK, budget)
+    def end_message(self, budget: int, last: bytes = b"") -> bytes:
+        """Inflate the message's ``last`` compressed bytes with ``00 00 ff ff`` appended
+        (§7.2.2) and return its last decompressed bytes."""
+        return self.feed(last + EMPTY_UNCOMPRESSED_BLOCK, budget)
 
     def _break(self, reason: str) -> None:
         if self.no_context_takeover:

@@ -21,12 +21,16 @@ MAX_MESSAGE_FRAME_INDICES = 10_000
 
 UTF8_DECODER = codecs.getincrementaldecoder("utf-8")
 
+INFLATE_PIECE = 1 << 14
+"""Compressed bytes are inflated 16 KiB at a time, counted from the start of the message."""
+
 
 class PartialMessage:
     """The message in progress: counts every byte, keeps the first ``keep`` of them."""
 
     __slots__ = (
         "compressed",
+        "compressed_pending",
         "decoder",
         "failed",
         "frame_count",
@@ -36,6 +40,7 @@ class PartialMessage:
         "keep",
         "keep_text",
         "kept",
+        "kept_length",
         "length",
         "max_size",
         "opcode",
@@ -57,13 +62,17 @@ class PartialMessage:
         self.opcode = opcode
         self.compressed = inflater is not None
         self.inflater = inflater
+        self.compressed_pending = bytearray()
+        """Compressed bytes not yet handed to zlib (less than INFLATE_PIECE)."""
         self.keep = keep
         self.max_size = max_size
         self.keep_text = keep_text
         self.frames: list[int] = []
         self.frame_count = 0
         self.length = 0
-        self.kept = bytearray()
+        self.kept: list[bytes] = []
+        """The first ``keep`` bytes, as pieces (shared with the frames when uncompressed)."""
+        self.kept_length = 0
         self.decoder: codecs.IncrementalDecoder | None = (
             UTF8_DECODER("strict") if opcode == Opcode.TEXT else None
         )
@@ -93,8 +102,15 @@ class PartialMessage:
         return (
             (self.compressed and not self.failed)
             or self.decoder is not None
-            or len(self.kept) < self.keep
+            or self.kept_length < self.keep
         )
+
+    def declare(self, length: int, frame: int, found: list[Violation]) -> None:
+        """A frame of ``length`` payload bytes joins the message: an uncompressed message is
+        too big as soon as a header says so (the way a receiver would refuse it), whether or
+        not the bytes ever arrive."""
+        if not self.compressed and self.length + length > self.max_size:
+            self._too_big(frame, found)
 
     def count_only(self, count: int, frame: int, found: list[Violation]) -> None:
         """Binary bytes nobody will see: count them, do not unmask them."""
@@ -106,26 +122,49 @@ class PartialMessage:
         """The next unmasked payload bytes of the message, as they were on the wire."""
         if self.failed:
             return
-        if self.inflater is not None:
-            try:
-                data = self.inflater.feed(data, self.max_size - self.length)
-            except MessageTooBig:
-                self.failed = True
-                self._too_big(frame, found)
-                return
-            except DecompressionFailed as error:
-                self.failed = True
-                found.append(Violation("decompression-failed", frame, str(error)))
-                return
-        self._output(data, frame, found)
+        inflater = self.inflater
+        if inflater is None:
+            self._output(data, frame, found)
+            return
+        # Compressed bytes go to zlib in fixed pieces counted from the message start, so the
+        # output before a corrupt spot or the size limit does not depend on how the capture
+        # was chunked (zlib gives nothing back from a call that fails).
+        self.compressed_pending += data
+        while len(self.compressed_pending) >= INFLATE_PIECE and not self.failed:
+            piece = bytes(self.compressed_pending[:INFLATE_PIECE])
+            del self.compressed_pending[:INFLATE_PIECE]
+            self._inflate(inflater, piece, frame, found)
+
+    def _inflate(
+        self,
+        inflater: Inflater,
+        piece: bytes,
+        frame: int,
+        found: list[Violation],
+        *,
+        last: bool = False,
+    ) -> None:
+        budget = self.max_size - self.length
+        try:
+            output = inflater.end_message(budget, piece) if last else inflater.feed(piece, budget)
+        except MessageTooBig:
+            self.failed = True
+            self._too_big(frame, found)
+        except DecompressionFailed as error:
+            self.failed = True
+            found.append(Violation("decompression-failed", frame, str(error)))
+        else:
+            self._output(output, frame, found)
 
     def _output(self, data: bytes, frame: int, found: list[Violation]) -> None:
         if self.length + len(data) > self.max_size:
             self._too_big(frame, found)
         self.length += len(data)
-        room = self.keep - len(self.kept)
+        room = self.keep - self.kept_length
         if room > 0:
-            self.kept += data[:room]
+            part = data[:room]
+            self.kept.append(part)
+            self.kept_length += len(part)
         if self.decoder is not None:
             pending = len(self.decoder.getstate()[0])
             try:
@@ -161,16 +200,9 @@ class PartialMessage:
     def end(self, frame: int, found: list[Violation]) -> None:
         """The final fragment arrived: flush the inflater (§7.2.2) and the UTF-8 check."""
         if self.inflater is not None and not self.failed:
-            try:
-                tail = self.inflater.end_message(self.max_size - self.length)
-            except MessageTooBig:
-                self.failed = True
-                self._too_big(frame, found)
-            except DecompressionFailed as error:
-                self.failed = True
-                found.append(Violation("decompression-failed", frame, str(error)))
-            else:
-                self._output(tail, frame, found)
+            piece = bytes(self.compressed_pending)
+            self.compressed_pending.clear()
+            self._inflate(self.inflater, piece, frame, found, last=True)
         if self.decoder is not None and not self.failed:
             try:
                 self.decoder.decode(b"", True)
@@ -194,7 +226,7 @@ class PartialMessage:
         return UTF8_DECODER("replace").decode(kept, False)
 
     def record(self, *, complete: bool) -> MessageRecord:
-        kept = bytes(self.kept)
+        kept = b"".join(self.kept)
         return MessageRecord(
             index=self.index,
             opcode=self.opcode,

@@ -54,6 +54,7 @@ class _Frame:
         "index",
         "keep",
         "kept",
+        "kept_length",
         "needs_data",
         "offset",
         "received",
@@ -79,7 +80,10 @@ class _Frame:
         self.keep = keep
         self.needs_data = needs_data
         self.in_message = in_message
-        self.kept = bytearray()
+        self.kept: list[bytes] = []
+        """The first ``keep`` unmasked payload bytes, as the pieces they arrived in (joined
+        once at the end: a payload that came in one piece is never copied)."""
+        self.kept_length = 0
         self.received = 0
         self.violations = violations
         self.abandoned = abandoned
@@ -297,6 +301,7 @@ class FrameParser:
         keep = self.keep if self.keep < length else length
         if in_message and message is not None:
             message.add_frame(index)
+            message.declare(length, index, problems)
             needs_data = bool(keep) or message.wants_content
         else:
             needs_data = bool(keep) or opcode == _CLOSE
@@ -344,16 +349,18 @@ class FrameParser:
         the temporary copies small whatever the chunk size)."""
         key = frame.header.mask_key
         message = self._message if frame.in_message else None
-        if message is not None and len(frame.kept) >= frame.keep and not message.wants_content:
+        if message is not None and frame.kept_length >= frame.keep and not message.wants_content:
             message.count_only(len(chunk), frame.index, frame.violations)
             return
         offset = frame.received
         for start in range(0, len(chunk), PAYLOAD_PIECE):
             piece = chunk[start : start + PAYLOAD_PIECE]
             data = apply_mask(piece, key, offset + start) if key is not None else bytes(piece)
-            room = frame.keep - len(frame.kept)
+            room = frame.keep - frame.kept_length
             if room > 0:
-                frame.kept += data[:room]
+                part = data[:room]
+                frame.kept.append(part)
+                frame.kept_length += len(part)
             if message is not None:
                 message.data(data, frame.index, frame.violations)
             elif room <= len(data):
@@ -376,7 +383,7 @@ class FrameParser:
     def _emit_frame(self, frame: _Frame, events: list[Event]) -> None:
         header = frame.header
         is_close = header.opcode == _CLOSE
-        kept = bytes(frame.kept)
+        kept = b"".join(frame.kept)
         close_code: int | None = None
         close_reason: str | None = None
         if is_close and frame.received == header.payload_length:
@@ -384,8 +391,16 @@ class FrameParser:
         if self.records:
             message = self._message if frame.in_message else None
             text: str | None = None
+            whole = (
+                message is not None
+                and header.fin
+                and message.frame_count == 1
+                and not message.compressed
+                and message.kept_length == len(kept)
+            )
+            if whole and message is not None:
+                message.kept = [kept]  # the same bytes: the record shares them, no copy
             if message is not None and message.opcode == _TEXT and not message.compressed:
-                whole = header.fin and message.frame_count == 1
                 text = message.text(kept) if whole else kept.decode("utf-8", "replace")
             events.append(
                 FrameRecord(

@@ -6,6 +6,7 @@ import os
 import random
 import tracemalloc
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -120,7 +121,8 @@ def test_huge_declared_length_allocates_nothing() -> None:
     tracemalloc.stop()
     assert peak < 1 << 20
     assert result.bytes_needed == (1 << 63) - 1 - 1000
-    assert [v.code for v in result.violations] == ["truncated"]
+    # Refused on its header (over the 16 MiB default limit), then cut short.
+    assert [v.code for v in result.violations] == ["message-too-big", "truncated"]
     assert result.frames[0].received == 1000
 
 
@@ -186,8 +188,17 @@ def test_summary_mode_counts_without_records() -> None:
 
 
 def _valid_stream(seed: int) -> bytes:
-    """A mix of websockets and wsproto frames (client side, masked)."""
+    """A mix of websockets and wsproto frames (client side, masked), the same for a seed:
+    the libraries' own random masking keys are drawn from the seeded generator."""
     rng = random.Random(seed)
+    with (
+        mock.patch("websockets.frames.secrets.token_bytes", rng.randbytes),
+        mock.patch("wsproto.frame_protocol.os.urandom", rng.randbytes),
+    ):
+        return _mixed_frames(rng)
+
+
+def _mixed_frames(rng: random.Random) -> bytes:
     client = FrameProtocol(client=True, extensions=[])
     parts: list[bytes] = []
     for _ in range(rng.randint(1, 6)):
@@ -303,3 +314,42 @@ def test_records_json_fields() -> None:
         "payload_hex",
         "text",
     }
+
+
+def _compressed_stream(seed: int, no_context_takeover: bool) -> bytes:
+    """websockets client messages with permessage-deflate (seeded masking keys)."""
+    from websockets.extensions.permessage_deflate import PerMessageDeflate
+
+    rng = random.Random(seed)
+    extension = PerMessageDeflate(False, no_context_takeover, 15, 15)
+    frames = [
+        WsFrame(WsOpcode.TEXT, ("ünïcode " * rng.randint(0, 3000)).encode()),
+        WsFrame(WsOpcode.BINARY, rng.randbytes(rng.randint(0, 40000)), fin=False),
+        WsFrame(WsOpcode.CONT, bytes(rng.randint(0, 100000))),
+        WsFrame(WsOpcode.TEXT, b"again " * rng.randint(1, 500)),
+    ]
+    with mock.patch("websockets.frames.secrets.token_bytes", rng.randbytes):
+        return b"".join(f.serialize(mask=True, extensions=[extension]) for f in frames)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    no_context_takeover=st.booleans(),
+    flips=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=4),
+    chunk=st.integers(1, 70000),
+    limit=st.sampled_from([1 << 10, 1 << 16, 1 << 20]),
+)
+def test_compressed_streams_any_chunking(
+    seed: int, no_context_takeover: bool, flips: list[tuple[int, int]], chunk: int, limit: int
+) -> None:
+    """Inflating (also past a corrupt byte or the size limit) does not depend on chunking."""
+    data = bytearray(_compressed_stream(seed, no_context_takeover))
+    for position, value in flips:
+        data[position % len(data)] = value
+    params = DeflateParams(client_no_context_takeover=no_context_takeover)
+    whole = parse_stream(bytes(data), deflate=params, keep=64, max_message_size=limit)
+    if not flips and limit == 1 << 20:
+        assert whole.ok, whole.violations
+    parts = [bytes(data[i : i + chunk]) for i in range(0, len(data), chunk)]
+    assert parse_stream(parts, deflate=params, keep=64, max_message_size=limit) == whole
