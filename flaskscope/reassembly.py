@@ -167,6 +167,9 @@ class PartialMessage:
             self.kept_length += len(part)
         if self.decoder is not None:
             pending = len(self.decoder.getstate()[0])
+            wants_text = room > 0 and self.keep_text
+            if not pending and not wants_text and data.isascii():
+                return  # ASCII is UTF-8: checked at memory speed, no str built
             try:
                 piece = self.decoder.decode(data)
             except UnicodeDecodeError as error:
@@ -181,7 +184,7 @@ class PartialMessage:
                     )
                 )
             else:
-                if room > 0 and self.keep_text:
+                if wants_text:
                     self.text_parts.append(piece)
 
     def _too_big(self, frame: int, found: list[Violation]) -> None:

@@ -163,8 +163,10 @@ class FrameParser:
                 frame = self._frame
                 if frame is None:
                     break
-            else:
-                take = min(frame.remaining, size - position)
+            take = frame.remaining
+            if take > size - position:
+                take = size - position
+            if take:
                 if frame.needs_data:
                     self._payload(frame, raw[position : position + take])
                 elif frame.in_message and self._message is not None:
