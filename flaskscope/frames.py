@@ -187,7 +187,7 @@ _NUMPY_THRESHOLD = 4096
 
 NUMPY_AFTER_BYTES = 32 << 20
 """numpy (optional) is imported only once this many bytes were unmasked without it: its
-import costs ~0.1 s, what the translate passes need for ~50 MB, so short runs skip it."""
+import costs ~0.05 s, what the translate passes need for ~30 MB, so short runs skip it."""
 
 _numpy: Any = None
 _numpy_checked = False

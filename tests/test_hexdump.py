@@ -61,3 +61,23 @@ def test_extended_length_region() -> None:
     regions = _header_regions(header)
     assert [part for part, _ in regions] == [b"\x82", b"\xfe", b"\x01\x2c", b"\x01\x02\x03\x04"]
     assert regions[2][1] == REGION_STYLES["extended length"]
+
+
+def test_rendered_frame_in_colour_never_interprets_the_payload() -> None:
+    """On a colour terminal the payload is plain text: no markup, escapes shown escaped."""
+    import io
+
+    from rich.console import Console
+
+    from flaskscope.render.frames import render_frame
+
+    payload = b"[bold red]markup[/bold red] \x1b[31mred\x1b[0m"
+    record = parse_stream(Frame(Opcode.TEXT, payload).serialize(b"\x01\x02\x03\x04")).frames[0]
+    output = io.StringIO()
+    console = Console(file=output, force_terminal=True, color_system="truecolor", width=120)
+    render_frame(console, record, max_bytes=256)
+    rendered = output.getvalue()
+    assert "[bold red]markup[/bold red]" in rendered
+    assert "\\x1b\x1b[0m[31mred" in rendered  # shown as \x1b (highlighted), then the text
+    assert "\x1b[31mred" not in rendered  # the payload's own escape never reaches the terminal
+    assert "\x1b[" in rendered  # while flaskscope's colours do

@@ -45,7 +45,8 @@ _LABEL = "bold"
 
 def render_legend(console: Console) -> None:
     """Which colour marks which region of a frame in the raw dumps."""
-    legend = Text("legend: ", style="dim")
+    legend = Text()
+    legend.append("legend: ", style="dim")
     for name, style in REGION_STYLES.items():
         legend.append("■ ", style=style)
         legend.append(name, style=style)
@@ -57,7 +58,8 @@ def render_deflate(console: Console, settings: DeflateSettings | None) -> None:
     """The permessage-deflate parameters in force (RFC 7692 §7.1)."""
     if settings is None:
         return
-    line = Text("permessage-deflate: ", style=_LABEL)
+    line = Text()
+    line.append("permessage-deflate: ", style=_LABEL)
     for side in ("client", "server"):
         takeover = getattr(settings, f"{side}_no_context_takeover")
         bits = getattr(settings, f"{side}_max_window_bits")
@@ -140,11 +142,13 @@ def render_frame(console: Console, record: FrameRecord, *, max_bytes: int) -> No
     if hidden > 0:
         console.print(Text(f"  ... {hidden} more payload bytes (--max-bytes {max_bytes})", "dim"))
     if record.text is not None and not record.compressed:
-        line = Text("  text: ", style=_LABEL)
+        line = Text()
+        line.append("  text: ", style=_LABEL)
         line.append_text(safe_text(_cut(record.text, max_bytes)))
         console.print(line)
     if record.close_code is not None:
-        line = Text("  close: ", style=_LABEL)
+        line = Text()
+        line.append("  close: ", style=_LABEL)
         line.append(f"{record.close_code} {close_code_name(record.close_code)}")
         if record.close_reason:
             line.append("  reason: ")
@@ -171,7 +175,8 @@ def render_message(console: Console, record: MessageRecord, *, max_bytes: int) -
         line.append(", incomplete", style=_BAD)
     console.print(line)
     if record.text is not None:
-        text = Text("     text: ", style=_LABEL)
+        text = Text()
+        text.append("     text: ", style=_LABEL)
         text.append_text(safe_text(_cut(record.text, max_bytes)))
         console.print(text)
     elif record.payload:
