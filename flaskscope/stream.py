@@ -108,6 +108,7 @@ class FrameParser:
         keep: int | None = None,
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         records: bool = True,
+        offset: int = 0,
     ) -> None:
         if role not in ROLES:
             raise OptionError(f"role is one of {', '.join(ROLES)}, not {role!r}")
@@ -120,7 +121,9 @@ class FrameParser:
         self.keep = max_message_size if keep is None else min(keep, max_message_size)
         self.records = records
         self.closed = False
-        self.position = 0
+        self.position = offset
+        """Offset in the capture of the next byte (``offset``: where the frames start)."""
+        self._start = offset
         self.payload_bytes = 0
         self.bytes_needed = 0
         self.violation_counts: dict[str, int] = {}
@@ -435,7 +438,7 @@ class FrameParser:
 
     def summary(self) -> StreamSummary:
         return StreamSummary(
-            stream_bytes=self.position + len(self._header_buffer),
+            stream_bytes=self.position - self._start + len(self._header_buffer),
             payload_bytes=self.payload_bytes,
             frames=_by_name(self._frame_counts),
             messages=_by_name(self._message_counts),
@@ -452,14 +455,21 @@ def parse_stream(
     max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
     records: bool = True,
     max_violations: int = 10_000,
+    offset: int = 0,
 ) -> StreamResult:
     """Parse a whole capture (bytes, or an iterable of chunks read incrementally).
 
     Keeps every frame and message record (use ``records=False`` for counts only) and at
-    most ``max_violations`` violations (the summary counts all of them).
+    most ``max_violations`` violations (the summary counts all of them). ``offset`` is where
+    the frames start in the capture (after an HTTP head), so frame offsets are the capture's.
     """
     parser = FrameParser(
-        role=role, deflate=deflate, keep=keep, max_message_size=max_message_size, records=records
+        role=role,
+        deflate=deflate,
+        keep=keep,
+        max_message_size=max_message_size,
+        records=records,
+        offset=offset,
     )
     frames: list[FrameRecord] = []
     messages: list[MessageRecord] = []

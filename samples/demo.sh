@@ -32,6 +32,7 @@ step flaskscope parse-frame 81 85 37 fa 21 3d 7f 9f 4d 51 58
 step flaskscope parse-frame --hex --file frames-rfc.hex
 step flaskscope parse-frame --file frames-client.bin --max-bytes 32
 step flaskscope parse-frame --file frames-deflate.bin --handshake frames-handshake-response.http --max-bytes 64
+step flaskscope parse-frame --file frames-capture.bin --max-bytes 48
 step flaskscope parse-frame --hex --file frames-bad.hex
 step flaskscope parse-frame --file frames-bomb.bin --deflate --max-message-size 1048576 --summary
 step flaskscope build-frame --text Hello --mask-key 37fa213d

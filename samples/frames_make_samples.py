@@ -88,6 +88,33 @@ HANDSHAKE_RESPONSE = (
 )
 
 
+def server_capture() -> bytes:
+    """One direction of a TCP stream as Wireshark saves it: the 101 response, then the
+    server's compressed frames (websockets, context takeover), a ping and a close."""
+    head = (
+        b"HTTP/1.1 101 Switching Protocols\r\n"
+        b"Upgrade: websocket\r\n"
+        b"Connection: Upgrade\r\n"
+        b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+        b"Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=12\r\n"
+        b"\r\n"
+    )
+    extension = PerMessageDeflate(
+        remote_no_context_takeover=False,
+        local_no_context_takeover=False,
+        remote_max_window_bits=15,
+        local_max_window_bits=12,
+    )
+    frames = [
+        Frame(Opcode.TEXT, b'{"event": "welcome", "user": "ada"}'),
+        Frame(Opcode.TEXT, b'{"event": "tick", "price": 101.25}', fin=False),
+        Frame(Opcode.PING, b"are you there?"),
+        Frame(Opcode.CONT, b' {"event": "tick", "price": 101.5}'),
+        Frame(Opcode.CLOSE, Close(1000, "done").serialize()),
+    ]
+    return head + b"".join(frame.serialize(mask=False, extensions=[extension]) for frame in frames)
+
+
 def deflate_bomb() -> bytes:
     """64 MiB of zeros compressed into one small server frame (RSV1 set)."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
@@ -106,6 +133,7 @@ def main() -> None:
     (HERE / "frames-deflate.bin").write_bytes(deflate_frames())
     (HERE / "frames-handshake-response.http").write_bytes(HANDSHAKE_RESPONSE.encode())
     (HERE / "frames-bomb.bin").write_bytes(deflate_bomb())
+    (HERE / "frames-capture.bin").write_bytes(server_capture())
 
 
 if __name__ == "__main__":

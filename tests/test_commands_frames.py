@@ -470,3 +470,72 @@ def test_big_file_is_read_in_chunks(tmp_path: Path) -> None:
     assert document["complete"] is True
     assert document["summary"]["stream_bytes"] == size
     assert document["summary"]["messages"] == {"total": 1, "binary": 1}
+
+
+def _server_capture(*, extensions: str | None, line_end: bytes = b"\r\n") -> bytes:
+    head = [
+        b"HTTP/1.1 101 Switching Protocols",
+        b"Upgrade: websocket",
+        b"Connection: Upgrade",
+        b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+    ]
+    if extensions is not None:
+        head.append(b"Sec-WebSocket-Extensions: " + extensions.encode())
+    extension = WsDeflate(False, False, 15, 15)
+    frames = b"".join(
+        WsFrame(WsOpcode.TEXT, text.encode()).serialize(mask=False, extensions=[extension])
+        for text in ("from the server", "again from the server")
+    )
+    return line_end.join([*head, b"", b""]) + frames
+
+
+@pytest.mark.parametrize("line_end", [b"\r\n", b"\n"])
+def test_capture_with_http_response_head(tmp_path: Path, line_end: bytes) -> None:
+    """A raw TCP stream (Wireshark "Follow TCP Stream") starts with the 101 response: it is
+    skipped, its Sec-WebSocket-Extensions gives the deflate parameters, the role is server."""
+    data = _server_capture(extensions="permessage-deflate", line_end=line_end)
+    path = tmp_path / "capture.bin"
+    path.write_bytes(data)
+    document = run_json("parse-frame", "--file", str(path))
+    head_length = data.index(line_end * 2) + 2 * len(line_end)
+    assert document["http_head"] == {"kind": "response", "length": head_length}
+    assert document["role"] == "server"
+    assert document["role_source"] == "http-head"
+    assert document["frames"][0]["offset"] == head_length
+    assert [m["text"] for m in document["messages"]] == [
+        "from the server",
+        "again from the server",
+    ]
+    human = run_cli("parse-frame", "--file", str(path))
+    assert "skipped the HTTP response head" in human.stdout
+    assert "the capture starts with an HTTP response head" in human.stdout
+
+
+def test_capture_head_without_deflate_and_explicit_options(tmp_path: Path) -> None:
+    path = tmp_path / "capture.bin"
+    path.write_bytes(_server_capture(extensions=None))
+    plain = run_json("parse-frame", "--file", str(path), code=1)
+    assert "reserved-bits" in {v["code"] for v in plain["violations"]}
+    forced = run_json("parse-frame", "--file", str(path), "--deflate", "--role", "server")
+    assert forced["role_source"] == "option"
+    assert forced["violations"] == []
+
+
+def test_capture_with_http_request_head() -> None:
+    request = (
+        b"GET /chat HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        b"Sec-WebSocket-Version: 13\r\n\r\n"
+    )
+    client = FrameProtocol(client=True, extensions=[])
+    data = request + bytes(client.send_data("hello server"))
+    document = run_json("parse-frame", "-", input=data)
+    assert document["http_head"]["kind"] == "request"
+    assert document["role"] == "client"
+    assert document["messages"][0]["text"] == "hello server"
+
+
+def test_unterminated_http_head_exits_2() -> None:
+    result = run_cli("parse-frame", "-", input=b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: w")
+    assert result.exit_code == 2
+    assert "blank line" in result.stderr

@@ -256,3 +256,33 @@ def test_wsproto_close_code_names_agree() -> None:
 
     for reason in CloseReason:
         assert CloseCode(reason.value).value == reason.value
+
+
+@pytest.mark.parametrize("opcode", [0, 1, 2, 8, 9, 10])
+@pytest.mark.parametrize("rsv1", [False, True])
+@pytest.mark.parametrize("fin", [False, True])
+def test_no_frame_of_a_defined_opcode_looks_like_an_http_head(
+    opcode: int, rsv1: bool, fin: bool
+) -> None:
+    """The capture's HTTP head detection can only be fooled by reserved opcodes."""
+    from flaskscope.capture import find_http_head
+
+    payload = b" / HTTP/1.1\r\nHost: x\r\n\r\n"
+    for key in (None, b"ET /"):
+        data = Frame(opcode, payload, fin=fin, rsv1=rsv1).serialize(key)
+        assert find_http_head(data) is None
+
+
+def test_http_heads_are_found() -> None:
+    from flaskscope.capture import HttpHead, find_http_head
+
+    response = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"
+    found = find_http_head(response + b"\x81\x00")
+    assert isinstance(found, HttpHead)
+    assert (found.kind, found.head, found.role) == ("response", response, "server")
+    request = b"GET /chat HTTP/1.1\nHost: x\n\n"
+    found = find_http_head(request + b"\x81\x80")
+    assert isinstance(found, HttpHead)
+    assert (found.kind, found.length, found.role) == ("request", len(request), "client")
+    partial = b"HTTP/1.1 101 Switching\r\nUpgr"
+    assert find_http_head(partial) == len(partial)  # more bytes needed

@@ -15,7 +15,7 @@ import click
 
 from flaskscope.builder import build_frames, close_payload, decode_hex, parse_opcode
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options
-from flaskscope.commands.frames_input import open_input, stdout_is_terminal
+from flaskscope.commands.frames_input import open_input, split_http_head, stdout_is_terminal
 from flaskscope.deflate import Deflater
 from flaskscope.errors import OptionError
 from flaskscope.extensions import (
@@ -30,6 +30,7 @@ from flaskscope.render.console import emit_json, make_console
 from flaskscope.render.frames import (
     render_deflate,
     render_frame,
+    render_http_head,
     render_legend,
     render_message,
     render_role,
@@ -57,12 +58,18 @@ def _deflate_settings(
             raise click.BadParameter(
                 f"{handshake}: {error.strerror}", param_hint="--handshake"
             ) from error
-        # Imported here: the HTTP parser behind it costs ~0.1 s of start-up (werkzeug).
-        from flaskscope.handshake import negotiated_extensions
+        return _deflate_from_response(response)
+    return None
 
-        for extension in negotiated_extensions(response):
-            if extension.name.lower() == PERMESSAGE_DEFLATE:
-                return deflate_params(extension)
+
+def _deflate_from_response(response: bytes) -> DeflateParams | None:
+    """The permessage-deflate parameters a 101 response selected, or None."""
+    # Imported here: the HTTP parser behind it costs ~0.1 s of start-up (werkzeug).
+    from flaskscope.handshake import negotiated_extensions
+
+    for extension in negotiated_extensions(response):
+        if extension.name.lower() == PERMESSAGE_DEFLATE:
+            return deflate_params(extension)
     return None
 
 
@@ -148,7 +155,16 @@ def parse_frame(
 ) -> None:
     settings = _deflate_settings(deflate, deflate_params, handshake)
     data = " ".join(data_words) if data_words else None
-    chunks = open_input(data, file, encoding)
+    head, chunks = split_http_head(open_input(data, file, encoding))
+    role_source = "option" if role != "auto" else "auto"
+    deflate_from_head = False
+    if head is not None:
+        if role == "auto":
+            role, role_source = head.role, "http-head"
+        if head.kind == "response" and not (deflate or deflate_params or handshake):
+            settings = _deflate_from_response(head.head)
+            deflate_from_head = settings is not None
+    offset = head.length if head is not None else 0
     keep = 0 if summary else max_bytes
     if as_json or summary:
         result = parse_stream(
@@ -158,13 +174,20 @@ def parse_frame(
             keep=keep,
             max_message_size=max_message_size,
             records=not summary,
+            offset=offset,
         )
         if as_json:
-            emit_json(result.to_json())
+            document = result.to_json()
+            document["role_source"] = role_source
+            document["http_head"] = (
+                None if head is None else {"kind": head.kind, "length": head.length}
+            )
+            emit_json(document)
         else:
             console = make_console(no_color=no_color)
+            render_http_head(console, head, deflate_from_head=deflate_from_head)
             render_deflate(console, settings)
-            render_role(console, result.role, result.role_detected)
+            render_role(console, result.role, role_source)
             render_summary(console, result.summary)
             for violation in result.violations[:20]:
                 render_violation(console, violation)
@@ -177,8 +200,11 @@ def parse_frame(
             )
         click.get_current_context().exit(EXIT_OK if result.ok else EXIT_INVALID)
     console = make_console(no_color=no_color)
-    parser = FrameParser(role=role, deflate=settings, keep=keep, max_message_size=max_message_size)
+    parser = FrameParser(
+        role=role, deflate=settings, keep=keep, max_message_size=max_message_size, offset=offset
+    )
     render_legend(console)
+    render_http_head(console, head, deflate_from_head=deflate_from_head)
     render_deflate(console, settings)
     shown_role = False
     shown_violations = 0
@@ -186,7 +212,7 @@ def parse_frame(
         for event in events:
             if isinstance(event, FrameRecord):
                 if not shown_role:
-                    render_role(console, parser.role, parser.role_detected)
+                    render_role(console, parser.role, role_source)
                     shown_role = True
                 render_frame(console, event, max_bytes=max_bytes)
             elif isinstance(event, MessageRecord):

@@ -7,6 +7,7 @@ hex digits and separators (--raw turns the detection off).
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 from collections.abc import Iterator
@@ -15,9 +16,10 @@ from typing import BinaryIO
 import click
 
 from flaskscope.builder import decode_base64, decode_hex
+from flaskscope.capture import MAX_HTTP_HEAD, HttpHead, find_http_head
 from flaskscope.errors import InputError
 
-__all__ = ["CHUNK_SIZE", "open_input", "stdout_is_terminal"]
+__all__ = ["CHUNK_SIZE", "open_input", "split_http_head", "stdout_is_terminal"]
 
 CHUNK_SIZE = 1 << 20
 """Input is read and parsed 1 MiB at a time."""
@@ -101,3 +103,39 @@ def open_input(data: str | None, file: str | None, encoding: str | None) -> Iter
 def _file_chunks(handle: BinaryIO) -> Iterator[bytes]:
     with handle:
         yield from _chunks(handle)
+
+
+HEAD_PROBE = 4096
+"""Bytes gathered before deciding whether the capture starts with an HTTP head."""
+
+
+def split_http_head(chunks: Iterator[bytes]) -> tuple[HttpHead | None, Iterator[bytes]]:
+    """Take an HTTP upgrade head off the front of the capture (see :mod:`flaskscope.capture`).
+
+    Returns the head (or None) and the chunks that follow it, still read lazily.
+    """
+    iterator = iter(chunks)
+    pending = bytearray()
+    exhausted = False
+    while True:
+        while len(pending) < HEAD_PROBE and not exhausted:
+            chunk = next(iterator, None)
+            if chunk is None:
+                exhausted = True
+            else:
+                pending += chunk
+        found = find_http_head(bytes(pending[: MAX_HTTP_HEAD + 4]))
+        if not isinstance(found, int):
+            break
+        if exhausted or len(pending) > MAX_HTTP_HEAD:
+            raise InputError(
+                "the input starts with an HTTP start line, but the head's blank line does "
+                f"not come within {min(len(pending), MAX_HTTP_HEAD)} bytes"
+            )
+        chunk = next(iterator, None)
+        if chunk is None:
+            exhausted = True
+        else:
+            pending += chunk
+    rest = bytes(pending[found.length :]) if found is not None else bytes(pending)
+    return found, itertools.chain((rest,) if rest else (), iterator)

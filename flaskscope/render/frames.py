@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from flaskscope.capture import HttpHead
 from flaskscope.deflate import DeflateSettings
 from flaskscope.frames import FrameHeader, apply_mask, close_code_name
 from flaskscope.records import FrameRecord, MessageRecord, StreamSummary
@@ -22,6 +23,7 @@ __all__ = [
     "REGION_STYLES",
     "render_deflate",
     "render_frame",
+    "render_http_head",
     "render_legend",
     "render_message",
     "render_role",
@@ -71,15 +73,31 @@ def render_deflate(console: Console, settings: DeflateSettings | None) -> None:
     console.print(line)
 
 
-def render_role(console: Console, role: str | None, detected: bool) -> None:
+def render_role(console: Console, role: str | None, source: str) -> None:
+    """Who sent the frames and how that was decided (``auto``, ``option``, ``http-head``)."""
     if role is None:
         return
-    how = (
-        f"auto: the first frame is {'masked' if role == 'client' else 'not masked'}"
-        if detected
-        else "given with --role"
-    )
+    how = {
+        "auto": f"auto: the first frame is {'masked' if role == 'client' else 'not masked'}",
+        "option": "given with --role",
+        "http-head": f"the capture starts with an HTTP {_HEAD_KIND[role]} head",
+    }[source]
     console.print(Text.assemble(("role: ", _LABEL), (role, "bold"), f" ({how})"))
+
+
+_HEAD_KIND = {"client": "request", "server": "response"}
+
+
+def render_http_head(console: Console, head: HttpHead | None, *, deflate_from_head: bool) -> None:
+    """The HTTP head skipped in front of the frames."""
+    if head is None:
+        return
+    line = Text()
+    line.append("http: ", style=_LABEL)
+    line.append(f"skipped the HTTP {head.kind} head ({head.length} bytes) in front of the frames")
+    if deflate_from_head:
+        line.append("; permessage-deflate parameters taken from its Sec-WebSocket-Extensions")
+    console.print(line)
 
 
 def _header_regions(header: FrameHeader) -> list[tuple[bytes, str]]:
