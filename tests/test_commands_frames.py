@@ -539,3 +539,31 @@ def test_unterminated_http_head_exits_2() -> None:
     result = run_cli("parse-frame", "-", input=b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: w")
     assert result.exit_code == 2
     assert "blank line" in result.stderr
+
+
+def test_json_lines_stream_the_same_records_as_json() -> None:
+    data = (
+        build_frames(Opcode.TEXT, "héllo wörld".encode(), fragments=3).data
+        + bytes.fromhex("8a00")
+        + build_frames(Opcode.TEXT, b"\xc3\x28").data
+        + bytes.fromhex("880203e8")
+    ).hex()
+    document = run_json("parse-frame", data, code=1)
+    result = run_cli("parse-frame", "--json-lines", data)
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    by_type: dict[str, list[dict[str, object]]] = {}
+    for line in lines:
+        by_type.setdefault(str(line.pop("type")), []).append(line)
+    assert by_type["frame"] == document["frames"]
+    assert by_type["message"] == document["messages"]
+    assert by_type["violation"] == document["violations"]
+    (end,) = by_type["end"]
+    assert end["complete"] is True
+    assert end["summary"] == document["summary"]
+    assert lines[-1] is end  # the end record comes last
+
+
+def test_json_and_json_lines_together_is_a_usage_error() -> None:
+    result = run_cli("parse-frame", "--json", "--json-lines", "8100")
+    assert result.exit_code == 2

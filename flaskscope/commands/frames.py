@@ -7,6 +7,7 @@ drawn here with os.urandom, at the CLI boundary, never inside a core.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 import click
 
 from flaskscope.builder import build_frames, close_payload, decode_hex, parse_opcode
+from flaskscope.capture import HttpHead
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options
 from flaskscope.commands.frames_input import open_input, split_http_head, stdout_is_terminal
 from flaskscope.deflate import Deflater
@@ -138,6 +140,13 @@ def _deflate_from_response(response: bytes) -> DeflateParams | None:
     help="Largest (decompressed) message; past it: message-too-big, inflating stops.",
 )
 @click.option("--summary", is_flag=True, help="Only counts: frames, messages, bytes, violations.")
+@click.option(
+    "--json-lines",
+    "json_lines",
+    is_flag=True,
+    help="Stream one JSON object per line (frame, message, violation, then end): for big "
+    "captures, where --json would hold every record.",
+)
 @output_options
 def parse_frame(
     data_words: tuple[str, ...],
@@ -150,9 +159,12 @@ def parse_frame(
     max_bytes: int,
     max_message_size: int,
     summary: bool,
+    json_lines: bool,
     as_json: bool,
     no_color: bool,
 ) -> None:
+    if json_lines and as_json:
+        raise click.UsageError("give --json or --json-lines, not both")
     settings = _deflate_settings(deflate, deflate_params, handshake)
     data = " ".join(data_words) if data_words else None
     head, chunks = split_http_head(open_input(data, file, encoding))
@@ -166,6 +178,17 @@ def parse_frame(
             deflate_from_head = settings is not None
     offset = head.length if head is not None else 0
     keep = 0 if summary else max_bytes
+    if json_lines:
+        parser = FrameParser(
+            role=role,
+            deflate=settings,
+            keep=keep,
+            max_message_size=max_message_size,
+            records=not summary,
+            offset=offset,
+        )
+        ok = _stream_json_lines(parser, chunks, head, role_source)
+        click.get_current_context().exit(EXIT_OK if ok else EXIT_INVALID)
     if as_json or summary:
         result = parse_stream(
             chunks,
@@ -230,6 +253,43 @@ def parse_frame(
     )
     ok = parser.complete and not totals.violations
     click.get_current_context().exit(EXIT_OK if ok else EXIT_INVALID)
+
+
+def _stream_json_lines(
+    parser: FrameParser, chunks: Iterator[bytes], head: HttpHead | None, role_source: str
+) -> bool:
+    """``--json-lines``: each event as soon as it is known, memory bounded by one chunk."""
+    write = sys.stdout.write
+    if head is not None:
+        write(_line({"type": "http_head", "kind": head.kind, "length": head.length}))
+    for events in _feed_all(parser, chunks):
+        for event in events:
+            kind = (
+                "frame"
+                if isinstance(event, FrameRecord)
+                else "message"
+                if isinstance(event, MessageRecord)
+                else "violation"
+            )
+            write(_line({"type": kind, **event.to_json()}))
+    totals = parser.summary()
+    write(
+        _line(
+            {
+                "type": "end",
+                "role": parser.role,
+                "role_source": role_source,
+                "complete": parser.complete,
+                "bytes_needed": parser.bytes_needed,
+                "summary": totals.to_json(),
+            }
+        )
+    )
+    return parser.complete and not totals.violations
+
+
+def _line(document: dict[str, object]) -> str:
+    return json.dumps(document, ensure_ascii=True) + "\n"
 
 
 def _feed_all(parser: FrameParser, chunks: Iterator[bytes]) -> Iterator[list[Event]]:
