@@ -21,8 +21,8 @@ import time
 from collections.abc import Callable
 
 from flaskscope import frames as frames_module
+from flaskscope.capture import parse_stream
 from flaskscope.frames import Frame, Opcode
-from flaskscope.stream import parse_stream
 
 CHUNK = 1 << 20
 

@@ -23,7 +23,7 @@ _API: dict[str, str] = {
     "AppSessionSettings": "flaskscope.app",
     "websocket_accept": "flaskscope.handshake",
     "check_handshake": "flaskscope.handshake_check",
-    "parse_stream": "flaskscope.stream",
+    "parse_stream": "flaskscope.capture",
     "FrameParser": "flaskscope.stream",
     "Frame": "flaskscope.frames",
     "Opcode": "flaskscope.frames",

@@ -34,7 +34,7 @@ COMMANDS: dict[str, str] = {
     "ws-accept": "flaskscope.commands.handshake:ws_accept",
     "check-handshake": "flaskscope.commands.handshake:check_handshake_command",
     "parse-frame": "flaskscope.commands.frames:parse_frame",
-    "build-frame": "flaskscope.commands.frames:build_frame",
+    "build-frame": "flaskscope.commands.frames_build:build_frame",
 }
 
 

@@ -2,7 +2,8 @@
 
 A pure core: bytes in, frozen dataclasses out, no I/O (model: websockets' ``frames.py``).
 The streaming parser that turns a captured byte stream into frames, messages and violations
-lives in :mod:`flaskscope.stream`; this module holds what both it and the builder need.
+lives in :mod:`flaskscope.stream` (and :mod:`flaskscope.capture` for whole captures); this
+module holds what both it and the builder need.
 Masking never loops byte by byte in Python: see :func:`apply_mask` for the three ways it XORs
 whole payloads (big integer, strided ``bytes.translate``, optional numpy).
 """

@@ -9,8 +9,6 @@ being unmasked or copied, so a declared length of 2**63-1 costs nothing but a co
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from flaskscope.deflate import DeflateSettings, Inflater, inflater_for
 from flaskscope.errors import OptionError
 from flaskscope.frame_checks import close_frame, header_violations, maybe_bad
@@ -23,10 +21,10 @@ from flaskscope.frames import (
     parse_header,
 )
 from flaskscope.reassembly import PartialMessage
-from flaskscope.records import FrameRecord, MessageRecord, StreamResult, StreamSummary
+from flaskscope.records import FrameRecord, MessageRecord, StreamSummary
 from flaskscope.violations import Violation
 
-__all__ = ["DEFAULT_MAX_MESSAGE_SIZE", "Event", "FrameParser", "parse_stream"]
+__all__ = ["DEFAULT_MAX_MESSAGE_SIZE", "Event", "FrameParser"]
 
 DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024
 PAYLOAD_PIECE = 1 << 16
@@ -444,66 +442,6 @@ class FrameParser:
             messages=_by_name(self._message_counts),
             violations=dict(self.violation_counts),
         )
-
-
-def parse_stream(
-    data: bytes | Iterable[bytes],
-    *,
-    role: str = "auto",
-    deflate: DeflateSettings | None = None,
-    keep: int | None = None,
-    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
-    records: bool = True,
-    max_violations: int = 10_000,
-    offset: int = 0,
-) -> StreamResult:
-    """Parse a whole capture (bytes, or an iterable of chunks read incrementally).
-
-    Keeps every frame and message record (use ``records=False`` for counts only) and at
-    most ``max_violations`` violations (the summary counts all of them). ``offset`` is where
-    the frames start in the capture (after an HTTP head), so frame offsets are the capture's.
-    """
-    parser = FrameParser(
-        role=role,
-        deflate=deflate,
-        keep=keep,
-        max_message_size=max_message_size,
-        records=records,
-        offset=offset,
-    )
-    frames: list[FrameRecord] = []
-    messages: list[MessageRecord] = []
-    violations: list[Violation] = []
-    chunks: Iterable[bytes] = (data,) if isinstance(data, (bytes, bytearray)) else data
-    for chunk in chunks:
-        _collect(parser.feed(chunk), frames, messages, violations, max_violations)
-    _collect(parser.finish(), frames, messages, violations, max_violations)
-    return StreamResult(
-        frames=tuple(frames),
-        messages=tuple(messages),
-        violations=tuple(violations),
-        complete=parser.complete,
-        bytes_needed=parser.bytes_needed,
-        role=parser.role,
-        role_detected=parser.role_detected,
-        summary=parser.summary(),
-    )
-
-
-def _collect(
-    events: list[Event],
-    frames: list[FrameRecord],
-    messages: list[MessageRecord],
-    violations: list[Violation],
-    max_violations: int,
-) -> None:
-    for event in events:
-        if isinstance(event, FrameRecord):
-            frames.append(event)
-        elif isinstance(event, MessageRecord):
-            messages.append(event)
-        elif len(violations) < max_violations:
-            violations.append(event)
 
 
 def _by_name(counts: list[int]) -> dict[str, int]:

@@ -17,10 +17,10 @@ from wsproto.extensions import PerMessageDeflate as WsprotoDeflate
 from wsproto.frame_protocol import FrameProtocol
 
 from flaskscope.builder import build_frames, decode_hex
+from flaskscope.capture import parse_stream
 from flaskscope.deflate import Deflater
 from flaskscope.errors import InputError
 from flaskscope.frames import Opcode
-from flaskscope.stream import parse_stream
 from tests.conftest import run_cli, run_json
 
 RFC_MASKED_HELLO = "81 85 37 fa 21 3d 7f 9f 4d 51 58"
@@ -347,7 +347,7 @@ def test_build_formats_and_json(tmp_path: Path) -> None:
 
 
 def test_raw_to_a_terminal_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    import flaskscope.commands.frames as commands
+    import flaskscope.commands.frames_build as commands
 
     monkeypatch.setattr(commands, "stdout_is_terminal", lambda: True)
     result = run_cli("build-frame", "--text", "x", "--format", "raw")

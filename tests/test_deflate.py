@@ -12,10 +12,10 @@ from websockets.frames import Opcode as WsOpcode
 from wsproto.extensions import PerMessageDeflate as WsprotoDeflate
 from wsproto.frame_protocol import FrameProtocol
 
+from flaskscope.capture import parse_stream
 from flaskscope.deflate import Deflater, Inflater, MessageTooBig
 from flaskscope.extensions import DeflateParams
 from flaskscope.frames import Frame, Opcode, apply_mask
-from flaskscope.stream import parse_stream
 
 MESSAGES = ["Hello, Hello, Hello!", "Hello again " * 50, "ünïcödé ☃" * 20, "", "Hello, Hello!"]
 

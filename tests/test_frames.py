@@ -12,6 +12,7 @@ from websockets.streams import StreamReader
 from wsproto.frame_protocol import FrameProtocol
 
 from flaskscope import frames as frames_module
+from flaskscope.capture import parse_stream
 from flaskscope.frames import (
     CloseCode,
     Frame,
@@ -23,7 +24,6 @@ from flaskscope.frames import (
     close_code_problem,
     parse_header,
 )
-from flaskscope.stream import parse_stream
 from tests.conftest import load_vectors
 
 RFC_EXAMPLES = load_vectors("frames_rfc6455.json")

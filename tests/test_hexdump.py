@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 
+from flaskscope.capture import parse_stream
 from flaskscope.frames import Frame, Opcode
 from flaskscope.render.frames import REGION_STYLES, _header_regions
 from flaskscope.render.hexdump import hexdump, printable
-from flaskscope.stream import parse_stream
 
 
 def _styles_by_byte(text: object) -> list[str]:

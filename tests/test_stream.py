@@ -16,11 +16,12 @@ from websockets.frames import Frame as WsFrame
 from websockets.frames import Opcode as WsOpcode
 from wsproto.frame_protocol import FrameProtocol
 
+from flaskscope.capture import parse_stream
 from flaskscope.errors import FlaskscopeError
 from flaskscope.extensions import DeflateParams
 from flaskscope.frames import Frame, Opcode, apply_mask
 from flaskscope.records import FrameRecord
-from flaskscope.stream import FrameParser, parse_stream
+from flaskscope.stream import FrameParser
 from flaskscope.violations import VIOLATION_RFC
 from tests.conftest import load_vectors
 

@@ -6,27 +6,21 @@ drawn here with os.urandom, at the CLI boundary, never inside a core.
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import sys
 from collections.abc import Iterator
 
 import click
 
-from flaskscope.builder import build_frames, close_payload, decode_hex, parse_opcode
-from flaskscope.capture import HttpHead
+from flaskscope.capture import HttpHead, parse_stream
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options
-from flaskscope.commands.frames_input import open_input, split_http_head, stdout_is_terminal
-from flaskscope.deflate import Deflater
-from flaskscope.errors import OptionError
+from flaskscope.commands.frames_input import open_input, split_http_head
 from flaskscope.extensions import (
     PERMESSAGE_DEFLATE,
     DeflateParams,
     deflate_params,
     deflate_params_from_header,
 )
-from flaskscope.frames import Opcode, opcode_name
 from flaskscope.records import FrameRecord, MessageRecord
 from flaskscope.render.console import emit_json, make_console
 from flaskscope.render.frames import (
@@ -40,7 +34,7 @@ from flaskscope.render.frames import (
     render_summary,
     render_violation,
 )
-from flaskscope.stream import DEFAULT_MAX_MESSAGE_SIZE, Event, FrameParser, parse_stream
+from flaskscope.stream import DEFAULT_MAX_MESSAGE_SIZE, Event, FrameParser
 
 
 def _deflate_settings(
@@ -296,170 +290,3 @@ def _feed_all(parser: FrameParser, chunks: Iterator[bytes]) -> Iterator[list[Eve
     for chunk in chunks:
         yield parser.feed(chunk)
     yield parser.finish()
-
-
-@command(
-    "build-frame",
-    help="""Craft a WebSocket frame (or a fragmented message) for tests and demos.
-
-    The payload is --text, --payload-hex or --payload-file; --close-code/--reason make a
-    Close payload. --mask-key HEX masks with that key, --mask with a random one (a client
-    frame). Anything can be crafted on purpose, reserved bits and opcodes included, so
-    parse-frame has something to complain about. Output is hex (default), base64 or raw
-    bytes (--format raw, only when stdout is not a terminal).
-
-    \b
-    Examples:
-      flaskscope build-frame --text Hello --mask-key 37fa213d
-      flaskscope build-frame --text "Hello, world" --fragment 3 --mask | flaskscope parse-frame
-      flaskscope build-frame --close-code 1000 --reason bye --format raw > close.bin
-      flaskscope build-frame --text hi --compress | flaskscope parse-frame --deflate
-
-    Exit codes: 0 built; 2 usage error (bad hex, an opcode out of range, ...).
-    """,
-)
-@click.option(
-    "--opcode", metavar="NAME|N", help="text, binary, close, ping, pong, continuation or 0-15."
-)
-@click.option("--text", metavar="STR", help="UTF-8 text payload (opcode text by default).")
-@click.option("--payload-hex", metavar="HEX", help="Payload bytes as hex.")
-@click.option(
-    "--payload-file", metavar="PATH", type=click.Path(dir_okay=False), help="Payload from a file."
-)
-@click.option("--mask-key", metavar="HEX", help="Mask with this 4-byte key (a client frame).")
-@click.option("--mask", is_flag=True, help="Mask with a random key per frame (os.urandom).")
-@click.option("--no-fin", is_flag=True, help="Clear FIN on the last frame (the message goes on).")
-@click.option("--rsv1", is_flag=True, help="Set RSV1 on every frame.")
-@click.option("--rsv2", is_flag=True, help="Set RSV2 on every frame.")
-@click.option("--rsv3", is_flag=True, help="Set RSV3 on every frame.")
-@click.option("--close-code", type=click.IntRange(0, 0xFFFF), help="Close frame status code.")
-@click.option("--reason", default="", help="Close frame reason (needs --close-code).")
-@click.option("--compress", is_flag=True, help="Compress with permessage-deflate (RSV1, §7.2.1).")
-@click.option(
-    "--fragment",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    metavar="N",
-    help="Split the message into N frames.",
-)
-@click.option(
-    "--length-encoding",
-    type=click.Choice(["7", "16", "64"]),
-    help="Force the length field (non-minimal on purpose).",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["hex", "base64", "raw"]),
-    default="hex",
-    show_default=True,
-    help="How to write the bytes.",
-)
-@output_options
-def build_frame(
-    opcode: str | None,
-    text: str | None,
-    payload_hex: str | None,
-    payload_file: str | None,
-    mask_key: str | None,
-    mask: bool,
-    no_fin: bool,
-    rsv1: bool,
-    rsv2: bool,
-    rsv3: bool,
-    close_code: int | None,
-    reason: str,
-    compress: bool,
-    fragment: int,
-    length_encoding: str | None,
-    output_format: str,
-    as_json: bool,
-    no_color: bool,
-) -> None:
-    sources = [text is not None, payload_hex is not None, payload_file is not None]
-    if sum(sources) > 1:
-        raise click.UsageError("give one of --text, --payload-hex and --payload-file")
-    if close_code is not None and any(sources):
-        raise click.UsageError("--close-code makes the payload; drop --text/--payload-*")
-    if reason and close_code is None:
-        raise click.UsageError("--reason needs --close-code")
-    if mask and mask_key is not None:
-        raise click.UsageError("give --mask or --mask-key, not both")
-    if output_format == "raw" and not as_json and stdout_is_terminal():
-        raise OptionError("--format raw writes bytes: redirect stdout to a file or a pipe")
-    if close_code is not None:
-        payload = close_payload(close_code, reason)
-        default_opcode = Opcode.CLOSE
-    elif text is not None:
-        payload = text.encode("utf-8", "surrogateescape")
-        default_opcode = Opcode.TEXT
-    elif payload_hex is not None:
-        payload = decode_hex(payload_hex)
-        default_opcode = Opcode.BINARY
-    elif payload_file is not None:
-        try:
-            with open(payload_file, "rb") as handle:
-                payload = handle.read()
-        except OSError as error:
-            raise click.BadParameter(
-                f"{payload_file}: {error.strerror}", param_hint="--payload-file"
-            ) from error
-        default_opcode = Opcode.BINARY
-    else:
-        payload = b""
-        default_opcode = Opcode.BINARY
-    the_opcode = parse_opcode(opcode) if opcode is not None else int(default_opcode)
-    if mask:
-        keys: list[bytes | None] = [os.urandom(4) for _ in range(fragment)]
-    elif mask_key is not None:
-        key = decode_hex(mask_key)
-        if len(key) != 4:
-            raise OptionError(f"--mask-key is 4 bytes (8 hex digits), not {len(key)}")
-        keys = [key] * fragment
-    else:
-        keys = [None] * fragment
-    built = build_frames(
-        the_opcode,
-        payload,
-        fragments=fragment,
-        fin=not no_fin,
-        rsv1=rsv1,
-        rsv2=rsv2,
-        rsv3=rsv3,
-        mask_keys=keys,
-        deflater=Deflater() if compress else None,
-        length_encoding=int(length_encoding) if length_encoding is not None else None,
-    )
-    if as_json:
-        emit_json(
-            {
-                "hex": built.data.hex(),
-                "base64": base64.b64encode(built.data).decode("ascii"),
-                "length": len(built.data),
-                "frames": [
-                    {
-                        "opcode": frame.opcode,
-                        "opcode_name": opcode_name(frame.opcode),
-                        "fin": frame.fin,
-                        "rsv1": frame.rsv1,
-                        "rsv2": frame.rsv2,
-                        "rsv3": frame.rsv3,
-                        "mask_key": key.hex() if key is not None else None,
-                        "payload_hex": frame.payload.hex(),
-                    }
-                    for frame, key in zip(built.frames, built.mask_keys, strict=True)
-                ],
-            }
-        )
-    elif output_format == "raw":
-        stream = getattr(sys.stdout, "buffer", None)
-        if stream is None:
-            raise OptionError("stdout takes no bytes here; use --format hex")
-        stream.write(built.data)
-        stream.flush()
-    elif output_format == "base64":
-        click.echo(base64.b64encode(built.data).decode("ascii"))
-    else:
-        click.echo(built.data.hex())
-    click.get_current_context().exit(EXIT_OK)
