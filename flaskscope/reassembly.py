@@ -8,6 +8,7 @@ Private to :mod:`flaskscope.stream`: the parser hands each run of unmasked paylo
 from __future__ import annotations
 
 import codecs
+from typing import cast
 
 from flaskscope.deflate import DecompressionFailed, Inflater, MessageTooBig
 from flaskscope.frames import Opcode, opcode_name
@@ -19,7 +20,10 @@ __all__ = ["MAX_MESSAGE_FRAME_INDICES", "PartialMessage"]
 MAX_MESSAGE_FRAME_INDICES = 10_000
 """A message lists at most this many frame indices (``frame_count`` has the full count)."""
 
-UTF8_DECODER = codecs.getincrementaldecoder("utf-8")
+UTF8_DECODER = cast(
+    "type[codecs.BufferedIncrementalDecoder]", codecs.getincrementaldecoder("utf-8")
+)
+"""Its ``buffer`` holds an unfinished character; a failing ``decode`` leaves it untouched."""
 
 INFLATE_PIECE = 1 << 14
 """Compressed bytes are inflated 16 KiB at a time, counted from the start of the message."""
@@ -73,7 +77,7 @@ class PartialMessage:
         self.kept: list[bytes] = []
         """The first ``keep`` bytes, as pieces (shared with the frames when uncompressed)."""
         self.kept_length = 0
-        self.decoder: codecs.IncrementalDecoder | None = (
+        self.decoder: codecs.BufferedIncrementalDecoder | None = (
             UTF8_DECODER("strict") if opcode == Opcode.TEXT else None
         )
         self.failed = False
@@ -166,13 +170,13 @@ class PartialMessage:
             self.kept.append(part)
             self.kept_length += len(part)
         if self.decoder is not None:
-            pending = len(self.decoder.getstate()[0])
             wants_text = room > 0 and self.keep_text
-            if not pending and not wants_text and data.isascii():
+            if not self.decoder.buffer and not wants_text and data.isascii():
                 return  # ASCII is UTF-8: checked at memory speed, no str built
             try:
                 piece = self.decoder.decode(data)
             except UnicodeDecodeError as error:
+                pending = len(self.decoder.buffer)  # still what it was before the call
                 position = self.length - len(data) - pending + error.start
                 self.decoder = None
                 found.append(
