@@ -93,7 +93,8 @@ def parse_stream(
     violations: list[Violation] = []
     chunks: Iterable[bytes] = (data,) if isinstance(data, (bytes, bytearray)) else data
     for chunk in chunks:
-        _collect(parser.feed(chunk), frames, messages, violations, max_violations)
+        for events in parser.feed_in_slices(chunk):
+            _collect(events, frames, messages, violations, max_violations)
     _collect(parser.finish(), frames, messages, violations, max_violations)
     return StreamResult(
         frames=tuple(frames),

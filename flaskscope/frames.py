@@ -280,7 +280,7 @@ class FrameHeader:
         return 64
 
 
-def parse_header(buffer: bytes | bytearray, start: int = 0) -> FrameHeader | int:
+def parse_header(buffer: bytes | bytearray | memoryview, start: int = 0) -> FrameHeader | int:
     """Parse the frame header at ``buffer[start:]``.
 
     Returns the header, or how many more bytes are needed (at least) when it is incomplete.

@@ -9,6 +9,8 @@ being unmasked or copied, so a declared length of 2**63-1 costs nothing but a co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flaskscope.deflate import DeflateSettings, Inflater, inflater_for
 from flaskscope.errors import OptionError
 from flaskscope.frame_checks import close_frame, header_violations, maybe_bad
@@ -27,6 +29,8 @@ from flaskscope.violations import Violation
 __all__ = ["DEFAULT_MAX_MESSAGE_SIZE", "Event", "FrameParser"]
 
 DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024
+FEED_SLICE = 1 << 16
+""":meth:`FrameParser.feed_in_slices` hands the parser this much at a time."""
 PAYLOAD_PIECE = 1 << 16
 """Payload runs are unmasked and inflated in pieces of at most this many bytes."""
 
@@ -144,19 +148,18 @@ class FrameParser:
             raise OptionError("the parser has finished; make a new one for another stream")
         events: list[Event] = []
         raw = memoryview(data).cast("B")
-        whole = data if isinstance(data, bytes) else None
-        view: bytes | memoryview = raw if whole is None else whole
+        view: bytes | memoryview = data if isinstance(data, bytes) else raw
         position = 0
         size = len(view)
         while position < size:
             frame = self._frame
             if frame is None:
-                if self._header_buffer or whole is None:
+                if self._header_buffer:
                     position = self._read_header(view, position, size)
                 else:
-                    header = parse_header(whole, position)
+                    header = parse_header(view, position)
                     if isinstance(header, int):
-                        self._header_buffer += whole[position:size]
+                        self._header_buffer += view[position:size]
                         break
                     self._start_frame(header)
                     self.position += header.header_length
@@ -180,8 +183,18 @@ class FrameParser:
                 self._end_frame(frame, events)
         return events
 
+    def feed_in_slices(self, data: bytes | bytearray) -> Iterator[list[Event]]:
+        """:meth:`feed` 64 KiB at a time (views, no copies), so that the events waiting to be
+        handled stay few even when a chunk holds hundreds of thousands of tiny frames."""
+        if len(data) <= FEED_SLICE:
+            yield self.feed(data)
+            return
+        view = memoryview(data)
+        for start in range(0, len(data), FEED_SLICE):
+            yield self.feed(view[start : start + FEED_SLICE])
+
     def _read_header(self, view: bytes | memoryview, position: int, size: int) -> int:
-        """A header split across chunks (or in a memoryview): buffer at most 14 bytes."""
+        """A header split across chunks: buffer at most 14 bytes."""
         buffered = len(self._header_buffer)
         self._header_buffer += view[position : position + 14 - buffered]
         header = parse_header(self._header_buffer)

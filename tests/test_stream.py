@@ -354,3 +354,18 @@ def test_compressed_streams_any_chunking(
         assert whole.ok, whole.violations
     parts = [bytes(data[i : i + chunk]) for i in range(0, len(data), chunk)]
     assert parse_stream(parts, deflate=params, keep=64, max_message_size=limit) == whole
+
+
+def test_a_flood_of_broken_frames_keeps_memory_bounded() -> None:
+    """128 KiB of zeros are 65536 empty continuation frames, each a violation: the parser
+    hands them out 64 KiB of input at a time, so they never pile up by the hundred thousand."""
+    data = bytes(128 << 10)
+    tracemalloc.start()
+    try:
+        result = parse_stream([data], keep=0, records=False, max_violations=100)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.summary.violations == {"unexpected-continuation": 65536}
+    assert len(result.violations) == 100
+    assert peak < 24 << 20

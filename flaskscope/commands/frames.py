@@ -288,5 +288,5 @@ def _line(document: dict[str, object]) -> str:
 
 def _feed_all(parser: FrameParser, chunks: Iterator[bytes]) -> Iterator[list[Event]]:
     for chunk in chunks:
-        yield parser.feed(chunk)
+        yield from parser.feed_in_slices(chunk)
     yield parser.finish()
