@@ -25,19 +25,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from flaskscope.app import (
-    AppFactoryError,
-    AppNotFoundError,
-    AppSessionSettings,
-    load_app,
-    session_settings,
-)
 from flaskscope.cli import COMMANDS, LazyGroup
+from flaskscope.commands.cookie_options import from_environment
 
 if TYPE_CHECKING:
     from flask import Flask
     from flask.cli import ScriptInfo
 
+    from flaskscope.app import AppSessionSettings
     from flaskscope.cookie_signing import SigningOptions
 
 __all__ = [
@@ -110,6 +105,8 @@ def current_flask_app(info: ScriptInfo) -> Flask:
     from flask import current_app, has_app_context
     from flask.cli import NoAppException
 
+    from flaskscope.app import AppFactoryError, AppNotFoundError, load_app
+
     if has_app_context():
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
         return app
@@ -140,6 +137,8 @@ def resolve_flask_app(app_import: str | None, app_dir: str | None) -> Flask | No
         return current_flask_app(info)
     if app_import is None and app_dir is None:
         return None
+    from flaskscope.app import load_app
+
     return load_app(app_import or None, app_dir)
 
 
@@ -154,6 +153,8 @@ def app_session_settings(
     app = resolve_flask_app(app_import, app_dir)
     if app is None:
         return None
+    from flaskscope.app import session_settings
+
     return session_settings(app, require_secret_key=require_secret_key)
 
 
@@ -191,12 +192,7 @@ class CommandDefaults:
         """
         if secret_key is None or not self.from_app or self.secret_key is None:
             return secret_key
-        ctx = click.get_current_context(silent=True)
-        if ctx is not None and ctx.get_parameter_source("secret_key") == (
-            click.core.ParameterSource.ENVIRONMENT
-        ):
-            return None
-        return secret_key
+        return None if from_environment("secret_key") else secret_key
 
 
 def command_defaults(
@@ -215,6 +211,8 @@ def command_defaults(
 
 def defaults_from_app(app: Flask, *, key_given: bool = False) -> CommandDefaults:
     """:class:`CommandDefaults` from an app already loaded (see :func:`resolve_flask_app`)."""
+    from flaskscope.app import session_settings
+
     settings = session_settings(app, require_secret_key=not key_given)
     return CommandDefaults(
         from_app=True,

@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from itsdangerous.timed import TimestampSigner
 
-from flaskscope.commands.cookie import (
+from flaskscope.commands.cookie import show_decoded
+from flaskscope.commands.cookie_options import (
     cookie_input_options,
     key_options,
     parse_max_age,
@@ -26,7 +27,6 @@ from flaskscope.commands.cookie import (
     resolve_keys,
     resolve_max_age,
     resolve_signing,
-    show_decoded,
     signing_options,
 )
 from flaskscope.cookie import DEFAULT_MAX_AGE, SigningOptions, decode_cookie, sign_cookie

@@ -19,12 +19,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from itsdangerous import Signer
 
-from flaskscope.server_session import (
+from flaskscope.flask_session_app import flask_session_settings
+from flaskscope.server_session import inspect_server_session
+from flaskscope.session_id import (
     FLASK_SESSION_DEFAULT_KEY_PREFIX,
     IdShape,
     SignatureStatus,
-    flask_session_settings,
-    inspect_server_session,
     parse_server_session_cookie,
     sign_session_id,
     verify_session_id,
@@ -509,12 +509,10 @@ def test_cli_undecodable_stored_value(redis_server: RedisServer) -> None:
 
 def test_command_defaults_match_the_cores() -> None:
     from flaskscope.commands import server_session as glue
-    from flaskscope.server_session import FLASK_SESSION_DEFAULT_KEY_PREFIX
     from flaskscope.store import DEFAULT_TIMEOUT
     from flaskscope.stored_payload import DEFAULT_SERIALIZATION_FORMAT, SERIALIZATION_FORMATS
 
     assert glue.DEFAULT_TIMEOUT == DEFAULT_TIMEOUT
-    assert glue.DEFAULT_KEY_PREFIX == FLASK_SESSION_DEFAULT_KEY_PREFIX
     assert glue.DEFAULT_SERIALIZATION_FORMAT == DEFAULT_SERIALIZATION_FORMAT
     assert glue.SERIALIZATION_FORMATS == SERIALIZATION_FORMATS
 

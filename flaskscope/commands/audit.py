@@ -18,7 +18,7 @@ import click
 from flaskscope.audit import AuditReport, AuditSpec, BatchChecker
 from flaskscope.audit_runner import AuditRun, default_jobs, run_audit
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options
-from flaskscope.commands.cookie import (
+from flaskscope.commands.cookie_options import (
     cookie_input_options,
     max_age_option,
     read_cookie_input,

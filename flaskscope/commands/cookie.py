@@ -1,40 +1,43 @@
 """``flaskscope decode-cookie`` and ``flaskscope sign-cookie``: options, input, core, render.
 
-The option decorators and ``resolve_*`` helpers are shared with ``audit-secret`` and ``--app``:
-every option defaults to ``None`` (the effective default is stated in its help), so a caller
-can pass an app's own settings as the base and command-line values still override them.
+The options they share with ``audit-secret`` are in :mod:`flaskscope.commands.cookie_options`;
+a Flask-Session cookie is handed to :mod:`flaskscope.commands.server_session`.
 """
 
 from __future__ import annotations
 
-import re
 import sys
-from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options, read_text
+from flaskscope.commands.cookie_options import (
+    cookie_input_options,
+    key_options,
+    max_age_option,
+    read_cookie_input,
+    resolve_cookie_name,
+    resolve_keys,
+    resolve_max_age,
+    resolve_signing,
+    signing_options,
+    time_callback,
+)
 from flaskscope.commands.server_session import (
-    parse_server_session_cookie,
     server_session_app,
     server_session_options,
     show_server_session,
 )
 from flaskscope.cookie import (
-    DEFAULT_COOKIE_NAME,
-    DEFAULT_MAX_AGE,
     DEFAULT_MAX_DECOMPRESSED,
     DecodedCookie,
-    SigningOptions,
     decode_cookie,
-    find_cookie,
     sign_cookie,
     size_warning,
 )
 from flaskscope.cookie_errors import CookieInputError, SigningOptionError
-from flaskscope.cookie_signing import KEY_DERIVATIONS
 from flaskscope.errors import InputError
 from flaskscope.flask_commands import (
     CommandDefaults,
@@ -44,270 +47,9 @@ from flaskscope.flask_commands import (
     load_app_session_json,
     resolve_flask_app,
 )
+from flaskscope.flask_session_app import server_session_cookie
 
-__all__ = [
-    "NO_MAX_AGE",
-    "cookie_input_options",
-    "decode_cookie_command",
-    "exit_code",
-    "key_options",
-    "max_age_option",
-    "parse_max_age",
-    "parse_time",
-    "read_cookie_input",
-    "resolve_cookie_name",
-    "resolve_keys",
-    "resolve_max_age",
-    "resolve_signing",
-    "show_decoded",
-    "sign_cookie_command",
-    "signing_options",
-]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-NO_MAX_AGE = "none"
-"""``--max-age none``: do not check expiry at all."""
-
-_DURATION = re.compile(r"(?i)\s*(\d+)\s*(s|sec|m|min|h|d|w)?\s*")
-_UNIT_SECONDS = {
-    None: 1,
-    "s": 1,
-    "sec": 1,
-    "m": 60,
-    "min": 60,
-    "h": 3600,
-    "d": 86400,
-    "w": 7 * 86400,
-}
-
-
-def parse_max_age(text: str) -> int | str:
-    """Seconds, a number with a unit (``90m``, ``12h``, ``31d``, ``2w``), or ``"none"``."""
-    text = text.strip().lower()
-    if text in (NO_MAX_AGE, "off", "never"):
-        return NO_MAX_AGE
-    match = _DURATION.fullmatch(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not a number of seconds (e.g. 3600, 12h, 31d or none)")
-    unit = match.group(2).lower() if match.group(2) else None
-    return int(match.group(1)) * _UNIT_SECONDS[unit]
-
-
-def _max_age_callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    if value is None:
-        return None
-    try:
-        return parse_max_age(str(value))
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from error
-
-
-def _time_callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    if value is None or isinstance(value, datetime):
-        return value
-    try:
-        return parse_time(str(value))
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from error
-
-
-def parse_time(text: str) -> datetime:
-    """An aware UTC datetime from ISO 8601 or unix seconds; ``ValueError`` otherwise."""
-    text = text.strip()
-    if re.fullmatch(r"-?\d+(\.\d+)?", text):
-        try:
-            return datetime.fromtimestamp(float(text), tz=timezone.utc)
-        except (OverflowError, OSError, ValueError) as error:
-            raise ValueError(f"{text!r} is out of range for a unix time") from error
-    iso = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is neither ISO 8601 (2024-01-02T03:04:05Z) nor unix seconds"
-        ) from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
-
-
-def cookie_input_options(function: F) -> F:
-    """``[COOKIE|-]``, ``--file PATH``, ``--cookie-name NAME``."""
-    function = click.option(
-        "--cookie-name",
-        "cookie_name",
-        metavar="NAME",
-        default=None,
-        help=f"Which cookie to take from headers or name=value pairs"
-        f" (default: {DEFAULT_COOKIE_NAME}, Flask's SESSION_COOKIE_NAME).",
-    )(function)
-    function = click.option(
-        "--file",
-        "file",
-        metavar="PATH|-",
-        default=None,
-        help="Read the cookie, headers or a raw HTTP message from a file ('-': stdin).",
-    )(function)
-    function = click.argument("cookie", required=False, metavar="[COOKIE|-]")(function)
-    return function
-
-
-def signing_options(function: F) -> F:
-    """``--salt``, ``--digest``, ``--key-derivation``, ``--legacy``: how the app signs."""
-    function = click.option(
-        "--legacy/--no-legacy",
-        "legacy",
-        default=None,
-        help="Timestamps counted from 2011-01-01, as itsdangerous < 1.0 wrote them (default: off).",
-    )(function)
-    function = click.option(
-        "--key-derivation",
-        "key_derivation",
-        type=click.Choice(KEY_DERIVATIONS),
-        default=None,
-        help="How itsdangerous derives the signing key from the secret (default: hmac).",
-    )(function)
-    function = click.option(
-        "--digest",
-        "digest",
-        metavar="NAME",
-        default=None,
-        help="Hash for the HMAC: any hashlib name, e.g. sha256 (default: sha1).",
-    )(function)
-    function = click.option(
-        "--salt",
-        "salt",
-        metavar="SALT",
-        default=None,
-        help="itsdangerous salt (default: cookie-session, as Flask uses).",
-    )(function)
-    return function
-
-
-def key_options(function: F) -> F:
-    """``--secret-key/-k`` (or FLASKSCOPE_SECRET_KEY), ``--secret-key-file``, ``--fallback-key``."""
-    function = click.option(
-        "--fallback-key",
-        "fallback_keys",
-        metavar="KEY",
-        multiple=True,
-        help="An older key still accepted (Flask 3.1 SECRET_KEY_FALLBACKS); repeat for"
-        " several, in the app's order. The match is reported as fallback:N (zero-based).",
-    )(function)
-    function = click.option(
-        "--secret-key-file",
-        "secret_key_file",
-        metavar="PATH",
-        default=None,
-        help="Read the secret key from a file (raw bytes; one trailing newline removed).",
-    )(function)
-    function = click.option(
-        "--secret-key",
-        "-k",
-        "secret_key",
-        metavar="KEY",
-        envvar="FLASKSCOPE_SECRET_KEY",
-        show_envvar=True,
-        default=None,
-        help="The app's SECRET_KEY. It is never printed.",
-    )(function)
-    return function
-
-
-def max_age_option(function: F) -> F:
-    """``--max-age``: seconds, with a unit, or ``none``."""
-    return click.option(
-        "--max-age",
-        "max_age",
-        metavar="SECONDS",
-        callback=_max_age_callback,
-        default=None,
-        help="Reject cookies older than this: seconds, or 90m, 12h, 31d, 2w; 'none' to skip"
-        " (default: 31d, Flask's PERMANENT_SESSION_LIFETIME, applied on every load).",
-    )(function)
-
-
-def resolve_signing(
-    salt: str | None,
-    digest: str | None,
-    key_derivation: str | None,
-    legacy: bool | None,
-    base: SigningOptions = SigningOptions(),  # noqa: B008 - frozen, so sharing it is safe
-) -> SigningOptions:
-    """Command-line values over ``base`` (Flask's defaults, or an app's own settings)."""
-    return SigningOptions(
-        salt=base.salt if salt is None else salt,
-        digest=base.digest if digest is None else digest,
-        key_derivation=base.key_derivation if key_derivation is None else key_derivation,
-        legacy=base.legacy if legacy is None else legacy,
-    ).validated()
-
-
-def resolve_max_age(max_age: int | str | None, base: int | None = DEFAULT_MAX_AGE) -> int | None:
-    """``None`` (option not given) -> ``base``; ``"none"`` -> no expiry check."""
-    if max_age is None:
-        return base
-    if max_age == NO_MAX_AGE:
-        return None
-    return int(max_age)
-
-
-def resolve_cookie_name(cookie_name: str | None, base: str = DEFAULT_COOKIE_NAME) -> str:
-    return base if cookie_name is None else cookie_name
-
-
-def _read_key_file(path: str) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        raise click.BadParameter(
-            f"{path}: {error.strerror}", param_hint="--secret-key-file"
-        ) from error
-    if data.endswith(b"\r\n"):
-        data = data[:-2]
-    elif data.endswith(b"\n"):
-        data = data[:-1]
-    if not data:
-        raise click.BadParameter(f"{path} is empty", param_hint="--secret-key-file")
-    return data
-
-
-def _from_environment(name: str) -> bool:
-    ctx = click.get_current_context(silent=True)
-    if ctx is None:
-        return False
-    return ctx.get_parameter_source(name) == click.core.ParameterSource.ENVIRONMENT
-
-
-def resolve_keys(
-    secret_key: str | None,
-    secret_key_file: str | None,
-    fallback_keys: Sequence[str] = (),
-    base: str | bytes | None = None,
-    base_fallbacks: Sequence[str | bytes] = (),
-) -> tuple[str | bytes | None, tuple[str | bytes, ...]]:
-    """The primary key and the fallbacks; options over ``base`` (an app's SECRET_KEY).
-
-    ``--secret-key`` and ``--secret-key-file`` together are a usage error, unless the key
-    came from FLASKSCOPE_SECRET_KEY: then the file given on the command line wins.
-    """
-    primary: str | bytes | None = base
-    if secret_key_file is not None:
-        if secret_key is not None and not _from_environment("secret_key"):
-            raise click.UsageError("give the key with --secret-key or --secret-key-file, not both")
-        primary = _read_key_file(secret_key_file)
-    elif secret_key is not None:
-        primary = secret_key
-    fallbacks: tuple[str | bytes, ...] = tuple(fallback_keys) or tuple(base_fallbacks)
-    return primary, fallbacks
-
-
-def read_cookie_input(cookie: str | None, file: str | None, cookie_name: str | None) -> str:
-    """The cookie value from the argument, ``-`` (stdin) or ``--file``, in any pasted form."""
-    text = read_text(cookie, file, what="cookie")
-    return find_cookie(text, resolve_cookie_name(cookie_name))
+__all__ = ["decode_cookie_command", "exit_code", "show_decoded", "sign_cookie_command"]
 
 
 def exit_code(decoded: DecodedCookie) -> int:
@@ -388,7 +130,7 @@ def _stdout_is_terminal() -> bool:
     "--now",
     "now",
     metavar="TIME",
-    callback=_time_callback,
+    callback=time_callback,
     default=None,
     help="Judge age and expiry at this time: ISO 8601 or unix seconds (default: the clock).",
 )
@@ -437,8 +179,8 @@ def decode_cookie_command(
     )
     default_name = base.cookie_name if server_app is None else server_app.cookie_name
     value = read_cookie_input(cookie, file, resolve_cookie_name(cookie_name, default_name))
-    server_cookie = parse_server_session_cookie(value, app, server_app)
-    if server_cookie is not None or server_app is not None:  # Flask-Session: only an id
+    server_cookie = server_session_cookie(value, app_loaded=app is not None, settings=server_app)
+    if server_cookie is not None:  # Flask-Session: the cookie holds only an id
         primary, fallbacks = resolve_keys(secret_key, secret_key_file, fallback_keys)
         ctx.exit(
             show_server_session(
@@ -540,7 +282,7 @@ def load_session_json(text: str) -> dict[str, Any]:
     "--timestamp",
     "timestamp",
     metavar="TIME",
-    callback=_time_callback,
+    callback=time_callback,
     default=None,
     help="Signing time: ISO 8601 or unix seconds, e.g. to test expiry (default: now).",
 )

@@ -1,9 +1,9 @@
-"""CLI glue for Flask-Session cookies inside ``decode-cookie`` (no protocol logic here).
+"""The Flask-Session side of ``decode-cookie``: its options, the store read, the render.
 
-``decode-cookie`` hands a cookie value that :func:`parse_server_session_cookie` recognises
-to :func:`show_server_session`, which gathers the settings (options, else the app's
-Flask-Session configuration with ``--app``, else Flask-Session's defaults), reads the store
-when there is one, and renders. A Flask signed-cookie session never comes here.
+``decode-cookie`` hands a cookie that :func:`flaskscope.flask_session_app.server_session_cookie`
+takes for a Flask-Session id to :func:`show_server_session`. The decisions (which settings
+apply, the verdict, the notes) are the cores'; here the store is connected and read, which is
+the command's I/O, and the report rendered.
 
 Exit codes: 0 found (or only the id shown); 1 not found / expired in the store, or a signed
 id that does not verify; 2 usage errors and a store that cannot be asked (connection
@@ -18,52 +18,25 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from flaskscope.cli import EXIT_INVALID, EXIT_OK
+from flaskscope.session_id import FLASK_SESSION_DEFAULT_KEY_PREFIX
 
 if TYPE_CHECKING:
-    from flaskscope.server_session import (
-        FlaskSessionSettings,
-        ServerSessionCookie,
-        ServerSessionReport,
-    )
+    from flaskscope.flask_session_app import FlaskSessionSettings
+    from flaskscope.server_session import ServerSessionReport
+    from flaskscope.session_id import ServerSessionCookie
 
-# The cores are imported only for a Flask-Session cookie, so that decoding Flask's own
-# cookies does not pay for them; tests check these copies against the cores' constants.
+# The store and payload modules are imported only for a Flask-Session cookie, so that
+# decoding Flask's own cookies does not pay for them; tests check these copies against them.
 DEFAULT_TIMEOUT = 5.0
 """``flaskscope.store.DEFAULT_TIMEOUT``."""
-DEFAULT_KEY_PREFIX = "session:"
-"""``flaskscope.server_session.FLASK_SESSION_DEFAULT_KEY_PREFIX``."""
 DEFAULT_SERIALIZATION_FORMAT = "msgpack"
 """``flaskscope.stored_payload.DEFAULT_SERIALIZATION_FORMAT``."""
 SERIALIZATION_FORMATS = ("msgpack", "json")
 """``flaskscope.stored_payload.SERIALIZATION_FORMATS``."""
 
-__all__ = [
-    "parse_server_session_cookie",
-    "server_session_app",
-    "server_session_options",
-    "show_server_session",
-]
+__all__ = ["server_session_app", "server_session_options", "show_server_session"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def parse_server_session_cookie(
-    value: str, app: Any = None, app_settings: FlaskSessionSettings | None = None
-) -> ServerSessionCookie | None:
-    """:func:`flaskscope.server_session.parse_server_session_cookie`, imported on demand.
-
-    Flask's own cookies (two or more dots) are turned away before any import. With an app
-    (``--app``): only an app that uses Flask-Session (``app_settings``) can have written a
-    session id, and then an id of any length is taken.
-    """
-    if value.strip().strip('"').count(".") > 1:
-        return None
-    if app is not None and app_settings is None:
-        return None
-    from flaskscope.server_session import MIN_ID_LENGTH
-    from flaskscope.server_session import parse_server_session_cookie as parse
-
-    return parse(value, min_id_length=1 if app_settings is not None else MIN_ID_LENGTH)
 
 
 def server_session_options(function: F) -> F:
@@ -93,7 +66,8 @@ def server_session_options(function: F) -> F:
         default=None,
         metavar="PREFIX",
         help=(
-            f"Flask-Session's SESSION_KEY_PREFIX [default: the app's, else {DEFAULT_KEY_PREFIX!r}]."
+            "Flask-Session's SESSION_KEY_PREFIX "
+            f"[default: the app's, else {FLASK_SESSION_DEFAULT_KEY_PREFIX!r}]."
         ),
     )(function)
     function = click.option(
@@ -113,13 +87,13 @@ def server_session_app(app: Any) -> FlaskSessionSettings | None:
     """The Flask-Session settings of an app already loaded; None without Flask-Session."""
     if app is None:
         return None
-    from flaskscope.server_session import flask_session_settings
+    from flaskscope.flask_session_app import flask_session_settings
 
     return flask_session_settings(app)
 
 
 def show_server_session(
-    cookie: ServerSessionCookie | None,
+    cookie: ServerSessionCookie,
     *,
     keys: Sequence[str | bytes],
     store_url: str | None,
@@ -130,19 +104,7 @@ def show_server_session(
     as_json: bool,
     no_color: bool,
 ) -> int:
-    """Inspect, render, and return the exit code (0 found / id only, 1 gone or forged).
-
-    ``cookie`` is None when the app (``app_settings``) uses Flask-Session but the value
-    given is not a Flask-Session id: an input error, said plainly.
-    """
-    if cookie is None:
-        from flaskscope.errors import InputError
-
-        interface = app_settings.interface if app_settings else "Flask-Session"
-        raise InputError(
-            f"the app keeps its sessions with Flask-Session ({interface}), but this cookie "
-            "is not a Flask-Session session id (a bare or signed token)"
-        )
+    """Inspect, render, and return the exit code (0 found / id only, 1 gone or forged)."""
     report = build_report(
         cookie,
         keys=keys,
@@ -172,18 +134,17 @@ def build_report(
     serialization_format: str | None,
     app_settings: FlaskSessionSettings | None,
 ) -> ServerSessionReport:
-    """Options first, then the app's Flask-Session settings, then Flask-Session's defaults."""
+    """Read the store (``--store``, else the app's own Redis client) and judge the cookie."""
+    from flaskscope.flask_session_app import session_lookup
     from flaskscope.server_session import inspect_server_session
-    from flaskscope.store import client_with_timeout, connect_redis, describe_client
+    from flaskscope.store import client_with_timeout, connect_redis, describe_client, fetch_session
 
-    if key_prefix is None:
-        key_prefix = app_settings.key_prefix if app_settings else DEFAULT_KEY_PREFIX
-    if serialization_format is None:
-        serialization_format = (
-            app_settings.serialization_format if app_settings else DEFAULT_SERIALIZATION_FORMAT
-        )
-    if not any(keys) and app_settings is not None:
-        keys = app_settings.keys
+    lookup = session_lookup(
+        app_settings,
+        key_prefix=key_prefix,
+        serialization_format=serialization_format,
+        keys=keys,
+    )
     client: Any = None
     store_name = ""
     if store_url is not None:
@@ -194,27 +155,15 @@ def build_report(
         store_name = describe_client(client)
     stored = None
     if client is not None:
-        from flaskscope.store import fetch_session
-
-        stored = fetch_session(client, cookie.store_key(key_prefix), store=store_name)
-    report = inspect_server_session(
+        stored = fetch_session(client, cookie.store_key(lookup.key_prefix), store=store_name)
+    return inspect_server_session(
         cookie,
-        keys,
-        key_prefix=key_prefix,
+        lookup.keys,
+        key_prefix=lookup.key_prefix,
         stored=stored,
-        serialization_format=serialization_format,
-        use_signer=app_settings.use_signer if app_settings else None,
+        serialization_format=lookup.serialization_format,
+        use_signer=lookup.use_signer,
+        store_not_read=(
+            app_settings.interface if app_settings is not None and client is None else None
+        ),
     )
-    if app_settings is not None and app_settings.client is None and store_url is None:
-        note = (
-            f"the app keeps sessions with {app_settings.interface}; flaskscope reads Redis "
-            "stores only (pass --store for a Redis URL)"
-        )
-        report = _with_note(report, note)
-    return report
-
-
-def _with_note(report: ServerSessionReport, note: str) -> ServerSessionReport:
-    from dataclasses import replace
-
-    return replace(report, warnings=(*report.warnings, note))

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from flaskscope.render.console import safe_str, safe_text
 from flaskscope.safe_pickle import PickleImport, PickleObject, PickleView
-from flaskscope.server_session import ServerSessionReport, SignatureStatus
+from flaskscope.server_session import ServerSessionReport
+from flaskscope.session_id import SignatureStatus
 
 if TYPE_CHECKING:  # rich is imported only for the human view, never on the --json path
     from rich.console import Console

@@ -1,0 +1,165 @@
+"""An app's Flask-Session configuration, and what follows from it for one cookie (pure).
+
+``decode-cookie`` takes every cookie to one of two places: Flask's own signed-cookie session
+(:mod:`flaskscope.cookie`) or a Flask-Session id (:mod:`flaskscope.server_session`).
+:func:`server_session_cookie` makes that choice; :func:`session_lookup` says where and how the
+id is looked up: the options given, else the app's Flask-Session settings, else
+Flask-Session's defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flaskscope.errors import InputError
+from flaskscope.session_id import (
+    FLASK_SESSION_DEFAULT_KEY_PREFIX,
+    MIN_ID_LENGTH,
+    ServerSessionCookie,
+    parse_server_session_cookie,
+)
+from flaskscope.stored_payload import DEFAULT_SERIALIZATION_FORMAT
+
+__all__ = [
+    "FlaskSessionSettings",
+    "NotASessionIdError",
+    "SessionLookup",
+    "flask_session_settings",
+    "is_flask_session_interface",
+    "server_session_cookie",
+    "session_lookup",
+]
+
+
+class NotASessionIdError(InputError):
+    """The app keeps its sessions with Flask-Session, but the cookie is no session id (exit 2)."""
+
+    def __init__(self, interface: str) -> None:
+        self.interface = interface
+        super().__init__(
+            f"the app keeps its sessions with Flask-Session ({interface}), but this cookie "
+            "is not a Flask-Session session id (a bare or signed token)"
+        )
+
+
+@dataclass(frozen=True)
+class FlaskSessionSettings:
+    """What an app configured with Flask-Session uses to find and read its sessions.
+
+    Read from the app's own ``session_interface`` (the object Flask-Session built from
+    ``SESSION_TYPE``, ``SESSION_REDIS``, ``SESSION_KEY_PREFIX``, ``SESSION_USE_SIGNER`` and
+    ``SESSION_SERIALIZATION_FORMAT``), so what flaskscope does is what the app does.
+    """
+
+    interface: str
+    cookie_name: str
+    key_prefix: str
+    use_signer: bool
+    serialization_format: str
+    client: Any = field(repr=False, default=None)
+    """The app's ``redis.Redis`` client (``SESSION_REDIS``); ``None`` for other stores."""
+    secret_key: str | bytes | None = field(repr=False, default=None)
+
+    @property
+    def keys(self) -> tuple[str | bytes, ...]:
+        """Flask-Session signs ids with ``SECRET_KEY`` alone."""
+        return (self.secret_key,) if self.secret_key else ()
+
+
+def is_flask_session_interface(interface: object) -> bool:
+    """True for Flask-Session's server-side interfaces (any store), by class hierarchy."""
+    return any(
+        cls.__name__ == "ServerSideSessionInterface" and cls.__module__.startswith("flask_session")
+        for cls in type(interface).__mro__
+    )
+
+
+def flask_session_settings(app: Any) -> FlaskSessionSettings | None:
+    """The Flask-Session settings of ``app``; ``None`` when it does not use Flask-Session."""
+    interface = app.session_interface
+    if not is_flask_session_interface(interface):
+        return None
+    config = app.config
+    format_name = _serializer_format(getattr(interface, "serializer", None))
+    if format_name is None:
+        format_name = str(
+            config.get("SESSION_SERIALIZATION_FORMAT", DEFAULT_SERIALIZATION_FORMAT)
+        ).lower()
+    cookie_name = interface.get_cookie_name(app) if hasattr(interface, "get_cookie_name") else None
+    return FlaskSessionSettings(
+        interface=type(interface).__name__,
+        cookie_name=str(cookie_name or config.get("SESSION_COOKIE_NAME", "session")),
+        key_prefix=str(getattr(interface, "key_prefix", FLASK_SESSION_DEFAULT_KEY_PREFIX)),
+        use_signer=bool(getattr(interface, "use_signer", False)),
+        serialization_format=format_name,
+        client=getattr(interface, "client", None),
+        secret_key=app.secret_key or None,
+    )
+
+
+def _serializer_format(serializer: object) -> str | None:
+    """``msgpack`` or ``json`` from Flask-Session's ``MsgSpecSerializer`` decoder type."""
+    decoder = getattr(serializer, "decoder", None)
+    module = type(decoder).__module__ if decoder is not None else ""
+    if module.startswith("msgspec.msgpack"):
+        return "msgpack"
+    if module.startswith("msgspec.json"):
+        return "json"
+    return None
+
+
+def server_session_cookie(
+    value: str, *, app_loaded: bool = False, settings: FlaskSessionSettings | None = None
+) -> ServerSessionCookie | None:
+    """The Flask-Session id in ``value``, or ``None`` for a Flask signed-cookie session.
+
+    Without an app the shape decides (a bare id needs :data:`MIN_ID_LENGTH` characters, so a
+    stray word is not taken for one). An app that does not use Flask-Session cannot have
+    written an id; one that does (``settings``) wrote every cookie it sets as an id, of any
+    length, so anything else is :class:`NotASessionIdError`.
+    """
+    if app_loaded and settings is None:
+        return None
+    min_id_length = MIN_ID_LENGTH if settings is None else 1
+    cookie = parse_server_session_cookie(value, min_id_length=min_id_length)
+    if cookie is None and settings is not None:
+        raise NotASessionIdError(settings.interface)
+    return cookie
+
+
+@dataclass(frozen=True)
+class SessionLookup:
+    """Where and how one session id is looked up and checked."""
+
+    key_prefix: str
+    serialization_format: str
+    keys: tuple[str | bytes, ...]
+    """Candidate keys, ``SECRET_KEY`` first (an empty first key: none given, fallbacks only)."""
+    use_signer: bool | None
+    """The app's ``SESSION_USE_SIGNER``; ``None`` without an app."""
+
+
+def session_lookup(
+    settings: FlaskSessionSettings | None,
+    *,
+    key_prefix: str | None = None,
+    serialization_format: str | None = None,
+    keys: Sequence[str | bytes] = (),
+) -> SessionLookup:
+    """Values given first, then the app's Flask-Session ``settings``, then the defaults."""
+    if key_prefix is None:
+        key_prefix = settings.key_prefix if settings else FLASK_SESSION_DEFAULT_KEY_PREFIX
+    if serialization_format is None:
+        serialization_format = (
+            settings.serialization_format if settings else DEFAULT_SERIALIZATION_FORMAT
+        )
+    if not any(keys) and settings is not None:
+        keys = settings.keys
+    return SessionLookup(
+        key_prefix=key_prefix,
+        serialization_format=serialization_format,
+        keys=tuple(keys),
+        use_signer=settings.use_signer if settings else None,
+    )
