@@ -33,7 +33,7 @@ MIN_ZLIB_WINDOW_BITS = 9
 
 
 class DeflateSettings(Protocol):
-    """Negotiated permessage-deflate parameters (``flaskscope.extensions.DeflateParams``)."""
+    """Negotiated permessage-deflate parameters (``deflate_negotiation.DeflateParams``)."""
 
     @property
     def server_no_context_takeover(self) -> bool:

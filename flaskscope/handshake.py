@@ -11,8 +11,9 @@ import binascii
 import hashlib
 from dataclasses import dataclass
 
+from flaskscope.deflate_negotiation import DeflateParams
 from flaskscope.errors import InputError, OptionError
-from flaskscope.extensions import DeflateParams, Extension, parse_extensions
+from flaskscope.extensions import Extension, parse_extensions
 from flaskscope.http import parse_request, parse_response
 
 __all__ = [

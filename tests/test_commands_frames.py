@@ -406,7 +406,7 @@ def test_round_trip_build_then_parse(
     key: bytes | None,
     compress: bool,
 ) -> None:
-    from flaskscope.extensions import DeflateParams
+    from flaskscope.deflate_negotiation import DeflateParams
 
     message = text.encode("utf-8", "surrogatepass") if opcode == Opcode.TEXT else payload
     try:

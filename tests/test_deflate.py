@@ -14,7 +14,7 @@ from wsproto.frame_protocol import FrameProtocol
 
 from flaskscope.capture import parse_stream
 from flaskscope.deflate import Deflater, Inflater, MessageTooBig
-from flaskscope.extensions import DeflateParams
+from flaskscope.deflate_negotiation import DeflateParams
 from flaskscope.frames import Frame, Opcode, apply_mask
 
 MESSAGES = ["Hello, Hello, Hello!", "Hello again " * 50, "ünïcödé ☃" * 20, "", "Hello, Hello!"]

@@ -15,16 +15,18 @@ from websockets.extensions.permessage_deflate import (
 )
 from websockets.headers import build_extension, parse_extension
 
-from flaskscope.errors import FlaskscopeError, InputError
-from flaskscope.extensions import (
+from flaskscope.deflate_negotiation import (
     DeflateParams,
-    Extension,
-    ExtensionError,
     deflate_params,
     deflate_params_from_header,
     deflate_response_problem,
-    format_extensions,
     negotiated_deflate_params,
+)
+from flaskscope.errors import FlaskscopeError, InputError
+from flaskscope.extensions import (
+    Extension,
+    ExtensionError,
+    format_extensions,
     parse_extensions,
 )
 from tests.conftest import load_vectors

@@ -22,8 +22,9 @@ from wsproto.extensions import PerMessageDeflate
 from wsproto.utilities import generate_accept_token
 
 from flaskscope import websocket_accept as exported_websocket_accept
+from flaskscope.deflate_negotiation import DeflateParams
 from flaskscope.errors import FlaskscopeError, InputError, OptionError
-from flaskscope.extensions import DeflateParams, Extension
+from flaskscope.extensions import Extension
 from flaskscope.handshake import (
     accept_report,
     generate_key,

@@ -17,8 +17,8 @@ from websockets.frames import Opcode as WsOpcode
 from wsproto.frame_protocol import FrameProtocol
 
 from flaskscope.capture import parse_stream
+from flaskscope.deflate_negotiation import DeflateParams
 from flaskscope.errors import FlaskscopeError
-from flaskscope.extensions import DeflateParams
 from flaskscope.frames import Frame, Opcode, apply_mask
 from flaskscope.records import FrameRecord
 from flaskscope.stream import FrameParser

@@ -15,7 +15,7 @@ import click
 from flaskscope.capture import HttpHead, parse_stream
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options
 from flaskscope.commands.frames_input import open_input, split_http_head
-from flaskscope.extensions import (
+from flaskscope.deflate_negotiation import (
     PERMESSAGE_DEFLATE,
     DeflateParams,
     deflate_params,

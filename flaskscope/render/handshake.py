@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from flaskscope.extensions import DeflateParams, Extension, format_extension
+from flaskscope.deflate_negotiation import DeflateParams
+from flaskscope.extensions import Extension, format_extension
 from flaskscope.handshake import AcceptReport, HandshakeReport
 from flaskscope.render.console import safe_text
 
