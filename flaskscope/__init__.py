@@ -27,7 +27,7 @@ _API: dict[str, str] = {
     "FrameParser": "flaskscope.stream",
     "Frame": "flaskscope.frames",
     "Opcode": "flaskscope.frames",
-    "CloseCode": "flaskscope.frames",
+    "CloseCode": "flaskscope.close_codes",
     "apply_mask": "flaskscope.frames",
     "build_frames": "flaskscope.builder",
     "parse_server_session_cookie": "flaskscope.session_id",

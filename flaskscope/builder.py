@@ -9,12 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flaskscope.deflate import Deflater
 from flaskscope.errors import InputError
-from flaskscope.frames import Frame, FrameBuildError, Opcode, close_payload
+from flaskscope.frames import Frame, FrameBuildError, Opcode
 
 __all__ = [
     "BuiltFrames",
@@ -25,6 +26,7 @@ __all__ = [
     "parse_opcode",
 ]
 
+_U16 = struct.Struct("!H")
 _HEX_PREFIX = re.compile(r"(?<![0-9A-Fa-f])0[xX]|\\[xX]")
 _HEX_SEPARATORS = re.compile(r"[\s:,]+")
 _NOT_HEX = re.compile(r"[^0-9A-Fa-f]")
@@ -65,6 +67,18 @@ def parse_opcode(value: str) -> int:
     if not 0 <= number <= 0xF:
         raise FrameBuildError(f"opcode {number} does not fit in 4 bits (0-15)")
     return number
+
+
+def close_payload(code: int | None, reason: str | bytes = b"") -> bytes:
+    """The payload of a Close frame: 2-byte code then the UTF-8 reason (§5.5.1)."""
+    reason_bytes = reason.encode("utf-8") if isinstance(reason, str) else reason
+    if code is None:
+        if reason_bytes:
+            raise FrameBuildError("a close reason needs a close code (RFC 6455 §5.5.1)")
+        return b""
+    if not 0 <= code <= 0xFFFF:
+        raise FrameBuildError(f"close code {code} does not fit in 2 bytes")
+    return _U16.pack(code) + reason_bytes
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import struct
 
+from flaskscope.close_codes import close_code_problem
 from flaskscope.frames import (
     MAX_64BIT_LENGTH,
     MAX_CONTROL_PAYLOAD,
     FrameHeader,
     Opcode,
-    close_code_problem,
 )
 from flaskscope.violations import Violation
 

@@ -1,9 +1,10 @@
-"""WebSocket frames (RFC 6455 §5): opcodes, close codes, masking, header parsing, building.
+"""WebSocket frames (RFC 6455 §5): opcodes, masking, header parsing, serializing.
 
 A pure core: bytes in, frozen dataclasses out, no I/O (model: websockets' ``frames.py``).
 The streaming parser that turns a captured byte stream into frames, messages and violations
 lives in :mod:`flaskscope.stream` (and :mod:`flaskscope.capture` for whole captures); this
-module holds what both it and the builder need.
+module holds what both it and the builder need; close status codes are in
+:mod:`flaskscope.close_codes`.
 Masking never loops byte by byte in Python: see :func:`apply_mask` for the three ways it XORs
 whole payloads (big integer, strided ``bytes.translate``, optional numpy).
 """
@@ -19,17 +20,12 @@ from typing import Any
 from flaskscope.errors import FlaskscopeError
 
 __all__ = [
-    "CLOSE_CODE_NAMES",
     "MAX_CONTROL_PAYLOAD",
-    "CloseCode",
     "Frame",
     "FrameBuildError",
     "FrameHeader",
     "Opcode",
     "apply_mask",
-    "close_code_name",
-    "close_code_problem",
-    "close_payload",
     "opcode_name",
     "parse_header",
 ]
@@ -81,76 +77,6 @@ _OPCODE_NAMES = tuple(
 def opcode_name(opcode: int) -> str:
     """``continuation``, ``text``, ``binary``, ``close``, ``ping``, ``pong`` or ``reserved``."""
     return _OPCODE_NAMES[opcode] if 0 <= opcode <= 0xF else "reserved"
-
-
-class CloseCode(enum.IntEnum):
-    """Registered close status codes (RFC 6455 §7.4.1, §11.7; IANA registry)."""
-
-    NORMAL_CLOSURE = 1000
-    GOING_AWAY = 1001
-    PROTOCOL_ERROR = 1002
-    UNSUPPORTED_DATA = 1003
-    RESERVED = 1004
-    NO_STATUS_RCVD = 1005
-    ABNORMAL_CLOSURE = 1006
-    INVALID_DATA = 1007
-    POLICY_VIOLATION = 1008
-    MESSAGE_TOO_BIG = 1009
-    MANDATORY_EXTENSION = 1010
-    INTERNAL_ERROR = 1011
-    SERVICE_RESTART = 1012
-    TRY_AGAIN_LATER = 1013
-    BAD_GATEWAY = 1014
-    TLS_HANDSHAKE = 1015
-
-
-CLOSE_CODE_NAMES: dict[int, str] = {
-    1000: "Normal Closure",
-    1001: "Going Away",
-    1002: "Protocol Error",
-    1003: "Unsupported Data",
-    1004: "Reserved",
-    1005: "No Status Rcvd",
-    1006: "Abnormal Closure",
-    1007: "Invalid Frame Payload Data",
-    1008: "Policy Violation",
-    1009: "Message Too Big",
-    1010: "Mandatory Extension",
-    1011: "Internal Error",
-    1012: "Service Restart",
-    1013: "Try Again Later",
-    1014: "Bad Gateway",
-    1015: "TLS Handshake",
-}
-
-NOT_SENT_IN_FRAMES = frozenset({1004, 1005, 1006, 1015})
-"""Codes reserved for local use: an endpoint MUST NOT put them in a Close frame (§7.4.1)."""
-
-
-def close_code_name(code: int) -> str:
-    """The registered name, or what range the code falls into (§7.4.2)."""
-    if code in CLOSE_CODE_NAMES:
-        return CLOSE_CODE_NAMES[code]
-    if 3000 <= code <= 3999:
-        return "Registered for libraries and frameworks"
-    if 4000 <= code <= 4999:
-        return "Private use"
-    if 1000 <= code <= 2999:
-        return "Reserved for the protocol"
-    return "Not a close code"
-
-
-def close_code_problem(code: int) -> str | None:
-    """Why ``code`` must not appear in a Close frame, or None when it may (§7.4)."""
-    if code in NOT_SENT_IN_FRAMES:
-        return f"{code} ({CLOSE_CODE_NAMES[code]}) must not be sent in a Close frame (§7.4.1)"
-    if code in CLOSE_CODE_NAMES or 3000 <= code <= 4999:
-        return None
-    if code < 1000:
-        return f"{code} is below 1000: not used (§7.4.2)"
-    if code <= 2999:
-        return f"{code} is reserved for future versions of the protocol (§7.4.2)"
-    return f"{code} is above 4999: not a valid close code (§7.4.2)"
 
 
 class FrameBuildError(FlaskscopeError):
@@ -333,18 +259,6 @@ def parse_header(buffer: bytes | bytearray | memoryview, start: int = 0) -> Fram
 
 _new_object = object.__new__
 _set_attribute = object.__setattr__
-
-
-def close_payload(code: int | None, reason: str | bytes = b"") -> bytes:
-    """The payload of a Close frame: 2-byte code then the UTF-8 reason (§5.5.1)."""
-    reason_bytes = reason.encode("utf-8") if isinstance(reason, str) else reason
-    if code is None:
-        if reason_bytes:
-            raise FrameBuildError("a close reason needs a close code (RFC 6455 §5.5.1)")
-        return b""
-    if not 0 <= code <= 0xFFFF:
-        raise FrameBuildError(f"close code {code} does not fit in 2 bytes")
-    return _U16.pack(code) + reason_bytes
 
 
 @dataclass(frozen=True)

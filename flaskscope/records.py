@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flaskscope.frames import FrameHeader, close_code_name, opcode_name
+from flaskscope.close_codes import close_code_name
+from flaskscope.frames import FrameHeader, opcode_name
 from flaskscope.violations import Violation
 
 __all__ = ["FrameRecord", "MessageRecord", "StreamResult", "StreamSummary"]

@@ -13,15 +13,13 @@ from wsproto.frame_protocol import FrameProtocol
 
 from flaskscope import frames as frames_module
 from flaskscope.capture import parse_stream
+from flaskscope.close_codes import CloseCode, close_code_name, close_code_problem
 from flaskscope.frames import (
-    CloseCode,
     Frame,
     FrameBuildError,
     FrameHeader,
     Opcode,
     apply_mask,
-    close_code_name,
-    close_code_problem,
     parse_header,
 )
 from tests.conftest import load_vectors

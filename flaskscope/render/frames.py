@@ -12,8 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from flaskscope.capture import HttpHead
+from flaskscope.close_codes import close_code_name
 from flaskscope.deflate import DeflateSettings
-from flaskscope.frames import FrameHeader, apply_mask, close_code_name
+from flaskscope.frames import FrameHeader, apply_mask
 from flaskscope.records import FrameRecord, MessageRecord, StreamSummary
 from flaskscope.render.console import safe_text
 from flaskscope.render.hexdump import hexdump
