@@ -13,15 +13,15 @@ from collections.abc import Iterator
 
 from flaskscope.deflate import DeflateSettings, Inflater, inflater_for
 from flaskscope.errors import OptionError
-from flaskscope.frame_checks import close_frame, header_violations, maybe_bad
+from flaskscope.frame_checks import header_violations, maybe_bad
 from flaskscope.frames import (
     MAX_CONTROL_PAYLOAD,
     FrameHeader,
     Opcode,
-    apply_mask,
     opcode_name,
     parse_header,
 )
+from flaskscope.partial_frame import PartialFrame
 from flaskscope.reassembly import PartialMessage
 from flaskscope.records import FrameRecord, MessageRecord, StreamSummary
 from flaskscope.violations import Violation
@@ -31,65 +31,12 @@ __all__ = ["DEFAULT_MAX_MESSAGE_SIZE", "Event", "FrameParser"]
 DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024
 FEED_SLICE = 1 << 16
 """:meth:`FrameParser.feed_in_slices` hands the parser this much at a time."""
-PAYLOAD_PIECE = 1 << 16
-"""Payload runs are unmasked and inflated in pieces of at most this many bytes."""
 
 ROLES = ("client", "server", "auto")
 
 Event = FrameRecord | MessageRecord | Violation
 
-_CONTINUATION, _TEXT, _BINARY, _CLOSE = (
-    int(Opcode.CONTINUATION),
-    int(Opcode.TEXT),
-    int(Opcode.BINARY),
-    int(Opcode.CLOSE),
-)
-
-
-class _Frame:
-    """The frame being read (mutable, private; becomes a FrameRecord when it ends)."""
-
-    __slots__ = (
-        "abandoned",
-        "header",
-        "in_message",
-        "index",
-        "keep",
-        "kept",
-        "kept_length",
-        "needs_data",
-        "offset",
-        "received",
-        "remaining",
-        "violations",
-    )
-
-    def __init__(
-        self,
-        header: FrameHeader,
-        index: int,
-        offset: int,
-        keep: int,
-        needs_data: bool,
-        in_message: bool,
-        violations: list[Violation],
-        abandoned: PartialMessage | None,
-    ) -> None:
-        self.header = header
-        self.index = index
-        self.offset = offset
-        self.remaining = header.payload_length
-        self.keep = keep
-        self.needs_data = needs_data
-        self.in_message = in_message
-        self.kept: list[bytes] = []
-        """The first ``keep`` unmasked payload bytes, as the pieces they arrived in (joined
-        once at the end: a payload that came in one piece is never copied)."""
-        self.kept_length = 0
-        self.received = 0
-        self.violations = violations
-        self.abandoned = abandoned
-        """A message this frame cut short by starting a new one (``expected-continuation``)."""
+_CONTINUATION, _BINARY, _CLOSE = int(Opcode.CONTINUATION), int(Opcode.BINARY), int(Opcode.CLOSE)
 
 
 class FrameParser:
@@ -133,7 +80,7 @@ class FrameParser:
         self._message_counts = [0] * 16
         self._inflater: Inflater | None = None
         self._header_buffer = bytearray()
-        self._frame: _Frame | None = None
+        self._frame: PartialFrame | None = None
         self._message: PartialMessage | None = None
         self._frame_index = 0
         self._message_index = 0
@@ -172,7 +119,10 @@ class FrameParser:
                 take = size - position
             if take:
                 if frame.needs_data:
-                    self._payload(frame, raw[position : position + take])
+                    frame.payload(
+                        raw[position : position + take],
+                        self._message if frame.in_message else None,
+                    )
                 elif frame.in_message and self._message is not None:
                     self._message.count_only(take, frame.index, frame.violations)
                 frame.remaining -= take
@@ -323,7 +273,7 @@ class FrameParser:
             needs_data = bool(keep) or opcode == _CLOSE
             if opcode == _CLOSE:
                 keep = min(max(keep, MAX_CONTROL_PAYLOAD), length)
-        self._frame = _Frame(
+        self._frame = PartialFrame(
             header, index, self.position, keep, needs_data, in_message, problems, abandoned
         )
 
@@ -360,29 +310,7 @@ class FrameParser:
         message.begin(index, problems)
         return message
 
-    def _payload(self, frame: _Frame, chunk: memoryview) -> None:
-        """Unmask and use a run of payload bytes, 64 KiB at a time (cache-sized pieces keep
-        the temporary copies small whatever the chunk size)."""
-        key = frame.header.mask_key
-        message = self._message if frame.in_message else None
-        if message is not None and frame.kept_length >= frame.keep and not message.wants_content:
-            message.count_only(len(chunk), frame.index, frame.violations)
-            return
-        offset = frame.received
-        for start in range(0, len(chunk), PAYLOAD_PIECE):
-            piece = chunk[start : start + PAYLOAD_PIECE]
-            data = apply_mask(piece, key, offset + start) if key is not None else bytes(piece)
-            room = frame.keep - frame.kept_length
-            if room > 0:
-                part = data[:room]
-                frame.kept.append(part)
-                frame.kept_length += len(part)
-            if message is not None:
-                message.data(data, frame.index, frame.violations)
-            elif room <= len(data):
-                return
-
-    def _end_frame(self, frame: _Frame, events: list[Event]) -> None:
+    def _end_frame(self, frame: PartialFrame, events: list[Event]) -> None:
         self._frame = None
         header = frame.header
         if header.opcode == _CLOSE:
@@ -396,41 +324,11 @@ class FrameParser:
             self._message = None
             self._emit_message(message, events, complete=True)
 
-    def _emit_frame(self, frame: _Frame, events: list[Event]) -> None:
-        header = frame.header
-        is_close = header.opcode == _CLOSE
-        kept = b"".join(frame.kept)
-        close_code: int | None = None
-        close_reason: str | None = None
-        if is_close and frame.received == header.payload_length:
-            close_code, close_reason = close_frame(kept, frame.index, frame.violations)
-        if self.records:
-            message = self._message if frame.in_message else None
-            text: str | None = None
-            whole = (
-                message is not None
-                and header.fin
-                and message.frame_count == 1
-                and not message.compressed
-                and message.kept_length == len(kept)
-            )
-            if whole and message is not None:
-                message.kept = [kept]  # the same bytes: the record shares them, no copy
-            if message is not None and message.opcode == _TEXT and not message.compressed:
-                text = message.text(kept) if whole else kept.decode("utf-8", "replace")
-            events.append(
-                FrameRecord(
-                    index=frame.index,
-                    offset=frame.offset,
-                    header=header,
-                    payload=kept[: self.keep] if is_close else kept,
-                    received=frame.received,
-                    compressed=message is not None and message.compressed,
-                    text=text,
-                    close_code=close_code,
-                    close_reason=close_reason,
-                )
-            )
+    def _emit_frame(self, frame: PartialFrame, events: list[Event]) -> None:
+        message = self._message if frame.in_message else None
+        record = frame.record(message, keep=self.keep, with_record=self.records)
+        if record is not None:
+            events.append(record)
         for violation in frame.violations:
             self._emit_violation(violation, events)
         if frame.abandoned is not None:
