@@ -4,7 +4,8 @@
 (:mod:`flaskscope.cookie`) or a Flask-Session id (:mod:`flaskscope.server_session`).
 :func:`server_session_cookie` makes that choice; :func:`session_lookup` says where and how the
 id is looked up: the options given, else the app's Flask-Session settings, else
-Flask-Session's defaults.
+Flask-Session's defaults. The payload decoder is imported only where a session is looked up:
+every ``decode-cookie`` asks :func:`server_session_cookie`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from flaskscope.session_id import (
     ServerSessionCookie,
     parse_server_session_cookie,
 )
-from flaskscope.stored_payload import DEFAULT_SERIALIZATION_FORMAT
 
 __all__ = [
     "FlaskSessionSettings",
@@ -81,6 +81,8 @@ def flask_session_settings(app: Any) -> FlaskSessionSettings | None:
     interface = app.session_interface
     if not is_flask_session_interface(interface):
         return None
+    from flaskscope.stored_payload import DEFAULT_SERIALIZATION_FORMAT
+
     config = app.config
     format_name = _serializer_format(getattr(interface, "serializer", None))
     if format_name is None:
@@ -149,6 +151,8 @@ def session_lookup(
     keys: Sequence[str | bytes] = (),
 ) -> SessionLookup:
     """Values given first, then the app's Flask-Session ``settings``, then the defaults."""
+    from flaskscope.stored_payload import DEFAULT_SERIALIZATION_FORMAT
+
     if key_prefix is None:
         key_prefix = settings.key_prefix if settings else FLASK_SESSION_DEFAULT_KEY_PREFIX
     if serialization_format is None:

@@ -15,6 +15,7 @@ from flask.json.tag import TaggedJSONSerializer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
+from werkzeug.http import http_date, parse_date
 
 from flaskscope import tagged
 from flaskscope.errors import FlaskscopeError
@@ -200,3 +201,43 @@ def test_importing_tagged_does_not_import_flask() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert output.split() == ["False", "False"]
+
+
+http_dates = st.datetimes(
+    min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31), timezones=st.just(timezone.utc)
+).map(http_date)
+# HTTP dates with one character changed, dropped or added: the shapes next to the fast path.
+mutated_http_dates = st.builds(
+    lambda text, index, char, how: (
+        text[:index] + char + text[index + 1 :]
+        if how == 0
+        else text[:index] + text[index + 1 :]
+        if how == 1
+        else text[:index] + char + text[index:]
+    ),
+    http_dates,
+    st.integers(0, 29),
+    st.sampled_from("0123456789 ,:-+AGMTZaz"),
+    st.integers(0, 2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(http_dates, mutated_http_dates))
+def test_parse_date_matches_werkzeug(text: str) -> None:
+    """The direct IMF-fixdate reading gives what werkzeug's parse_date gives, or falls back."""
+    assert tagged.parse_date(text) == parse_date(text)
+
+
+def test_importing_email_only_for_other_date_forms() -> None:
+    code = (
+        "import sys, flaskscope.tagged as t;"
+        't.loads(\'{"a": {" d": "Tue, 02 Jan 2024 03:04:05 GMT"}}\');'
+        "print('email.utils' in sys.modules);"
+        't.loads(\'{"a": {" d": "Tuesday, 02-Jan-24 03:04:05 GMT"}}\');'
+        "print('email.utils' in sys.modules)"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert output.split() == ["False", "True"]
