@@ -9,7 +9,9 @@ is dumped with the tagged JSON serializer (:mod:`flaskscope.tagged`), signed by 
 permanent or not; a cookie that fails any check silently becomes an empty session.
 
 This module tells *why*: which key matched, when it was issued, when it expires, and what
-Flask would load, with the same Python types.
+Flask would load, with the same Python types; the findings around the verdict are
+:mod:`flaskscope.cookie_warnings`. It is also the cookie side's public face: the names of the
+cookie modules that callers need are importable from here.
 """
 
 from __future__ import annotations
@@ -43,14 +45,20 @@ from flaskscope.cookie_format import (
 from flaskscope.cookie_input import DEFAULT_COOKIE_NAME, find_cookie
 from flaskscope.cookie_signing import (
     DEFAULT_SALT,
-    DIGEST_SIZES,
     SigningOptions,
     compute_signature,
     derive_key,
-    digest_size,
     find_other_options,
     matching_key,
     verify_signature,
+)
+from flaskscope.cookie_warnings import (
+    BROWSER_COOKIE_LIMIT,
+    COOKIE_SIZE_WARNING,
+    cookie_warnings,
+    describe_duration,
+    other_options_hint,
+    size_warning,
 )
 
 __all__ = [
@@ -87,17 +95,9 @@ __all__ = [
 DEFAULT_MAX_AGE = 31 * 24 * 60 * 60
 """Flask's ``PERMANENT_SESSION_LIFETIME`` default (31 days), applied on every load."""
 
-BROWSER_COOKIE_LIMIT = 4093
-"""Werkzeug's ``max_cookie_size``: browsers keep about 4096 bytes per cookie (name, value and
-attributes); Werkzeug warns when a ``Set-Cookie`` passes 4093."""
-
-COOKIE_SIZE_WARNING = 3600
-"""Warn from here on: a few more session keys and the browser drops the cookie silently."""
-
 Status = Literal["valid", "invalid-signature", "expired", "unverified"]
 STATUSES: tuple[str, ...] = ("valid", "invalid-signature", "expired", "unverified")
 
-_PLAUSIBLE_SINCE = datetime(2010, 4, 1, tzinfo=timezone.utc)  # Flask 0.1 was released then
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -250,12 +250,12 @@ def decode_cookie(
     else:
         status = "valid"
 
-    warnings = _warnings(parts, options, status, age, max_age, issued_at, secret_key, unknown)
+    warnings = cookie_warnings(parts, options, status, age, max_age, issued_at, secret_key, unknown)
     if status == "invalid-signature":
         keys = [*fallback_keys, *([] if secret_key is None else [secret_key])]
         other = find_other_options(parts, keys, options)
         if other is not None:
-            warnings.append(_other_options_hint(other, options))
+            warnings.append(other_options_hint(other, options))
     return DecodedCookie(
         status=status,
         verified=matched is not None,
@@ -277,118 +277,6 @@ def decode_cookie(
         warnings=tuple(warnings),
         unknown_tags=unknown,
     )
-
-
-def _warnings(
-    parts: CookieParts,
-    options: SigningOptions,
-    status: Status,
-    age: int,
-    max_age: int | None,
-    issued_at: datetime,
-    secret_key: str | bytes | None,
-    unknown: tuple[str, ...],
-) -> list[str]:
-    """Everything a careful reader would want pointed out, as sentences."""
-    notes: list[str] = []
-    if status == "unverified":
-        notes.append(
-            "no secret key given: the signature was NOT checked, so anyone could have"
-            " written this content (pass --secret-key to verify)"
-        )
-    if secret_key is not None and not secret_key:
-        notes.append("the secret key is empty: Flask refuses to use sessions without one")
-    if max_age is not None and age < 0:
-        notes.append(
-            f"signed {describe_duration(age)} in the future (clock skew or a forged timestamp):"
-            " itsdangerous rejects it as expired"
-        )
-    elif max_age is not None and age > max_age and status != "expired":
-        notes.append(
-            f"by its timestamp this cookie expired {describe_duration(age - max_age)} ago"
-            f" (max age {describe_duration(max_age)})"
-        )
-    if parts.signature_malformed:
-        notes.append("the signature is not valid base64url (a truncated or mangled cookie?)")
-    else:
-        if parts.signature_lenient:
-            notes.append(
-                "the signature has characters outside base64url (or bad padding) that"
-                " itsdangerous silently ignores"
-            )
-        expected = digest_size(options.digest)
-        if len(parts.signature) != expected:
-            guess = DIGEST_SIZES.get(len(parts.signature))
-            hint = f"; it looks like --digest {guess}" if guess else " (truncated?)"
-            notes.append(
-                f"the signature is {len(parts.signature)} bytes but {options.digest} gives"
-                f" {expected}{hint}"
-            )
-    if not options.legacy and issued_at < _PLAUSIBLE_SINCE:
-        notes.append(
-            f"issued {issued_at:%Y-%m-%d}, before Flask existed: if the app uses"
-            " itsdangerous < 1.0, try --legacy (timestamps counted from 2011-01-01)"
-        )
-    size_note = size_warning(len(parts.value))
-    if size_note:
-        notes.append(size_note)
-    if parts.trailing_zlib_bytes:
-        notes.append(
-            f"{parts.trailing_zlib_bytes} bytes after the end of the zlib stream"
-            " (zlib, and so Flask, ignores them)"
-        )
-    if unknown:
-        listed = ", ".join(repr(item) for item in unknown)
-        notes.append(
-            f"tag-like keys Flask's default serializer does not know: {listed}"
-            " (the app may register its own tags); shown as plain dicts"
-        )
-    return notes
-
-
-def describe_duration(seconds: int) -> str:
-    """``3 d 4 h``, ``5 min 2 s``: the largest unit and the next one, for people."""
-    seconds = abs(seconds)
-    units = (("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
-    for index, (name, size) in enumerate(units):
-        if seconds >= size or name == "s":
-            count, rest = divmod(seconds, size)
-            text = f"{count} {name}"
-            if index + 1 < len(units):
-                next_name, next_size = units[index + 1]
-                if rest // next_size:
-                    text += f" {rest // next_size} {next_name}"
-            return text
-    return f"{seconds} s"
-
-
-def _other_options_hint(other: SigningOptions, given: SigningOptions) -> str:
-    changes = []
-    if other.salt != given.salt:
-        changes.append(f"--salt {other.salt}")
-    if other.digest != given.digest:
-        changes.append(f"--digest {other.digest}")
-    if other.key_derivation != given.key_derivation:
-        changes.append(f"--key-derivation {other.key_derivation}")
-    return (
-        f"a key given does sign this cookie with {' '.join(changes)}: the app signs with"
-        " other options than these"
-    )
-
-
-def size_warning(size: int) -> str | None:
-    """A warning for a cookie value of ``size`` bytes near or over what browsers keep."""
-    if size > BROWSER_COOKIE_LIMIT:
-        return (
-            f"the cookie is {size} bytes, over the ~4 KB browsers keep ({BROWSER_COOKIE_LIMIT}):"
-            " browsers drop it silently"
-        )
-    if size >= COOKIE_SIZE_WARNING:
-        return (
-            f"the cookie is {size} bytes, near the ~4 KB browsers keep ({BROWSER_COOKIE_LIMIT});"
-            " a bigger session will be dropped silently"
-        )
-    return None
 
 
 def _timestamp_seconds(timestamp: datetime | int | None) -> int:

@@ -13,14 +13,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
-from flaskscope.cookie import BROWSER_COOKIE_LIMIT, DecodedCookie, describe_duration
+from flaskscope.cookie import DecodedCookie
+from flaskscope.cookie_warnings import BROWSER_COOKIE_LIMIT, describe_duration
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 __all__ = [
     "Segment",
-    "describe_duration",
     "render_decoded",
     "render_decoded_plain",
     "report_lines",
