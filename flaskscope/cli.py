@@ -102,25 +102,37 @@ def read_bytes(
     if file is not None and argument not in (None, "-"):
         raise click.UsageError(f"give the {what} either as an argument or with --file, not both")
     if file is not None:
-        if file == "-":
-            return _read_stdin()
-        try:
-            with open(file, "rb") as handle:
-                return handle.read()
-        except OSError as error:
-            raise click.BadParameter(f"{file}: {error.strerror}", param_hint="--file") from error
+        return _read_stdin() if file == "-" else read_file(file, param_hint="--file")
     if argument == "-":
         return _read_stdin()
     if argument is not None:
         return argument.encode("utf-8", "surrogateescape") if argument_is_data else b""
-    if not _stdin_is_terminal():
+    if not stdin_is_terminal():
         return _read_stdin()
     raise click.UsageError(f"no {what} given: pass it as an argument, '-' for stdin, or --file")
 
 
-def _stdin_is_terminal() -> bool:
+def read_file(path: str, *, param_hint: str) -> bytes:
+    """A whole file's bytes; one that cannot be read is a usage error naming ``param_hint``."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        raise click.BadParameter(f"{path}: {error.strerror}", param_hint=param_hint) from error
+
+
+def stdin_is_terminal() -> bool:
+    """True when a person types at stdin (so reading it would wait for them)."""
     try:
         return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def stdout_is_terminal() -> bool:
+    """True when a person reads stdout (not a pipe or file): output may be richer."""
+    try:
+        return sys.stdout.isatty()
     except (AttributeError, ValueError):
         return False
 

@@ -20,7 +20,6 @@ __all__ = [
     "Deflater",
     "Inflater",
     "MessageTooBig",
-    "deflater_for",
     "inflater_for",
 ]
 
@@ -146,26 +145,14 @@ class Deflater:
 
 
 def inflater_for(settings: DeflateSettings, role: str) -> Inflater:
-    """The inflater for the frames that ``role`` (``client`` or ``server``) sent."""
+    """The inflater for the frames that ``role`` (``client`` or ``server``) sent: each side
+    compresses with its own parameters (``client_*`` for a client, ``server_*``, §7.1)."""
     if role == "client":
         return Inflater(
             no_context_takeover=settings.client_no_context_takeover,
             max_window_bits=settings.client_max_window_bits,
         )
     return Inflater(
-        no_context_takeover=settings.server_no_context_takeover,
-        max_window_bits=settings.server_max_window_bits,
-    )
-
-
-def deflater_for(settings: DeflateSettings, role: str) -> Deflater:
-    """The deflater ``role`` (``client`` or ``server``) compresses its messages with."""
-    if role == "client":
-        return Deflater(
-            no_context_takeover=settings.client_no_context_takeover,
-            max_window_bits=settings.client_max_window_bits,
-        )
-    return Deflater(
         no_context_takeover=settings.server_no_context_takeover,
         max_window_bits=settings.server_max_window_bits,
     )

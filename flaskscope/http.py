@@ -38,14 +38,6 @@ _HOST_ERRORS = ("Missing mandatory Host", "Found multiple Host")
 
 
 @dataclass(frozen=True)
-class _Head:
-    headers: tuple[tuple[str, str], ...]
-    line_endings: str
-    terminated: bool
-    body: bytes
-
-
-@dataclass(frozen=True)
 class _Message:
     headers: tuple[tuple[str, str], ...]
     """(name as sent, value) pairs in order; values decoded as ISO-8859-1 (RFC 7230 §3.2.4)."""
@@ -131,11 +123,17 @@ def _not_http(what: str, error: Exception) -> InputError:
 def _feed(
     connection: h11.Connection, head: bytes
 ) -> h11.Request | h11.Response | h11.InformationalResponse | None:
+    """The first event h11 reads from ``head``: the message's start line and headers."""
     connection.receive_data(head)
     event = connection.next_event()
     if isinstance(event, (h11.Request, h11.Response, h11.InformationalResponse)):
         return event
     return None
+
+
+def _server() -> h11.Connection:
+    """A server-side connection reads requests; heads up to :data:`MAX_HEAD_BYTES`."""
+    return h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
 
 
 def parse_request(data: bytes) -> HttpRequest:
@@ -144,7 +142,7 @@ def parse_request(data: bytes) -> HttpRequest:
     head, body, terminated = _split_head(data)
     set_aside_hosts = False
     try:
-        event = _feed(h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES), head)
+        event = _feed(_server(), head)
     except h11.RemoteProtocolError as error:
         if not str(error).startswith(_HOST_ERRORS):
             raise _not_http("request", error) from error
@@ -154,9 +152,7 @@ def parse_request(data: bytes) -> HttpRequest:
         ending = b"\r\n" if head[:first_line_end].endswith(b"\r\n") else b"\n"
         patched = renamed[:first_line_end] + _PLACEHOLDER_HOST + ending + renamed[first_line_end:]
         try:
-            event = _feed(
-                h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES), patched
-            )
+            event = _feed(_server(), patched)
         except h11.RemoteProtocolError as second_error:
             raise _not_http("request", second_error) from second_error
     if not isinstance(event, h11.Request):

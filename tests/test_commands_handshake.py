@@ -271,7 +271,7 @@ def test_hostile_header_values_are_escaped(tmp_path: Path) -> None:
 def test_terminal_gets_every_step_without_explain(monkeypatch: pytest.MonkeyPatch) -> None:
     import flaskscope.commands.handshake as module
 
-    monkeypatch.setattr(module, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(module, "stdout_is_terminal", lambda: True)
     result = run_cli("ws-accept", RFC_KEY, env={"NO_COLOR": "1"})
     assert result.exit_code == 0
     assert "258EAFA5-E914-47DA-95CA-C5AB0DC85B11" in result.stdout
@@ -282,7 +282,7 @@ def test_terminal_gets_every_step_without_explain(monkeypatch: pytest.MonkeyPatc
 def test_no_key_at_a_terminal_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import flaskscope.commands.handshake as module
 
-    monkeypatch.setattr(module, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(module, "stdin_is_terminal", lambda: True)
     result = run_cli("ws-accept")
     assert result.exit_code == 2
     assert "no key given" in result.stderr

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import click
 
 from flaskscope.capture import HttpHead, parse_stream
-from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options
+from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options, read_file
 from flaskscope.commands.frames_input import open_input, split_http_head
 from flaskscope.deflate_negotiation import (
     PERMESSAGE_DEFLATE,
@@ -47,14 +47,7 @@ def _deflate_settings(
     if params is not None:
         return deflate_params_from_header(params)
     if handshake is not None:
-        try:
-            with open(handshake, "rb") as handle:
-                response = handle.read()
-        except OSError as error:
-            raise click.BadParameter(
-                f"{handshake}: {error.strerror}", param_hint="--handshake"
-            ) from error
-        return _deflate_from_response(response)
+        return _deflate_from_response(read_file(handshake, param_hint="--handshake"))
     return None
 
 

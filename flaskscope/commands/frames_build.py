@@ -12,8 +12,7 @@ import sys
 import click
 
 from flaskscope.builder import build_frames, close_payload, decode_hex, parse_opcode
-from flaskscope.cli import EXIT_OK, command, output_options
-from flaskscope.commands.frames_input import stdout_is_terminal
+from flaskscope.cli import EXIT_OK, command, output_options, read_file, stdout_is_terminal
 from flaskscope.deflate import Deflater
 from flaskscope.errors import OptionError
 from flaskscope.frames import Opcode, opcode_name
@@ -120,13 +119,7 @@ def build_frame(
         payload = decode_hex(payload_hex)
         default_opcode = Opcode.BINARY
     elif payload_file is not None:
-        try:
-            with open(payload_file, "rb") as handle:
-                payload = handle.read()
-        except OSError as error:
-            raise click.BadParameter(
-                f"{payload_file}: {error.strerror}", param_hint="--payload-file"
-            ) from error
+        payload = read_file(payload_file, param_hint="--payload-file")
         default_opcode = Opcode.BINARY
     else:
         payload = b""

@@ -17,9 +17,10 @@ import click
 
 from flaskscope.builder import decode_base64, decode_hex
 from flaskscope.capture import MAX_HTTP_HEAD, HttpHead, find_http_head
+from flaskscope.cli import stdin_is_terminal
 from flaskscope.errors import InputError
 
-__all__ = ["CHUNK_SIZE", "open_input", "split_http_head", "stdout_is_terminal"]
+__all__ = ["CHUNK_SIZE", "open_input", "split_http_head"]
 
 CHUNK_SIZE = 1 << 20
 """Input is read and parsed 1 MiB at a time."""
@@ -28,20 +29,6 @@ MAX_TEXT_INPUT = 64 << 20
 """Hex or base64 text is decoded whole; more than this is surely a mistake."""
 
 _HEX_TEXT = re.compile(rb"[0-9A-Fa-fxX\\\s:,]*")
-
-
-def stdout_is_terminal() -> bool:
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def _stdin_is_terminal() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def _chunks(stream: BinaryIO, first: bytes = b"") -> Iterator[bytes]:
@@ -89,7 +76,7 @@ def open_input(data: str | None, file: str | None, encoding: str | None) -> Iter
             with handle:
                 return iter((_decode_text(_read_all(handle), encoding),))
         return _file_chunks(handle)
-    if data is None and file is None and _stdin_is_terminal():
+    if data is None and file is None and stdin_is_terminal():
         raise click.UsageError("no input: pass hex DATA, '-' for stdin, or --file PATH")
     stdin = _stdin_binary()
     first = stdin.read(CHUNK_SIZE)

@@ -6,11 +6,20 @@ The only randomness (``--generate``) is drawn here, at the CLI boundary.
 from __future__ import annotations
 
 import os
-import sys
 
 import click
 
-from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options, read_bytes, read_text
+from flaskscope.cli import (
+    EXIT_INVALID,
+    EXIT_OK,
+    command,
+    output_options,
+    read_bytes,
+    read_file,
+    read_text,
+    stdin_is_terminal,
+    stdout_is_terminal,
+)
 from flaskscope.handshake import KEY_BYTES, accept_report, generate_key, key_from_request
 from flaskscope.handshake_check import check_handshake
 from flaskscope.render.console import emit_json, make_console, safe_str
@@ -25,29 +34,9 @@ from flaskscope.render.handshake import (
 _HTTP_WHITESPACE = " \t\r\n"
 
 
-def _stdout_is_terminal() -> bool:
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def _stdin_is_terminal() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
 def _read_path(path: str, what: str) -> bytes:
     """A file's bytes, or stdin for ``-``; a missing file is a usage error naming ``what``."""
-    if path == "-":
-        return read_bytes("-", None, what=what)
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError as error:
-        raise click.BadParameter(f"{path}: {error.strerror}", param_hint=what) from error
+    return read_bytes("-", None, what=what) if path == "-" else read_file(path, param_hint=what)
 
 
 @command(
@@ -111,7 +100,7 @@ def ws_accept(
     elif request_file is not None:
         the_key = key_from_request(_read_path(request_file, "--request"))
     else:
-        if key is None and _stdin_is_terminal():
+        if key is None and stdin_is_terminal():
             raise click.UsageError(
                 "no key given: pass KEY, '-' for stdin, --request FILE or --generate"
             )
@@ -121,7 +110,7 @@ def ws_accept(
     report = accept_report(the_key, verify=verify)
     if as_json:
         emit_json(accept_json(report))
-    elif explain or _stdout_is_terminal():
+    elif explain or stdout_is_terminal():
         render_accept(make_console(no_color=no_color), report)
     else:
         click.echo(render_accept_plain(report, with_key=generate))
