@@ -60,6 +60,7 @@ from flaskscope.cookie_warnings import (
     other_options_hint,
     size_warning,
 )
+from flaskscope.errors import InputError
 
 __all__ = [
     "BROWSER_COOKIE_LIMIT",
@@ -86,6 +87,7 @@ __all__ = [
     "find_cookie",
     "load_session",
     "matching_key",
+    "session_from_json",
     "sign_cookie",
     "size_warning",
     "split_cookie",
@@ -323,6 +325,35 @@ def sign_cookie(
     signed = payload_field + SEPARATOR + b64url_encode(int_to_bytes(stored))
     signature = compute_signature(signed.encode("ascii"), secret_key, options)
     return signed + SEPARATOR + b64url_encode(signature)
+
+
+def session_from_json(text: str, serializer: object | None = None) -> dict[str, Any]:
+    """The session a user wrote as JSON, to sign: read as Flask's tagged JSON
+    (``{" t": [1, 2]}`` is a tuple), or by the app's own ``serializer`` so that its own tags
+    mean what they mean to the app."""
+    text = text.strip()
+    if serializer is None:
+        try:
+            session = tagged.loads(text)
+        except CookieInputError as error:
+            raise InputError(f"session JSON: {error}") from error
+    else:
+        loads = getattr(serializer, "loads", None)
+        if not callable(loads):
+            raise InputError("the app's session serializer has no loads() method")
+        try:
+            session = loads(text)
+        except Exception as error:
+            reason = f"{type(error).__name__}: {' '.join(str(error).split())}"
+            raise InputError(
+                f"the app's session serializer cannot read this JSON: {reason}"
+            ) from error
+    if not isinstance(session, dict):
+        raise InputError(
+            f"the session must be a JSON object, not {type(session).__name__}"
+            ' (e.g. {"user_id": 42})'
+        )
+    return session
 
 
 def _dump_session(session: Mapping[str, Any], serializer: object | None) -> bytes:

@@ -42,7 +42,6 @@ __all__ = [
     "command_defaults",
     "current_flask_app",
     "defaults_from_app",
-    "load_app_session_json",
     "resolve_flask_app",
     "scope",
 ]
@@ -226,27 +225,6 @@ def defaults_from_app(app: Flask, *, key_given: bool = False) -> CommandDefaults
         secret_key=settings.secret_key,
         fallback_keys=settings.fallback_keys,
     )
-
-
-def load_app_session_json(text: str, serializer: Any) -> dict[str, Any]:
-    """Session JSON read by the app's own serializer, so its own tags mean what they mean
-    to the app (``sign-cookie --app`` with a custom session serializer)."""
-    from flaskscope.errors import InputError
-
-    loads = getattr(serializer, "loads", None)
-    if not callable(loads):
-        raise InputError("the app's session serializer has no loads() method")
-    try:
-        session = loads(text.strip())
-    except Exception as error:
-        reason = f"{type(error).__name__}: {' '.join(str(error).split())}"
-        raise InputError(f"the app's session serializer cannot read this JSON: {reason}") from error
-    if not isinstance(session, dict):
-        raise InputError(
-            f"the session must be a JSON object, not {type(session).__name__}"
-            ' (e.g. {"user_id": 42})'
-        )
-    return session
 
 
 def _custom_serializer(serializer: Any) -> Any:

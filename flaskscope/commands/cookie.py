@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timezone
-from typing import Any
 
 import click
 
@@ -26,6 +25,7 @@ from flaskscope.commands.cookie_options import (
     time_callback,
 )
 from flaskscope.commands.server_session import (
+    build_report,
     server_session_app,
     server_session_options,
     show_server_session,
@@ -34,17 +34,16 @@ from flaskscope.cookie import (
     DEFAULT_MAX_DECOMPRESSED,
     DecodedCookie,
     decode_cookie,
+    session_from_json,
     sign_cookie,
     size_warning,
 )
-from flaskscope.cookie_errors import CookieInputError, SigningOptionError
-from flaskscope.errors import InputError
+from flaskscope.cookie_errors import SigningOptionError
 from flaskscope.flask_commands import (
     CommandDefaults,
     app_options,
     command_defaults,
     defaults_from_app,
-    load_app_session_json,
     resolve_flask_app,
 )
 from flaskscope.flask_session_app import server_session_cookie
@@ -182,19 +181,16 @@ def decode_cookie_command(
     server_cookie = server_session_cookie(value, app_loaded=app is not None, settings=server_app)
     if server_cookie is not None:  # Flask-Session: the cookie holds only an id
         primary, fallbacks = resolve_keys(secret_key, secret_key_file, fallback_keys)
-        ctx.exit(
-            show_server_session(
-                server_cookie,
-                keys=(primary or "", *fallbacks),
-                store_url=store_url,
-                key_prefix=key_prefix,
-                store_timeout=store_timeout,
-                serialization_format=serialization_format,
-                app_settings=server_app,
-                as_json=as_json,
-                no_color=no_color,
-            )
+        report = build_report(
+            server_cookie,
+            keys=(primary or "", *fallbacks),
+            store_url=store_url,
+            key_prefix=key_prefix,
+            store_timeout=store_timeout,
+            serialization_format=serialization_format,
+            app_settings=server_app,
         )
+        ctx.exit(show_server_session(report, as_json=as_json, no_color=no_color))
     if store_url is not None:
         click.echo(
             "note: --store ignored: this is a Flask signed-cookie session, its data is in"
@@ -224,22 +220,6 @@ def decode_cookie_command(
     )
     show_decoded(decoded, as_json=as_json, no_color=no_color)
     ctx.exit(exit_code(decoded))
-
-
-def load_session_json(text: str) -> dict[str, Any]:
-    """Session JSON from the user, Flask's tags allowed (``{" t": [1, 2]}`` is a tuple)."""
-    from flaskscope import tagged
-
-    try:
-        session = tagged.untag_scan(tagged.parse_json(text.strip()))
-    except CookieInputError as error:
-        raise InputError(f"session JSON: {error}") from error
-    if not isinstance(session, dict):
-        raise InputError(
-            f"the session must be a JSON object, not {type(session).__name__}"
-            ' (e.g. {"user_id": 42})'
-        )
-    return session
 
 
 @command(
@@ -307,10 +287,7 @@ def sign_cookie_command(
         app_import, app_dir, key_given=secret_key is not None or secret_key_file is not None
     )
     text = read_text(session_json, file, what="session JSON")
-    if base.serializer is None:
-        session = load_session_json(text)
-    else:
-        session = load_app_session_json(text, base.serializer)
+    session = session_from_json(text, base.serializer)
     primary, fallbacks = resolve_keys(
         base.command_line_key(secret_key), secret_key_file, fallback_keys, base.secret_key
     )

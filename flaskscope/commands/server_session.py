@@ -34,7 +34,7 @@ DEFAULT_SERIALIZATION_FORMAT = "msgpack"
 SERIALIZATION_FORMATS = ("msgpack", "json")
 """``flaskscope.stored_payload.SERIALIZATION_FORMATS``."""
 
-__all__ = ["server_session_app", "server_session_options", "show_server_session"]
+__all__ = ["build_report", "server_session_app", "server_session_options", "show_server_session"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,28 +92,8 @@ def server_session_app(app: Any) -> FlaskSessionSettings | None:
     return flask_session_settings(app)
 
 
-def show_server_session(
-    cookie: ServerSessionCookie,
-    *,
-    keys: Sequence[str | bytes],
-    store_url: str | None,
-    key_prefix: str | None,
-    store_timeout: float,
-    serialization_format: str | None,
-    app_settings: FlaskSessionSettings | None,
-    as_json: bool,
-    no_color: bool,
-) -> int:
-    """Inspect, render, and return the exit code (0 found / id only, 1 gone or forged)."""
-    report = build_report(
-        cookie,
-        keys=keys,
-        store_url=store_url,
-        key_prefix=key_prefix,
-        store_timeout=store_timeout,
-        serialization_format=serialization_format,
-        app_settings=app_settings,
-    )
+def show_server_session(report: ServerSessionReport, *, as_json: bool, no_color: bool) -> int:
+    """Render the report; the exit code: 0 found / id only, 1 gone or forged."""
     from flaskscope.render.console import emit_json, make_console
     from flaskscope.render.server_session import render_server_session, server_session_json
 
