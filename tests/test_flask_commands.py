@@ -206,7 +206,7 @@ def test_cookies_signed_with_rotated_keys_match_a_fallback(index: int) -> None:
     module = importlib.import_module("fs_fallback_app")
     before_rotation = Flask("before_rotation")
     before_rotation.config["SECRET_KEY"] = module.OLD_KEYS[index]
-    before_rotation.add_url_rule("/login/<user>", view_func=module.login, methods=["POST"])
+    importlib.import_module("fs_routes").add_login_routes(before_rotation)  # the app's routes
     cookie = login_cookie(before_rotation, "/login/old")
     client = module.app.test_client()  # the app itself still accepts it
     client.set_cookie("session", cookie)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, session
+from flask import Flask
+from fs_routes import add_login_routes
 
 SECRETS = {"production": "factory-production-secret", "staging": "factory-staging-secret"}
 
@@ -13,14 +14,4 @@ def create_app(environment: str = "production", *, cookie: str = "session") -> F
     app = Flask(__name__)
     app.config["SECRET_KEY"] = SECRETS[environment]
     app.config["SESSION_COOKIE_NAME"] = cookie
-
-    @app.post("/login/<user>")
-    def login(user: str) -> str:
-        session["user"] = user
-        return "ok"
-
-    @app.get("/whoami")
-    def whoami() -> str:
-        return str(session.get("user", "anonymous"))
-
-    return app
+    return add_login_routes(app)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, session
+from flask import Flask
+from fs_routes import add_login_routes
 
 OLD_KEYS = ["rotated-out-2024", "rotated-out-2025"]
 
@@ -10,13 +11,4 @@ app = Flask(__name__)
 app.config["SECRET_KEY"] = "current-2026"
 app.config["SECRET_KEY_FALLBACKS"] = list(OLD_KEYS)
 
-
-@app.post("/login/<user>")
-def login(user: str) -> str:
-    session["user"] = user
-    return "ok"
-
-
-@app.get("/whoami")
-def whoami() -> str:
-    return str(session.get("user", "anonymous"))
+add_login_routes(app)
