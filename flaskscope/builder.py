@@ -6,51 +6,21 @@ so the same arguments always give the same bytes here.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flaskscope.deflate import Deflater
-from flaskscope.errors import InputError
 from flaskscope.frames import Frame, FrameBuildError, Opcode
 
 __all__ = [
     "BuiltFrames",
     "build_frames",
     "close_payload",
-    "decode_base64",
-    "decode_hex",
     "parse_opcode",
 ]
 
 _U16 = struct.Struct("!H")
-_HEX_PREFIX = re.compile(r"(?<![0-9A-Fa-f])0[xX]|\\[xX]")
-_HEX_SEPARATORS = re.compile(r"[\s:,]+")
-_NOT_HEX = re.compile(r"[^0-9A-Fa-f]")
-
-
-def decode_hex(text: str) -> bytes:
-    """Hex as people paste it: spaces, newlines, colons, ``0x`` and ``\\x`` prefixes allowed."""
-    cleaned = _HEX_SEPARATORS.sub("", _HEX_PREFIX.sub("", text))
-    bad = _NOT_HEX.search(cleaned)
-    if bad is not None:
-        raise InputError(f"not hex: unexpected character {bad.group()!r}")
-    if len(cleaned) % 2:
-        raise InputError(f"not hex: an odd number of hex digits ({len(cleaned)})")
-    return bytes.fromhex(cleaned)
-
-
-def decode_base64(text: str) -> bytes:
-    """Standard or URL-safe base64, whitespace allowed, padding optional."""
-    cleaned = "".join(text.split()).replace("-", "+").replace("_", "/")
-    cleaned += "=" * (-len(cleaned) % 4)
-    try:
-        return base64.b64decode(cleaned.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError, ValueError) as error:
-        raise InputError(f"not base64: {error}") from error
 
 
 def parse_opcode(value: str) -> int:

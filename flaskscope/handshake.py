@@ -11,7 +11,7 @@ import binascii
 import hashlib
 from dataclasses import dataclass
 
-from flaskscope.deflate_negotiation import DeflateParams
+from flaskscope.deflate_negotiation import PERMESSAGE_DEFLATE, DeflateParams, deflate_params
 from flaskscope.errors import InputError, OptionError
 from flaskscope.extensions import Extension, parse_extensions
 from flaskscope.http import parse_request, parse_response
@@ -28,6 +28,7 @@ __all__ = [
     "generate_key",
     "inspect_key",
     "key_from_request",
+    "negotiated_deflate",
     "negotiated_extensions",
     "websocket_accept",
 ]
@@ -163,6 +164,15 @@ def negotiated_extensions(response_text: str | bytes) -> tuple[Extension, ...]:
     )
     value = parse_response(data).get("Sec-WebSocket-Extensions")
     return () if value is None else parse_extensions(value)
+
+
+def negotiated_deflate(response_text: str | bytes) -> DeflateParams | None:
+    """The permessage-deflate parameters a raw 101 response selected (RFC 7692 §7), or None
+    when it selected none; InputError when the response or its parameters are malformed."""
+    for extension in negotiated_extensions(response_text):
+        if extension.name.lower() == PERMESSAGE_DEFLATE:
+            return deflate_params(extension)
+    return None
 
 
 @dataclass(frozen=True)

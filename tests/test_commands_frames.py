@@ -16,8 +16,9 @@ from websockets.streams import StreamReader
 from wsproto.extensions import PerMessageDeflate as WsprotoDeflate
 from wsproto.frame_protocol import FrameProtocol
 
-from flaskscope.builder import build_frames, decode_hex
+from flaskscope.builder import build_frames
 from flaskscope.capture import parse_stream
+from flaskscope.commands.frames_input import decode_hex
 from flaskscope.deflate import Deflater
 from flaskscope.errors import InputError
 from flaskscope.frames import Opcode

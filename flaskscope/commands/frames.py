@@ -1,29 +1,34 @@
-"""``flaskscope parse-frame`` and ``flaskscope build-frame``: read input, call the cores, render.
+"""``flaskscope parse-frame``: read input, call the cores, render.
 
-Input is read in chunks (``--file`` of 1 GiB never needs 1 GiB); random masking keys are
-drawn here with os.urandom, at the CLI boundary, never inside a core.
+Input is read in chunks (``--file`` of 1 GiB never needs 1 GiB). What an HTTP head in front
+of the frames means for the parser is decided in :mod:`flaskscope.capture`, not here.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import click
 
-from flaskscope.capture import HttpHead, parse_stream
-from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options, read_file
-from flaskscope.commands.frames_input import open_input, split_http_head
-from flaskscope.deflate_negotiation import (
-    PERMESSAGE_DEFLATE,
-    DeflateParams,
-    deflate_params,
-    deflate_params_from_header,
+from flaskscope.capture import (
+    HttpHead,
+    ParserSettings,
+    collect_events,
+    iter_events,
+    settings_from_head,
+    split_http_head,
 )
+from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options, read_file
+from flaskscope.commands.frames_input import open_input
+from flaskscope.deflate import DeflateSettings
 from flaskscope.records import FrameRecord, MessageRecord
 from flaskscope.render.console import emit_json, make_console
 from flaskscope.render.frames import (
+    json_end_line,
+    json_event_line,
+    json_head_line,
     render_deflate,
     render_frame,
     render_http_head,
@@ -34,31 +39,34 @@ from flaskscope.render.frames import (
     render_summary,
     render_violation,
 )
-from flaskscope.stream import DEFAULT_MAX_MESSAGE_SIZE, Event, FrameParser
+from flaskscope.stream import DEFAULT_MAX_MESSAGE_SIZE, FrameParser
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+SUMMARY_VIOLATIONS = 20
+"""``--summary`` lists this many violations (it counts them all)."""
 
 
 def _deflate_settings(
     deflate: bool, params: str | None, handshake: str | None
-) -> DeflateParams | None:
+) -> DeflateSettings | None:
+    """The permessage-deflate parameters the options give, or None (then maybe the head's)."""
     if sum((deflate, params is not None, handshake is not None)) > 1:
         raise click.UsageError("give one of --deflate, --deflate-params and --handshake")
     if deflate:
+        from flaskscope.deflate_negotiation import DeflateParams
+
         return DeflateParams()
     if params is not None:
+        from flaskscope.deflate_negotiation import deflate_params_from_header
+
         return deflate_params_from_header(params)
     if handshake is not None:
-        return _deflate_from_response(read_file(handshake, param_hint="--handshake"))
-    return None
+        # Imported here: the HTTP parser behind it costs start-up time most runs do not need.
+        from flaskscope.handshake import negotiated_deflate
 
-
-def _deflate_from_response(response: bytes) -> DeflateParams | None:
-    """The permessage-deflate parameters a 101 response selected, or None."""
-    # Imported here: the HTTP parser behind it costs ~0.1 s of start-up (werkzeug).
-    from flaskscope.handshake import negotiated_extensions
-
-    for extension in negotiated_extensions(response):
-        if extension.name.lower() == PERMESSAGE_DEFLATE:
-            return deflate_params(extension)
+        return negotiated_deflate(read_file(handshake, param_hint="--handshake"))
     return None
 
 
@@ -152,77 +160,84 @@ def parse_frame(
 ) -> None:
     if json_lines and as_json:
         raise click.UsageError("give --json or --json-lines, not both")
-    settings = _deflate_settings(deflate, deflate_params, handshake)
+    given_deflate = _deflate_settings(deflate, deflate_params, handshake)
     data = " ".join(data_words) if data_words else None
     head, chunks = split_http_head(open_input(data, file, encoding))
-    role_source = "option" if role != "auto" else "auto"
-    deflate_from_head = False
-    if head is not None:
-        if role == "auto":
-            role, role_source = head.role, "http-head"
-        if head.kind == "response" and not (deflate or deflate_params or handshake):
-            settings = _deflate_from_response(head.head)
-            deflate_from_head = settings is not None
-    offset = head.length if head is not None else 0
-    keep = 0 if summary else max_bytes
-    if json_lines:
-        parser = FrameParser(
-            role=role,
-            deflate=settings,
-            keep=keep,
-            max_message_size=max_message_size,
-            records=not summary,
-            offset=offset,
-        )
-        ok = _stream_json_lines(parser, chunks, head, role_source)
-        click.get_current_context().exit(EXIT_OK if ok else EXIT_INVALID)
-    if as_json or summary:
-        result = parse_stream(
-            chunks,
-            role=role,
-            deflate=settings,
-            keep=keep,
-            max_message_size=max_message_size,
-            records=not summary,
-            offset=offset,
-        )
-        if as_json:
-            document = result.to_json()
-            document["role_source"] = role_source
-            document["http_head"] = (
-                None if head is None else {"kind": head.kind, "length": head.length}
-            )
-            emit_json(document)
-        else:
-            console = make_console(no_color=no_color)
-            render_http_head(console, head, deflate_from_head=deflate_from_head)
-            render_deflate(console, settings)
-            render_role(console, result.role, role_source)
-            render_summary(console, result.summary)
-            for violation in result.violations[:20]:
-                render_violation(console, violation)
-            render_status(
-                console,
-                result.summary,
-                complete=result.complete,
-                bytes_needed=result.bytes_needed,
-                shown=min(20, len(result.violations)),
-            )
-        click.get_current_context().exit(EXIT_OK if result.ok else EXIT_INVALID)
-    console = make_console(no_color=no_color)
-    parser = FrameParser(
-        role=role, deflate=settings, keep=keep, max_message_size=max_message_size, offset=offset
+    settings = settings_from_head(
+        head,
+        role=role,
+        deflate=given_deflate,
+        deflate_given=deflate or deflate_params is not None or handshake is not None,
     )
+    parser = FrameParser(
+        role=settings.role,
+        deflate=settings.deflate,
+        keep=0 if summary else max_bytes,
+        max_message_size=max_message_size,
+        records=not summary,
+        offset=settings.offset,
+    )
+    if json_lines:
+        ok = _stream_json_lines(parser, chunks, head, settings.role_source)
+    elif as_json:
+        result = collect_events(parser, chunks)
+        document = result.to_json()
+        document["role_source"] = settings.role_source
+        document["http_head"] = None if head is None else {"kind": head.kind, "length": head.length}
+        emit_json(document)
+        ok = result.ok
+    elif summary:
+        ok = _render_summary(make_console(no_color=no_color), parser, chunks, head, settings)
+    else:
+        console = make_console(no_color=no_color)
+        ok = _render_frames(console, parser, chunks, head, settings, max_bytes)
+    click.get_current_context().exit(EXIT_OK if ok else EXIT_INVALID)
+
+
+def _render_summary(
+    console: Console,
+    parser: FrameParser,
+    chunks: Iterable[bytes],
+    head: HttpHead | None,
+    settings: ParserSettings,
+) -> bool:
+    """``--summary``: the whole capture parsed first, then counts and the first violations."""
+    result = collect_events(parser, chunks)
+    render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
+    render_deflate(console, settings.deflate)
+    render_role(console, result.role, settings.role_source)
+    render_summary(console, result.summary)
+    for violation in result.violations[:SUMMARY_VIOLATIONS]:
+        render_violation(console, violation)
+    render_status(
+        console,
+        result.summary,
+        complete=result.complete,
+        bytes_needed=result.bytes_needed,
+        shown=min(SUMMARY_VIOLATIONS, len(result.violations)),
+    )
+    return result.ok
+
+
+def _render_frames(
+    console: Console,
+    parser: FrameParser,
+    chunks: Iterable[bytes],
+    head: HttpHead | None,
+    settings: ParserSettings,
+    max_bytes: int,
+) -> bool:
+    """Every frame, message and violation as soon as it is parsed, then the totals."""
     render_legend(console)
-    render_http_head(console, head, deflate_from_head=deflate_from_head)
-    render_deflate(console, settings)
+    render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
+    render_deflate(console, settings.deflate)
     shown_role = False
     shown_violations = 0
-    for events in _feed_all(parser, chunks):
+    for events in iter_events(parser, chunks):
         for event in events:
             if isinstance(event, FrameRecord):
                 if not shown_role:
-                    render_role(console, parser.role, role_source)
+                    render_role(console, parser.role, settings.role_source)
                     shown_role = True
                 render_frame(console, event, max_bytes=max_bytes)
             elif isinstance(event, MessageRecord):
@@ -238,48 +253,18 @@ def parse_frame(
         bytes_needed=parser.bytes_needed,
         shown=shown_violations,
     )
-    ok = parser.complete and not totals.violations
-    click.get_current_context().exit(EXIT_OK if ok else EXIT_INVALID)
+    return parser.complete and not totals.violations
 
 
 def _stream_json_lines(
-    parser: FrameParser, chunks: Iterator[bytes], head: HttpHead | None, role_source: str
+    parser: FrameParser, chunks: Iterable[bytes], head: HttpHead | None, role_source: str
 ) -> bool:
     """``--json-lines``: each event as soon as it is known, memory bounded by one chunk."""
     write = sys.stdout.write
     if head is not None:
-        write(_line({"type": "http_head", "kind": head.kind, "length": head.length}))
-    for events in _feed_all(parser, chunks):
+        write(json_head_line(head))
+    for events in iter_events(parser, chunks):
         for event in events:
-            kind = (
-                "frame"
-                if isinstance(event, FrameRecord)
-                else "message"
-                if isinstance(event, MessageRecord)
-                else "violation"
-            )
-            write(_line({"type": kind, **event.to_json()}))
-    totals = parser.summary()
-    write(
-        _line(
-            {
-                "type": "end",
-                "role": parser.role,
-                "role_source": role_source,
-                "complete": parser.complete,
-                "bytes_needed": parser.bytes_needed,
-                "summary": totals.to_json(),
-            }
-        )
-    )
-    return parser.complete and not totals.violations
-
-
-def _line(document: dict[str, object]) -> str:
-    return json.dumps(document, ensure_ascii=True) + "\n"
-
-
-def _feed_all(parser: FrameParser, chunks: Iterator[bytes]) -> Iterator[list[Event]]:
-    for chunk in chunks:
-        yield from parser.feed_in_slices(chunk)
-    yield parser.finish()
+            write(json_event_line(event))
+    write(json_end_line(parser, role_source))
+    return parser.complete and not parser.summary().violations

@@ -11,8 +11,9 @@ import sys
 
 import click
 
-from flaskscope.builder import build_frames, close_payload, decode_hex, parse_opcode
+from flaskscope.builder import build_frames, close_payload, parse_opcode
 from flaskscope.cli import EXIT_OK, command, output_options, read_file, stdout_is_terminal
+from flaskscope.commands.frames_input import decode_hex
 from flaskscope.deflate import Deflater
 from flaskscope.errors import OptionError
 from flaskscope.frames import Opcode, opcode_name

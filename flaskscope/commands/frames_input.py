@@ -1,4 +1,8 @@
-"""Input for ``parse-frame``: hex or base64 text, or raw bytes read 1 MiB at a time.
+"""Input for ``parse-frame`` and ``build-frame``: bytes as people type them (hex, base64),
+or raw bytes read 1 MiB at a time.
+
+Decoding typed text into bytes is input handling, not protocol: the cores take bytes, so
+the hex and base64 readers live here with the rest of the command-line input.
 
 Rules: DATA is hex (or base64 with --base64); ``--file`` and ``-`` are raw bytes unless
 --hex/--base64 say they hold text; piped stdin without DATA is taken as hex when it is only
@@ -7,7 +11,8 @@ hex digits and separators (--raw turns the detection off).
 
 from __future__ import annotations
 
-import itertools
+import base64
+import binascii
 import re
 import sys
 from collections.abc import Iterator
@@ -15,12 +20,10 @@ from typing import BinaryIO
 
 import click
 
-from flaskscope.builder import decode_base64, decode_hex
-from flaskscope.capture import MAX_HTTP_HEAD, HttpHead, find_http_head
 from flaskscope.cli import stdin_is_terminal
 from flaskscope.errors import InputError
 
-__all__ = ["CHUNK_SIZE", "open_input", "split_http_head"]
+__all__ = ["CHUNK_SIZE", "decode_base64", "decode_hex", "open_input"]
 
 CHUNK_SIZE = 1 << 20
 """Input is read and parsed 1 MiB at a time."""
@@ -29,6 +32,30 @@ MAX_TEXT_INPUT = 64 << 20
 """Hex or base64 text is decoded whole; more than this is surely a mistake."""
 
 _HEX_TEXT = re.compile(rb"[0-9A-Fa-fxX\\\s:,]*")
+_HEX_PREFIX = re.compile(r"(?<![0-9A-Fa-f])0[xX]|\\[xX]")
+_HEX_SEPARATORS = re.compile(r"[\s:,]+")
+_NOT_HEX = re.compile(r"[^0-9A-Fa-f]")
+
+
+def decode_hex(text: str) -> bytes:
+    """Hex as people paste it: spaces, newlines, colons, ``0x`` and ``\\x`` prefixes allowed."""
+    cleaned = _HEX_SEPARATORS.sub("", _HEX_PREFIX.sub("", text))
+    bad = _NOT_HEX.search(cleaned)
+    if bad is not None:
+        raise InputError(f"not hex: unexpected character {bad.group()!r}")
+    if len(cleaned) % 2:
+        raise InputError(f"not hex: an odd number of hex digits ({len(cleaned)})")
+    return bytes.fromhex(cleaned)
+
+
+def decode_base64(text: str) -> bytes:
+    """Standard or URL-safe base64, whitespace allowed, padding optional."""
+    cleaned = "".join(text.split()).replace("-", "+").replace("_", "/")
+    cleaned += "=" * (-len(cleaned) % 4)
+    try:
+        return base64.b64decode(cleaned.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError) as error:
+        raise InputError(f"not base64: {error}") from error
 
 
 def _chunks(stream: BinaryIO, first: bytes = b"") -> Iterator[bytes]:
@@ -90,39 +117,3 @@ def open_input(data: str | None, file: str | None, encoding: str | None) -> Iter
 def _file_chunks(handle: BinaryIO) -> Iterator[bytes]:
     with handle:
         yield from _chunks(handle)
-
-
-HEAD_PROBE = 4096
-"""Bytes gathered before deciding whether the capture starts with an HTTP head."""
-
-
-def split_http_head(chunks: Iterator[bytes]) -> tuple[HttpHead | None, Iterator[bytes]]:
-    """Take an HTTP upgrade head off the front of the capture (see :mod:`flaskscope.capture`).
-
-    Returns the head (or None) and the chunks that follow it, still read lazily.
-    """
-    iterator = iter(chunks)
-    pending = bytearray()
-    exhausted = False
-    while True:
-        while len(pending) < HEAD_PROBE and not exhausted:
-            chunk = next(iterator, None)
-            if chunk is None:
-                exhausted = True
-            else:
-                pending += chunk
-        found = find_http_head(bytes(pending[: MAX_HTTP_HEAD + 4]))
-        if not isinstance(found, int):
-            break
-        if exhausted or len(pending) > MAX_HTTP_HEAD:
-            raise InputError(
-                "the input starts with an HTTP start line, but the head's blank line does "
-                f"not come within {min(len(pending), MAX_HTTP_HEAD)} bytes"
-            )
-        chunk = next(iterator, None)
-        if chunk is None:
-            exhausted = True
-        else:
-            pending += chunk
-    rest = bytes(pending[found.length :]) if found is not None else bytes(pending)
-    return found, itertools.chain((rest,) if rest else (), iterator)
