@@ -21,27 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from flask import Flask, session
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.peers import flask_cookie, hashcat_crack_command
 
 LINES = 200_000
 KEY = "zz-the-real-key-is-last"
-
-
-def flask_cookie(secret_key: str) -> str:
-    """A real Flask session cookie, short and uncompressed so hashcat 6.2.6 loads it."""
-    app = Flask(__name__)
-    app.secret_key = secret_key
-
-    @app.route("/")
-    def index() -> str:
-        session["u"] = "al"
-        return "ok"
-
-    client = app.test_client()
-    client.get("/")
-    cookie = client.get_cookie("session")
-    assert cookie is not None
-    return cookie.value
 
 
 def write_wordlist(path: Path) -> None:
@@ -122,24 +106,9 @@ def run_hashcat(cookie: str, wordlist: Path, workdir: Path) -> dict[str, float] 
     hash_file = workdir / "cookie.hash"
     hash_file.write_text(cookie + "\n")
     out_file = workdir / "cracked.txt"
-    command = [
-        executable,
-        "-m",
-        "29100",
-        "-a",
-        "0",
-        "-D",
-        "1",
-        "--potfile-disable",
-        "--session",
-        f"flaskscope-bench-{os.getpid()}",
-        "--outfile",
-        str(out_file),
-        "--outfile-format",
-        "2",
-        str(hash_file),
-        str(wordlist),
-    ]
+    command = hashcat_crack_command(
+        executable, hash_file, wordlist, out_file, session_name=f"flaskscope-bench-{os.getpid()}"
+    )
     # A first run may compile the OpenCL kernel (tens of seconds); time the second.
     timed(command, cwd=workdir)
     out_file.unlink(missing_ok=True)
@@ -171,7 +140,7 @@ def main() -> int:
         f"audit-secret benchmark: {LINES:,} candidates, key last, {os.cpu_count()} cores, "
         f"best of {ROUNDS} interleaved rounds, load average before {os.getloadavg()[0]:.2f}"
     )
-    cookie = flask_cookie(KEY)
+    cookie = flask_cookie(KEY, {"u": "al"})  # short, uncompressed: hashcat 6.2.6 loads it
     runs: dict[str, list[dict[str, float] | None]] = {"ours": [], "unsign": [], "hashcat": []}
     with tempfile.TemporaryDirectory() as directory:
         workdir = Path(directory)

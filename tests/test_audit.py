@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask, session
-from flask.sessions import SecureCookieSessionInterface, session_json_serializer
+from flask.sessions import session_json_serializer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from itsdangerous import Signer, URLSafeTimedSerializer
@@ -19,37 +18,9 @@ from flaskscope.audit_runner import check_chunk, run_audit
 from flaskscope.cookie import split_cookie
 from flaskscope.errors import OptionError
 from flaskscope.wordlists import Chunk, chunks_from_stream
+from tests.peers import flask_cookie
 
 SIGNED = b"eyJ1c2VybmFtZSI6ImFkbWluIn0.YjdgRQ"
-
-
-def flask_cookie(
-    secret_key: str | bytes,
-    data: dict[str, Any] | None = None,
-    *,
-    salt: str | None = None,
-) -> str:
-    """A session cookie as a real Flask app sets it (``salt`` through a session interface)."""
-    app = Flask(__name__)
-    app.secret_key = secret_key
-    if salt is not None:
-
-        class SaltedInterface(SecureCookieSessionInterface):
-            pass
-
-        SaltedInterface.salt = salt
-        app.session_interface = SaltedInterface()
-
-    @app.route("/")
-    def index() -> str:
-        session.update(data or {"user": "alice", "admin": False})
-        return "ok"
-
-    client = app.test_client()
-    client.get("/")
-    cookie = client.get_cookie("session")
-    assert cookie is not None
-    return cookie.value
 
 
 def empty_key_cookie() -> str:

@@ -10,7 +10,8 @@ import pytest
 
 import flaskscope.audit
 from tests.conftest import run_cli, run_json
-from tests.test_audit import empty_key_cookie, flask_cookie
+from tests.peers import flask_cookie
+from tests.test_audit import empty_key_cookie
 
 # More lines than audit_runner.SMALL_LIST, so --jobs 2 really starts two workers.
 FILLER = [f"not-the-key-{n}" for n in range(30000)]

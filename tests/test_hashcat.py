@@ -15,7 +15,7 @@ from flaskscope.audit import AuditSpec, BatchChecker
 from flaskscope.cookie import SigningOptions, split_cookie
 from flaskscope.hashcat import HashcatUnsupportedError, hashcat_line
 from tests.conftest import load_vectors, run_cli, run_json
-from tests.test_audit import flask_cookie
+from tests.peers import flask_cookie, hashcat_crack_command
 
 HASHCAT = shutil.which("hashcat")
 needs_hashcat = pytest.mark.skipif(
@@ -111,26 +111,11 @@ def test_hashcat_cracks_the_line_from_a_small_list(tmp_path: Path) -> None:
     wordlist = tmp_path / "words.txt"
     wordlist.write_text("dev\nsecret\npizza-party\nchangeme\n")
     out_file = tmp_path / "cracked.txt"
+    command = hashcat_crack_command(
+        HASHCAT, hash_file, wordlist, out_file, session_name=f"flaskscope-test-{tmp_path.name}"
+    )
     completed = subprocess.run(
-        [
-            HASHCAT,
-            "-m",
-            "29100",
-            "-a",
-            "0",
-            "-D",
-            "1",
-            "--potfile-disable",
-            "--quiet",
-            "--session",
-            f"flaskscope-test-{tmp_path.name}",
-            "--outfile",
-            str(out_file),
-            "--outfile-format",
-            "2",
-            str(hash_file),
-            str(wordlist),
-        ],
+        [*command, "--quiet"],
         capture_output=True,
         text=True,
         timeout=300,

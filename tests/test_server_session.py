@@ -31,6 +31,7 @@ from flaskscope.session_id import (
 )
 from flaskscope.store import connect_redis, fetch_session
 from tests.conftest import run_cli, run_json
+from tests.peers import flask_cookie
 from tests.redis_server import RedisServer, free_port, running_redis
 
 SECRET = "flask-session test secret"
@@ -257,19 +258,8 @@ def test_values_that_are_not_flask_session_cookies(value: str) -> None:
 
 
 def test_real_flask_signed_cookie_is_not_taken_for_a_session_id() -> None:
-    app = Flask(__name__)
-    app.secret_key = SECRET
-
-    @app.route("/")
-    def index() -> str:
-        session["user"] = "alice"
-        return "ok"
-
-    client = app.test_client()
-    client.get("/")
-    cookie = client.get_cookie("session")
-    assert cookie is not None
-    assert parse_server_session_cookie(cookie.value) is None
+    cookie = flask_cookie(SECRET, {"user": "alice"})
+    assert parse_server_session_cookie(cookie) is None
 
 
 @settings(max_examples=300, deadline=None)
@@ -392,25 +382,14 @@ def test_cli_signed_id_with_wrong_key_exits_1() -> None:
 
 
 def test_cli_flask_signed_cookie_is_handled_as_before() -> None:
-    app = Flask(__name__)
-    app.secret_key = SECRET
-
-    @app.route("/")
-    def index() -> str:
-        session["user"] = "alice"
-        return "ok"
-
-    client = app.test_client()
-    client.get("/")
-    cookie = client.get_cookie("session")
-    assert cookie is not None
-    result = run_cli("decode-cookie", cookie.value, "-k", SECRET, "--json", "--store", "redis://x")
+    cookie = flask_cookie(SECRET, {"user": "alice"})
+    result = run_cli("decode-cookie", cookie, "-k", SECRET, "--json", "--store", "redis://x")
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["kind"] == "signed-cookie"
     assert document["status"] == "valid"
     assert "--store ignored" in result.stderr
-    human = run_cli("decode-cookie", cookie.value, "-k", SECRET, "--no-color")
+    human = run_cli("decode-cookie", cookie, "-k", SECRET, "--no-color")
     assert human.exit_code == 0
     assert "signed-cookie" in human.stdout
     assert "server-side" not in human.stdout
