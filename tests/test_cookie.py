@@ -32,6 +32,7 @@ from flaskscope.cookie import (
     split_cookie,
 )
 from flaskscope.cookie_format import b64url_encode, int_to_bytes
+from tests.test_tagged import type_structure
 
 KEY = "test-secret-key"
 T0 = 1_700_000_000  # 2023-11-14T22:13:20Z
@@ -39,14 +40,6 @@ T0 = 1_700_000_000  # 2023-11-14T22:13:20Z
 
 def at(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=timezone.utc)
-
-
-def _types(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _types(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__, [_types(item) for item in value])
-    return type(value).__name__
 
 
 def make_app(secret_key: str = KEY, fallbacks: list[str] | None = None) -> Flask:
@@ -128,7 +121,7 @@ def test_flask_cookies_decode_to_what_flask_loads(frozen_time: Any, path: str) -
     decoded = decode_cookie(value, KEY, now=at(T0 + 5))
     expected = flask_loads(app, value)
     assert decoded.session == expected
-    assert _types(decoded.session) == _types(expected)
+    assert type_structure(decoded.session) == type_structure(expected)
     assert decoded.status == "valid"
     assert decoded.verified is True
     assert decoded.matched_key == "primary"

@@ -78,7 +78,7 @@ def test_loads_matches_flask_on_random_tagged_json(value: Any) -> None:
     outcome, expected = flask_loads(text)
     if outcome == "ok":
         assert tagged.loads(text) == expected
-        assert _types(tagged.loads(text)) == _types(expected)
+        assert type_structure(tagged.loads(text)) == type_structure(expected)
     else:
         with pytest.raises(FlaskscopeError):
             tagged.loads(text)
@@ -97,15 +97,15 @@ def test_dumps_matches_flask_outside_and_inside_an_app(value: Any) -> None:
 def test_round_trip_gives_what_flask_round_trip_gives(value: Any) -> None:
     text = FLASK.dumps(value)
     assert tagged.loads(text) == FLASK.loads(text)
-    assert _types(tagged.loads(text)) == _types(FLASK.loads(text))
+    assert type_structure(tagged.loads(text)) == type_structure(FLASK.loads(text))
 
 
-def _types(value: Any) -> Any:
+def type_structure(value: Any) -> Any:
     """The structure of types, so 1 == 1.0 == True and str == Markup do not hide a mismatch."""
     if isinstance(value, dict):
-        return {key: _types(item) for key, item in value.items()}
+        return {key: type_structure(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return (type(value).__name__, [_types(item) for item in value])
+        return (type(value).__name__, [type_structure(item) for item in value])
     return type(value).__name__
 
 
@@ -132,7 +132,7 @@ def test_quirks_match_flask(text: str) -> None:
     outcome, expected = flask_loads(text)
     assert outcome == "ok"
     assert tagged.loads(text) == expected
-    assert _types(tagged.loads(text)) == _types(expected)
+    assert type_structure(tagged.loads(text)) == type_structure(expected)
 
 
 @pytest.mark.parametrize(
