@@ -27,6 +27,7 @@ from functools import partial
 from itertools import repeat
 from typing import Any
 
+from flaskscope.cookie_signing import KEY_DERIVATIONS
 from flaskscope.errors import OptionError
 
 __all__ = [
@@ -36,9 +37,6 @@ __all__ = [
     "BatchChecker",
     "split_lines",
 ]
-
-KEY_DERIVATIONS = ("hmac", "concat", "django-concat", "none")
-"""itsdangerous ``Signer.derive_key`` methods (Flask uses ``hmac``)."""
 
 _IPAD = bytes(byte ^ 0x36 for byte in range(256))
 """RFC 2104 inner pad as a ``bytes.translate`` table: every byte XOR 0x36."""

@@ -81,10 +81,12 @@ __all__ = [
     "SigningOptionError",
     "SigningOptions",
     "compute_signature",
+    "cookie_age",
     "decode_cookie",
     "derive_key",
     "describe_duration",
     "find_cookie",
+    "is_expired",
     "load_session",
     "matching_key",
     "session_from_json",
@@ -139,9 +141,7 @@ class DecodedCookie:
     @property
     def expired(self) -> bool:
         """Outside ``max_age`` (by the timestamp alone, whatever the signature)."""
-        return self.max_age is not None and (
-            self.age_seconds > self.max_age or self.age_seconds < 0
-        )
+        return is_expired(self.age_seconds, self.max_age)
 
     @property
     def ok(self) -> bool:
@@ -151,6 +151,16 @@ class DecodedCookie:
     @property
     def expires_in_seconds(self) -> int | None:
         return None if self.max_age is None else self.max_age - self.age_seconds
+
+
+def cookie_age(timestamp: int, now: datetime) -> int:
+    """Seconds from signing to ``now``, as itsdangerous counts them: ``int(time.time()) - ts``."""
+    return int(now.timestamp()) - timestamp
+
+
+def is_expired(age: int, max_age: int | None) -> bool:
+    """itsdangerous' ``max_age`` check: older than ``max_age``, or signed in the future."""
+    return max_age is not None and (age > max_age or age < 0)
 
 
 def load_session(payload: str, serializer: object | None = None) -> dict[str, Any]:
@@ -235,19 +245,17 @@ def decode_cookie(
     else:
         session, unknown = load_session(parts.payload, serializer), ()
     issued_at = _datetime_from_timestamp(parts.timestamp)
-    # itsdangerous: age = int(time.time()) - timestamp, in whole seconds.
-    age = int(now.timestamp()) - parts.timestamp
+    age = cookie_age(parts.timestamp, now)
     expires_at = None if max_age is None else issued_at + timedelta(seconds=max_age)
 
     keys_tried = (secret_key is not None) + len(fallback_keys)
     matched = matching_key(parts, secret_key, fallback_keys, options) if keys_tried else None
-    expired = max_age is not None and (age > max_age or age < 0)
     status: Status
     if not keys_tried:
         status = "unverified"
     elif matched is None:
         status = "invalid-signature"
-    elif expired:
+    elif is_expired(age, max_age):
         status = "expired"
     else:
         status = "valid"

@@ -2,8 +2,9 @@
 
 Reads the cookie and the signing options exactly as ``decode-cookie`` does, streams the
 candidates (:mod:`flaskscope.wordlists`) through the worker pool
-(:mod:`flaskscope.audit_runner`), confirms a hit with :func:`flaskscope.cookie.decode_cookie`
-and renders. ``--hashcat`` hands the cookie to hashcat instead (:mod:`flaskscope.hashcat`).
+(:mod:`flaskscope.audit_runner`), confirms a hit through the decode path
+(:mod:`flaskscope.audit_cookie`) and renders. ``--hashcat`` hands the cookie to hashcat
+instead (:mod:`flaskscope.hashcat`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 
 import click
 
-from flaskscope.audit import AuditReport, AuditSpec, BatchChecker
+from flaskscope.audit import AuditSpec
+from flaskscope.audit_cookie import audit_report, audit_spec, check_signature_size, confirmer
 from flaskscope.audit_runner import AuditRun, default_jobs, run_audit
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options
 from flaskscope.commands.cookie_options import (
@@ -27,17 +29,7 @@ from flaskscope.commands.cookie_options import (
     resolve_signing,
     signing_options,
 )
-from flaskscope.cookie import (
-    CookieParts,
-    DecodedCookie,
-    PayloadError,
-    SigningOptions,
-    decode_cookie,
-    split_cookie,
-    verify_signature,
-)
-from flaskscope.cookie_signing import DIGEST_SIZES
-from flaskscope.errors import OptionError
+from flaskscope.cookie import split_cookie
 from flaskscope.flask_commands import app_options, command_defaults
 from flaskscope.hashcat import hashcat_line
 from flaskscope.render.audit import audit_json, hashcat_json, render_audit, render_hashcat
@@ -86,54 +78,6 @@ def _total(sources: list[WordlistSource]) -> int | None:
 def _chunks(sources: list[WordlistSource]) -> Iterator[Chunk]:
     for source in sources:
         yield from source.chunks()
-
-
-def _check_signature_size(parts: CookieParts, options: SigningOptions) -> None:
-    """A signature no candidate can match means the options are wrong, not the key strong."""
-    checker = BatchChecker(AuditSpec(parts.signed_part, parts.signature, digest=options.digest))
-    if parts.signature_malformed or not checker.can_match:
-        hint = DIGEST_SIZES.get(len(parts.signature))
-        guess = f" (try --digest {hint})" if hint and hint != options.digest else ""
-        raise OptionError(
-            f"the cookie's signature is {len(parts.signature)} bytes but {options.digest} "
-            f"makes {checker.digest_size}-byte signatures{guess}; no key could match"
-        )
-
-
-def _confirmer(
-    value: str, options: SigningOptions, now: datetime, serializer: object | None
-) -> tuple[Callable[[bytes], bool], list[DecodedCookie]]:
-    """A hit counts only when the normal decode path says ``valid`` for that key.
-
-    ``max_age=None`` here: an expired cookie with the right key still proves the key (its
-    expiry is reported separately). A payload that is not Flask's tagged JSON (a custom
-    serializer) cannot be decoded, so there the same signature check ``decode_cookie`` uses
-    (:func:`flaskscope.cookie.verify_signature`) decides.
-    """
-    confirmed: list[DecodedCookie] = []
-
-    def confirm(candidate: bytes) -> bool:
-        try:
-            decoded = decode_cookie(
-                value,
-                candidate,
-                salt=options.salt,
-                digest=options.digest,
-                key_derivation=options.key_derivation,
-                legacy=options.legacy,
-                max_age=None,
-                now=now,
-                serializer=serializer,
-            )
-        except PayloadError:
-            parts = split_cookie(value, legacy=options.legacy)
-            return verify_signature(parts, candidate, options)
-        if decoded.status != "valid":
-            return False
-        confirmed.append(decoded)
-        return True
-
-    return confirm, confirmed
 
 
 @command(
@@ -236,17 +180,11 @@ def audit_secret(
             )
         ctx.exit(EXIT_OK)
 
-    _check_signature_size(parts, options)
+    check_signature_size(parts, options)
     sources = _sources(wordlists, builtin=not no_builtin)
-    spec = AuditSpec(
-        parts.signed_part,
-        parts.signature,
-        salt=options.salt.encode("utf-8"),
-        digest=options.digest,
-        key_derivation=options.key_derivation,
-    )
+    spec = audit_spec(parts, options)
     now = datetime.now(timezone.utc)
-    confirm, confirmed = _confirmer(value, options, now, base.serializer)
+    confirm, confirmed = confirmer(value, options, now, base.serializer)
     workers = default_jobs() if jobs is None else jobs
     show_progress = not as_json and _is_terminal(sys.stdout) and _is_terminal(sys.stderr)
     if show_progress:
@@ -254,22 +192,14 @@ def audit_secret(
     else:
         run = run_audit(spec, _chunks(sources), confirm=confirm, jobs=workers)
 
-    limit = resolve_max_age(max_age, base.max_age)
-    age = int(now.timestamp()) - parts.timestamp
-    report = AuditReport(
-        key=run.key,
-        candidates_tried=run.candidates_tried,
-        seconds=run.seconds,
-        jobs=run.jobs,
-        sources=tuple(source.name for source in sources),
-        salt=options.salt,
-        digest=options.digest,
-        key_derivation=options.key_derivation,
-        legacy=options.legacy,
-        issued_at=confirmed[0].issued_at if confirmed else None,
-        max_age=limit,
-        expired=None if run.key is None or limit is None else (age > limit or age < 0),
-        unconfirmed_hits=run.unconfirmed_hits,
+    report = audit_report(
+        run,
+        parts=parts,
+        options=options,
+        sources=[source.name for source in sources],
+        confirmed=confirmed,
+        now=now,
+        max_age=resolve_max_age(max_age, base.max_age),
     )
     if as_json:
         emit_json(audit_json(report))
