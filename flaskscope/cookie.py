@@ -195,10 +195,14 @@ def _as_session(loaded: Any) -> dict[str, Any]:
     )
 
 
-def _aware_utc(moment: datetime) -> datetime:
+def _aware_utc(moment: datetime, what: str) -> datetime:
+    """``moment`` in UTC; naive values are taken as UTC (as Flask and itsdangerous do)."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError as error:  # 0001-01-01 with a positive offset is before year 1 UTC
+        raise SigningOptionError(f"{what} is out of range ({error})") from error
 
 
 def _datetime_from_timestamp(timestamp: int) -> datetime:
@@ -236,7 +240,7 @@ def decode_cookie(
         raise SigningOptionError("fallback_keys must be a sequence of keys, not one key")
     if max_age is not None and max_age < 0:
         raise SigningOptionError(f"max_age must be 0 or more seconds, not {max_age}")
-    now = datetime.now(timezone.utc) if now is None else _aware_utc(now)
+    now = datetime.now(timezone.utc) if now is None else _aware_utc(now, "now")
     parts = split_cookie(value, legacy=legacy, max_decompressed=max_decompressed)
     if serializer is None:
         raw = tagged.parse_json(parts.payload)
@@ -293,7 +297,7 @@ def _timestamp_seconds(timestamp: datetime | int | None) -> int:
     if timestamp is None:
         return int(time.time())
     if isinstance(timestamp, datetime):
-        return int(_aware_utc(timestamp).timestamp())
+        return int(_aware_utc(timestamp, "the timestamp").timestamp())
     if isinstance(timestamp, bool) or not isinstance(timestamp, int):
         raise SigningOptionError(f"timestamp must be a datetime or an int, not {timestamp!r}")
     return timestamp

@@ -27,13 +27,13 @@ import click
 
 from flaskscope.cli import COMMANDS, LazyGroup
 from flaskscope.commands.cookie_options import from_environment
+from flaskscope.cookie import DEFAULT_COOKIE_NAME, DEFAULT_MAX_AGE, SigningOptions
 
 if TYPE_CHECKING:
     from flask import Flask
     from flask.cli import ScriptInfo
 
     from flaskscope.app import AppSessionSettings
-    from flaskscope.cookie_signing import SigningOptions
 
 __all__ = [
     "CommandDefaults",
@@ -166,22 +166,13 @@ class CommandDefaults:
     """
 
     from_app: bool = False
-    app_name: str | None = None
-    salt: str = "cookie-session"
-    digest: str = "sha1"
-    key_derivation: str = "hmac"
-    cookie_name: str = "session"
-    max_age: int = 31 * 24 * 60 * 60
+    signing: SigningOptions = field(default_factory=SigningOptions)
+    """The base for ``resolve_signing``: the app's salt, digest and key derivation."""
+    cookie_name: str = DEFAULT_COOKIE_NAME
+    max_age: int = DEFAULT_MAX_AGE
     serializer: Any = field(default=None, repr=False)
     secret_key: str | bytes | None = field(default=None, repr=False)
     fallback_keys: tuple[str | bytes, ...] = field(default=(), repr=False)
-
-    @property
-    def signing(self) -> SigningOptions:
-        """The base for ``resolve_signing``: the app's salt, digest and key derivation."""
-        from flaskscope.cookie_signing import SigningOptions
-
-        return SigningOptions(self.salt, self.digest, self.key_derivation)
 
     def command_line_key(self, secret_key: str | None) -> str | None:
         """``--secret-key`` as given, but not FLASKSCOPE_SECRET_KEY over an app's own key.
@@ -215,10 +206,7 @@ def defaults_from_app(app: Flask, *, key_given: bool = False) -> CommandDefaults
     settings = session_settings(app, require_secret_key=not key_given)
     return CommandDefaults(
         from_app=True,
-        app_name=settings.app_name,
-        salt=settings.salt,
-        digest=settings.digest,
-        key_derivation=settings.key_derivation,
+        signing=SigningOptions(settings.salt, settings.digest, settings.key_derivation),
         cookie_name=settings.cookie_name,
         max_age=settings.max_age,
         serializer=_custom_serializer(settings.serializer),

@@ -572,6 +572,22 @@ def test_parsers() -> None:
     assert parse_time("0").year == 1970
     with pytest.raises(ValueError, match="ISO 8601"):
         parse_time("soon")
+    with pytest.raises(ValueError, match="out of range"):
+        parse_time("0001-01-01T00:00:00+05:00")  # before year 1 once in UTC
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sign-cookie", "{}", "-k", KEY, "--timestamp", "0001-01-01T00:00:00+05:00"],
+        ["decode-cookie", COOKIE, "--now", "0001-01-01T00:00:00+05:00"],
+    ],
+)
+def test_times_before_year_one_in_utc_are_a_usage_error(args: list[str]) -> None:
+    result = run_cli(*args)
+    assert result.exit_code == 2
+    assert "out of range" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_decorators_build_a_command_for_other_issues() -> None:

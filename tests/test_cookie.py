@@ -551,3 +551,12 @@ def test_decoded_cookie_is_frozen(frozen_time: Any) -> None:
     decoded = decode_cookie(flask_cookie(make_app(), "/small"), KEY, now=at(T0))
     with pytest.raises(AttributeError):
         decoded.status = "valid"  # type: ignore[misc]
+
+
+def test_aware_times_before_year_one_in_utc_are_refused() -> None:
+    """datetime.astimezone overflows for them; the API says so instead of leaking it."""
+    moment = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))
+    with pytest.raises(SigningOptionError, match="timestamp is out of range"):
+        sign_cookie({"a": 1}, KEY, timestamp=moment)
+    with pytest.raises(SigningOptionError, match="now is out of range"):
+        decode_cookie(sign_cookie({"a": 1}, KEY), KEY, now=moment)

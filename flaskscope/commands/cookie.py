@@ -38,7 +38,6 @@ from flaskscope.cookie import (
     sign_cookie,
     size_warning,
 )
-from flaskscope.cookie_errors import SigningOptionError
 from flaskscope.flask_commands import (
     CommandDefaults,
     app_options,
@@ -301,19 +300,16 @@ def sign_cookie_command(
         )
     options = resolve_signing(salt, digest, key_derivation, legacy, base.signing)
     moment = datetime.now(timezone.utc) if timestamp is None else timestamp
-    try:
-        cookie = sign_cookie(
-            session,
-            primary,
-            salt=options.salt,
-            digest=options.digest,
-            key_derivation=options.key_derivation,
-            legacy=options.legacy,
-            timestamp=moment,
-            serializer=base.serializer,
-        )
-    except OverflowError as error:
-        raise SigningOptionError(f"the timestamp is out of range ({error})") from error
+    cookie = sign_cookie(
+        session,
+        primary,
+        salt=options.salt,
+        digest=options.digest,
+        key_derivation=options.key_derivation,
+        legacy=options.legacy,
+        timestamp=moment,
+        serializer=base.serializer,
+    )
     decoded = decode_cookie(
         cookie,
         primary,

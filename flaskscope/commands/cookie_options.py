@@ -82,7 +82,10 @@ def parse_time(text: str) -> datetime:
         ) from None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00:00+05:00 is before year 1 in UTC
+        raise ValueError(f"{text!r} is out of range") from None
 
 
 def _callback(parse: Callable[[str], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
