@@ -141,7 +141,7 @@ def settings_from_head(
         if head.kind == "response" and not deflate_given:
             # Imported here: the HTTP parser behind it costs start-up time that captures
             # without a head do not need.
-            from flaskscope.handshake import negotiated_deflate
+            from flaskscope.handshake_response import negotiated_deflate
 
             deflate = negotiated_deflate(head.head)
             deflate_from_head = deflate is not None

@@ -10,11 +10,14 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from flaskscope.deflate_negotiation import PERMESSAGE_DEFLATE, DeflateParams, deflate_params
 from flaskscope.errors import InputError, OptionError
-from flaskscope.extensions import Extension, parse_extensions
-from flaskscope.http import parse_request, parse_response
+
+if TYPE_CHECKING:
+    # Only named in the report's annotations: ``ws-accept`` does not load the header parsers.
+    from flaskscope.deflate_negotiation import DeflateParams
+    from flaskscope.extensions import Extension
 
 __all__ = [
     "KEY_BYTES",
@@ -28,8 +31,6 @@ __all__ = [
     "generate_key",
     "inspect_key",
     "key_from_request",
-    "negotiated_deflate",
-    "negotiated_extensions",
     "websocket_accept",
 ]
 
@@ -141,6 +142,8 @@ def accept_report(key: str, *, verify: str | None = None) -> AcceptReport:
 
 def key_from_request(request: bytes) -> str:
     """The ``Sec-WebSocket-Key`` of a raw HTTP upgrade request (InputError if not exactly one)."""
+    from flaskscope.http import parse_request  # h11: only ``--request`` needs it
+
     keys = parse_request(request).get_all("Sec-WebSocket-Key")
     if not keys:
         raise InputError("the request has no Sec-WebSocket-Key header (RFC 6455 §4.1 item 7)")
@@ -149,30 +152,6 @@ def key_from_request(request: bytes) -> str:
             f"the request has {len(keys)} Sec-WebSocket-Key headers, RFC 6455 §11.3.1 allows one"
         )
     return keys[0]
-
-
-def negotiated_extensions(response_text: str | bytes) -> tuple[Extension, ...]:
-    """The extensions a raw HTTP response selects in ``Sec-WebSocket-Extensions`` (§9.1).
-
-    An empty tuple when the response has no such header; InputError when it is not HTTP or
-    the header is malformed.
-    """
-    data = (
-        response_text.encode("utf-8", "surrogateescape")
-        if isinstance(response_text, str)
-        else response_text
-    )
-    value = parse_response(data).get("Sec-WebSocket-Extensions")
-    return () if value is None else parse_extensions(value)
-
-
-def negotiated_deflate(response_text: str | bytes) -> DeflateParams | None:
-    """The permessage-deflate parameters a raw 101 response selected (RFC 7692 §7), or None
-    when it selected none; InputError when the response or its parameters are malformed."""
-    for extension in negotiated_extensions(response_text):
-        if extension.name.lower() == PERMESSAGE_DEFLATE:
-            return deflate_params(extension)
-    return None
 
 
 @dataclass(frozen=True)

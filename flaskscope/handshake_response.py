@@ -1,6 +1,8 @@
 """The server's side of the opening handshake, as the client verifies it (pure): RFC 6455
 §4.2.2 read through the client-side checks of §4.1 ("If the server's response is validated
 ..."), and the permessage-deflate negotiation of RFC 7692 §7. Rules never raise.
+:func:`negotiated_extensions` and :func:`negotiated_deflate` read what a response selected
+(``parse-frame --handshake``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from flaskscope.deflate_negotiation import (
     negotiated_deflate_params,
 )
 from flaskscope.errors import FlaskscopeError
-from flaskscope.extensions import Extension, format_extension
+from flaskscope.extensions import Extension, format_extension, parse_extensions
 from flaskscope.handshake import Check
 from flaskscope.handshake_fields import (
     RFC_4_1,
@@ -30,9 +32,9 @@ from flaskscope.handshake_fields import (
     shown,
     subprotocols,
 )
-from flaskscope.http import HttpRequest, HttpResponse, header_tokens
+from flaskscope.http import HttpRequest, HttpResponse, header_tokens, parse_response
 
-__all__ = ["response_checks"]
+__all__ = ["negotiated_deflate", "negotiated_extensions", "response_checks"]
 
 
 def response_checks(
@@ -187,3 +189,27 @@ def _deflate_negotiation(
         f"{quoted(format_extension(response))} answers no offer: "
         + "; ".join(problems[:SHOWN_ITEMS]),
     )
+
+
+def negotiated_extensions(response_text: str | bytes) -> tuple[Extension, ...]:
+    """The extensions a raw HTTP response selects in ``Sec-WebSocket-Extensions`` (§9.1).
+
+    An empty tuple when the response has no such header; InputError when it is not HTTP or
+    the header is malformed.
+    """
+    data = (
+        response_text.encode("utf-8", "surrogateescape")
+        if isinstance(response_text, str)
+        else response_text
+    )
+    value = parse_response(data).get("Sec-WebSocket-Extensions")
+    return () if value is None else parse_extensions(value)
+
+
+def negotiated_deflate(response_text: str | bytes) -> DeflateParams | None:
+    """The permessage-deflate parameters a raw 101 response selected (RFC 7692 §7), or None
+    when it selected none; InputError when the response or its parameters are malformed."""
+    for extension in negotiated_extensions(response_text):
+        if extension.name.lower() == PERMESSAGE_DEFLATE:
+            return deflate_params(extension)
+    return None

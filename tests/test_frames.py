@@ -284,3 +284,8 @@ def test_http_heads_are_found() -> None:
     assert (found.kind, found.length, found.role) == ("request", len(request), "client")
     partial = b"HTTP/1.1 101 Switching\r\nUpgr"
     assert find_http_head(partial) == len(partial)  # more bytes needed
+
+
+def test_xor_tables_map_every_byte() -> None:
+    for key in (0, 1, 0x5A, 0xFF):
+        assert frames_module._XOR_TABLES[key] == bytes(value ^ key for value in range(256))

@@ -30,10 +30,10 @@ from flaskscope.handshake import (
     generate_key,
     inspect_key,
     key_from_request,
-    negotiated_extensions,
     websocket_accept,
 )
 from flaskscope.handshake_check import check_handshake
+from flaskscope.handshake_response import negotiated_extensions
 from tests.conftest import load_vectors
 
 RFC_KEY = "dGhlIHNhbXBsZSBub25jZQ=="

@@ -1,7 +1,8 @@
 """``flaskscope parse-frame``: read input, call the cores, render.
 
 Input is read in chunks (``--file`` of 1 GiB never needs 1 GiB). What an HTTP head in front
-of the frames means for the parser is decided in :mod:`flaskscope.capture`, not here.
+of the frames means for the parser is decided in :mod:`flaskscope.capture`, not here. The
+rich renderers are imported by the two human views only: ``--json`` runs skip rich.
 """
 
 from __future__ import annotations
@@ -25,20 +26,7 @@ from flaskscope.commands.frames_input import open_input
 from flaskscope.deflate import DeflateSettings
 from flaskscope.records import FrameRecord, MessageRecord
 from flaskscope.render.console import emit_json, make_console
-from flaskscope.render.frames import (
-    json_end_line,
-    json_event_line,
-    json_head_line,
-    render_deflate,
-    render_frame,
-    render_http_head,
-    render_legend,
-    render_message,
-    render_role,
-    render_status,
-    render_summary,
-    render_violation,
-)
+from flaskscope.render.frames_json import json_end_line, json_event_line, json_head_line
 from flaskscope.stream import DEFAULT_MAX_MESSAGE_SIZE, FrameParser
 
 if TYPE_CHECKING:
@@ -64,7 +52,7 @@ def _deflate_settings(
         return deflate_params_from_header(params)
     if handshake is not None:
         # Imported here: the HTTP parser behind it costs start-up time most runs do not need.
-        from flaskscope.handshake import negotiated_deflate
+        from flaskscope.handshake_response import negotiated_deflate
 
         return negotiated_deflate(read_file(handshake, param_hint="--handshake"))
     return None
@@ -202,6 +190,15 @@ def _render_summary(
     settings: ParserSettings,
 ) -> bool:
     """``--summary``: the whole capture parsed first, then counts and the first violations."""
+    from flaskscope.render.frames import (
+        render_deflate,
+        render_http_head,
+        render_role,
+        render_status,
+        render_summary,
+        render_violation,
+    )
+
     result = collect_events(parser, chunks)
     render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
     render_deflate(console, settings.deflate)
@@ -228,6 +225,17 @@ def _render_frames(
     max_bytes: int,
 ) -> bool:
     """Every frame, message and violation as soon as it is parsed, then the totals."""
+    from flaskscope.render.frames import (
+        render_deflate,
+        render_frame,
+        render_http_head,
+        render_legend,
+        render_message,
+        render_role,
+        render_status,
+        render_violation,
+    )
+
     render_legend(console)
     render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
     render_deflate(console, settings.deflate)

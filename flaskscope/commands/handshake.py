@@ -1,6 +1,8 @@
 """``flaskscope ws-accept`` and ``flaskscope check-handshake``: read input, call the core, render.
 
-The only randomness (``--generate``) is drawn here, at the CLI boundary.
+The only randomness (``--generate``) is drawn here, at the CLI boundary. ``ws-accept`` is
+run in ``$(...)`` in scripts, so its piped and ``--json`` paths import neither rich nor the
+HTTP parser: the checklist and the rich renderers are imported where they are used.
 """
 
 from __future__ import annotations
@@ -21,15 +23,8 @@ from flaskscope.cli import (
     stdout_is_terminal,
 )
 from flaskscope.handshake import KEY_BYTES, accept_report, generate_key, key_from_request
-from flaskscope.handshake_check import check_handshake
 from flaskscope.render.console import emit_json, make_console, safe_str
-from flaskscope.render.handshake import (
-    accept_json,
-    check_json,
-    render_accept,
-    render_accept_plain,
-    render_check,
-)
+from flaskscope.render.handshake_json import accept_json, check_json, render_accept_plain
 
 _HTTP_WHITESPACE = " \t\r\n"
 
@@ -111,6 +106,8 @@ def ws_accept(
     if as_json:
         emit_json(accept_json(report))
     elif explain or stdout_is_terminal():
+        from flaskscope.render.handshake import render_accept
+
         render_accept(make_console(no_color=no_color), report)
     else:
         click.echo(render_accept_plain(report, with_key=generate))
@@ -161,9 +158,13 @@ def check_handshake_command(
         raise click.UsageError("only one of REQUEST and RESPONSE can be '-' (stdin)")
     request_bytes = _read_path(request, "REQUEST")
     response_bytes = None if response is None else _read_path(response, "RESPONSE")
+    from flaskscope.handshake_check import check_handshake
+
     report = check_handshake(request_bytes, response_bytes)
     if as_json:
         emit_json(check_json(report))
     else:
+        from flaskscope.render.handshake import render_check
+
         render_check(make_console(no_color=no_color), report)
     click.get_current_context().exit(EXIT_OK if report.valid else EXIT_INVALID)

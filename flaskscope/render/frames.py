@@ -7,8 +7,6 @@ ASCII reaches the hex dumps' ASCII column.
 
 from __future__ import annotations
 
-import json
-
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -20,14 +18,10 @@ from flaskscope.frames import FrameHeader, apply_mask
 from flaskscope.records import FrameRecord, MessageRecord, StreamSummary
 from flaskscope.render.console import safe_text
 from flaskscope.render.hexdump import hexdump
-from flaskscope.stream import Event, FrameParser
 from flaskscope.violations import Violation
 
 __all__ = [
     "REGION_STYLES",
-    "json_end_line",
-    "json_event_line",
-    "json_head_line",
     "render_deflate",
     "render_frame",
     "render_http_head",
@@ -263,38 +257,3 @@ def render_summary(console: Console, summary: StreamSummary) -> None:
         for name, count in sorted(counts.items()):
             table.add_row("", name, str(count), style=style)
     console.print(table)
-
-
-def _line(document: dict[str, object]) -> str:
-    return json.dumps(document, ensure_ascii=True) + "\n"
-
-
-def json_head_line(head: HttpHead) -> str:
-    """``--json-lines``: the HTTP head skipped in front of the frames."""
-    return _line({"type": "http_head", "kind": head.kind, "length": head.length})
-
-
-def json_event_line(event: Event) -> str:
-    """``--json-lines``: one frame, message or violation, typed."""
-    kind = (
-        "frame"
-        if isinstance(event, FrameRecord)
-        else "message"
-        if isinstance(event, MessageRecord)
-        else "violation"
-    )
-    return _line({"type": kind, **event.to_json()})
-
-
-def json_end_line(parser: FrameParser, role_source: str) -> str:
-    """``--json-lines``: the last line, with the totals of the finished parser."""
-    return _line(
-        {
-            "type": "end",
-            "role": parser.role,
-            "role_source": role_source,
-            "complete": parser.complete,
-            "bytes_needed": parser.bytes_needed,
-            "summary": parser.summary().to_json(),
-        }
-    )
