@@ -36,8 +36,6 @@ PAYLOAD_MAX_626 = 27
 TIMESTAMP_LENGTHS = range(1, 7)
 SIGNATURE_LENGTHS = range(20, 28)
 SIGNATURE_BYTES = 20
-PASSWORD_MAX = 256
-"""hashcat's longest candidate for this mode (longer keys are never tried)."""
 
 
 class HashcatUnsupportedError(OptionError):

@@ -12,6 +12,8 @@ from typing import Any
 from flask import Flask, session
 from flask.sessions import SecureCookieSessionInterface
 
+from flaskscope.hashcat import HASHCAT_MODE
+
 
 def flask_cookie(
     secret_key: str | bytes,
@@ -50,7 +52,7 @@ def hashcat_crack_command(
     return [
         hashcat,
         "-m",
-        "29100",
+        str(HASHCAT_MODE),
         "-a",
         "0",
         "-D",
