@@ -114,6 +114,8 @@ class Inflater:
         return self.feed(last + EMPTY_UNCOMPRESSED_BLOCK, budget)
 
     def _break(self, reason: str) -> None:
+        """After a failure: without context takeover the next message starts afresh; with
+        it the shared window is lost, so every later message must fail too."""
         if self.no_context_takeover:
             self._fresh = True
             self._inflater = zlib.decompressobj(wbits=_window(self.max_window_bits))

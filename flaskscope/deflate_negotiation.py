@@ -63,6 +63,8 @@ class DeflateParams:
 
 
 def _window_bits(parameter: str, value: str | None, *, bare_allowed: bool) -> int | None:
+    """A window size 8-15 (§7.1.2), or None for a bare ``client_max_window_bits`` in an offer
+    (the client only says it supports the parameter, §7.1.2.2)."""
     if value is None:
         if bare_allowed:
             return None

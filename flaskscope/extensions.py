@@ -81,9 +81,6 @@ class Extension:
     params: tuple[tuple[str, str | None], ...] = ()
     """Parameters in order; the value is None for a bare parameter."""
 
-    def param_names(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in self.params)
-
 
 class _Scanner:
     """A cursor over one header value; every method skips leading optional whitespace."""

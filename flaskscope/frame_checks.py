@@ -55,14 +55,13 @@ def header_violations(
             )
         )
     _reserved_bits(header, index, deflate, found)
-    is_control = header.opcode >= 0x8
     if name == "reserved":
         found.append(
             Violation(
                 "reserved-opcode", index, f"frame {index} uses reserved opcode {header.opcode:#x}"
             )
         )
-    elif is_control:
+    elif header.is_control:
         if header.payload_length > MAX_CONTROL_PAYLOAD:
             found.append(
                 Violation(
@@ -101,6 +100,8 @@ def header_violations(
 
 
 def _reserved_bits(header: FrameHeader, index: int, deflate: bool, found: list[Violation]) -> None:
+    """RSV2/RSV3 are never defined; RSV1 means "compressed" only once permessage-deflate was
+    negotiated, and then only on the first frame of a data message (RFC 7692 §6.1)."""
     if header.rsv2 or header.rsv3:
         bits = " and ".join(
             name for name, on in (("RSV2", header.rsv2), ("RSV3", header.rsv3)) if on
@@ -119,7 +120,7 @@ def _reserved_bits(header: FrameHeader, index: int, deflate: bool, found: list[V
                 "(pass --deflate if permessage-deflate was)",
             )
         )
-    elif header.opcode >= 0x8:
+    elif header.is_control:
         found.append(
             Violation(
                 "compressed-control",

@@ -59,14 +59,6 @@ class Opcode(enum.IntEnum):
     PING = 0x9
     PONG = 0xA
 
-    @property
-    def is_control(self) -> bool:
-        return self >= 0x8
-
-
-DATA_OPCODES = frozenset({Opcode.CONTINUATION, Opcode.TEXT, Opcode.BINARY})
-CONTROL_OPCODES = frozenset({Opcode.CLOSE, Opcode.PING, Opcode.PONG})
-
 
 _OPCODE_NAMES = tuple(
     Opcode(code).name.lower() if code in Opcode._value2member_map_ else "reserved"
@@ -84,6 +76,7 @@ class FrameBuildError(FlaskscopeError):
 
 
 def _mask_int(payload: bytes | bytearray | memoryview, key: bytes) -> bytes:
+    """One XOR of two big integers: the fastest way for short payloads (a few C calls)."""
     length = len(payload)
     repeats, rest = divmod(length, 4)
     key_stream = key * repeats + key[:rest]
@@ -127,6 +120,7 @@ _unmasked_without_numpy = 0
 
 
 def _find_numpy() -> Any:
+    """numpy if installed (it is optional), looked for once per process."""
     global _numpy, _numpy_checked
     if not _numpy_checked:
         _numpy_checked = True
@@ -166,6 +160,7 @@ def apply_mask(payload: bytes | bytearray | memoryview, key: bytes, offset: int 
 
 
 def _mask_numpy(np: Any, payload: bytes | bytearray | memoryview, key: bytes) -> bytes:
+    """XOR 8 bytes at a time as uint64 words; the last ``length % 8`` bytes as an integer."""
     length = len(payload)
     body = length - length % 8
     words = np.frombuffer(payload, dtype=np.uint64, count=body // 8)
@@ -199,6 +194,7 @@ class FrameHeader:
 
     @property
     def is_control(self) -> bool:
+        """Opcodes 0x8-0xF are control frames, reserved ones included (§5.5)."""
         return self.opcode >= 0x8
 
     @property

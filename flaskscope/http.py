@@ -38,6 +38,9 @@ _HOST_ERRORS = ("Missing mandatory Host", "Found multiple Host")
 
 @dataclass(frozen=True)
 class _Message:
+    """What requests and responses share: the headers as sent, and how the head was framed
+    (the checklist reports LF-only endings and a missing empty line as notes)."""
+
     headers: tuple[tuple[str, str], ...]
     """(name as sent, value) pairs in order; values decoded as ISO-8859-1 (RFC 7230 §3.2.4)."""
     http_version: str

@@ -16,6 +16,7 @@ from flaskscope.errors import OptionError
 from flaskscope.frame_checks import header_violations, maybe_bad
 from flaskscope.frames import (
     MAX_CONTROL_PAYLOAD,
+    MAX_HEADER_LENGTH,
     FrameHeader,
     Opcode,
     opcode_name,
@@ -144,9 +145,9 @@ class FrameParser:
             yield self.feed(view[start : start + FEED_SLICE])
 
     def _read_header(self, view: bytes | memoryview, position: int, size: int) -> int:
-        """A header split across chunks: buffer at most 14 bytes."""
+        """A header split across chunks: buffer at most 14 bytes (§5.2)."""
         buffered = len(self._header_buffer)
-        self._header_buffer += view[position : position + 14 - buffered]
+        self._header_buffer += view[position : position + MAX_HEADER_LENGTH - buffered]
         header = parse_header(self._header_buffer)
         if isinstance(header, int):
             return size
@@ -213,6 +214,8 @@ class FrameParser:
     # -- frames ----------------------------------------------------------------------------
 
     def _start_frame(self, header: FrameHeader) -> None:
+        """Judge a new header and decide where the frame goes: a new message, the current
+        one (continuation), or none (control frames); RFC 6455 §5.4 fragmentation rules."""
         index = self._frame_index
         self._frame_index = index + 1
         opcode = header.opcode
@@ -250,7 +253,7 @@ class FrameParser:
             else:
                 in_message = True
         elif opcode == _BINARY and message is None and self._counted_whole(header, index, problems):
-            pass
+            pass  # counted as a whole message already; its payload is skipped, never kept
         elif opcode <= 2:
             if message is not None:
                 problems.append(
@@ -311,6 +314,8 @@ class FrameParser:
         return message
 
     def _end_frame(self, frame: PartialFrame, events: list[Event]) -> None:
+        """The last payload byte arrived: report the frame (always when something is wrong
+        or it is a Close, even under ``records=False``) and its message when FIN ends it."""
         self._frame = None
         header = frame.header
         if header.opcode == _CLOSE:
@@ -346,6 +351,7 @@ class FrameParser:
         events.append(violation)
 
     def summary(self) -> StreamSummary:
+        """Counts so far (final after :meth:`finish`); kept even when records are not."""
         return StreamSummary(
             stream_bytes=self.position - self._start + len(self._header_buffer),
             payload_bytes=self.payload_bytes,
