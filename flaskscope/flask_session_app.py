@@ -1,11 +1,7 @@
-"""An app's Flask-Session configuration, and what follows from it for one cookie (pure).
+"""An app's Flask-Session configuration, and where and how a session id is looked up (pure).
 
-``decode-cookie`` takes every cookie to one of two places: Flask's own signed-cookie session
-(:mod:`flaskscope.cookie`) or a Flask-Session id (:mod:`flaskscope.server_session`).
-:func:`server_session_cookie` makes that choice; :func:`session_lookup` says where and how the
-id is looked up: the options given, else the app's Flask-Session settings, else
-Flask-Session's defaults. The payload decoder is imported only where a session is looked up:
-every ``decode-cookie`` asks :func:`server_session_cookie`.
+:func:`flask_session_settings` reads the app's own session interface; :func:`session_lookup`
+puts the options given over those settings, and Flask-Session's defaults under them.
 """
 
 from __future__ import annotations
@@ -14,34 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flaskscope.errors import InputError
-from flaskscope.session_id import (
-    FLASK_SESSION_DEFAULT_KEY_PREFIX,
-    MIN_ID_LENGTH,
-    ServerSessionCookie,
-    parse_server_session_cookie,
-)
+from flaskscope.session_id import FLASK_SESSION_DEFAULT_KEY_PREFIX
 
 __all__ = [
     "FlaskSessionSettings",
-    "NotASessionIdError",
     "SessionLookup",
     "flask_session_settings",
     "is_flask_session_interface",
-    "server_session_cookie",
     "session_lookup",
 ]
-
-
-class NotASessionIdError(InputError):
-    """The app keeps its sessions with Flask-Session, but the cookie is no session id (exit 2)."""
-
-    def __init__(self, interface: str) -> None:
-        self.interface = interface
-        super().__init__(
-            f"the app keeps its sessions with Flask-Session ({interface}), but this cookie "
-            "is not a Flask-Session session id (a bare or signed token)"
-        )
 
 
 @dataclass(frozen=True)
@@ -110,25 +87,6 @@ def _serializer_format(serializer: object) -> str | None:
     if module.startswith("msgspec.json"):
         return "json"
     return None
-
-
-def server_session_cookie(
-    value: str, *, app_loaded: bool = False, settings: FlaskSessionSettings | None = None
-) -> ServerSessionCookie | None:
-    """The Flask-Session id in ``value``, or ``None`` for a Flask signed-cookie session.
-
-    Without an app the shape decides (a bare id needs :data:`MIN_ID_LENGTH` characters, so a
-    stray word is not taken for one). An app that does not use Flask-Session cannot have
-    written an id; one that does (``settings``) wrote every cookie it sets as an id, of any
-    length, so anything else is :class:`NotASessionIdError`.
-    """
-    if app_loaded and settings is None:
-        return None
-    min_id_length = MIN_ID_LENGTH if settings is None else 1
-    cookie = parse_server_session_cookie(value, min_id_length=min_id_length)
-    if cookie is None and settings is not None:
-        raise NotASessionIdError(settings.interface)
-    return cookie
 
 
 @dataclass(frozen=True)

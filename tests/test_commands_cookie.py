@@ -378,6 +378,8 @@ HEAVY_MODULES = (
     "flaskscope.store",
     "flaskscope.stored_payload",
     "flaskscope.server_session",
+    "flaskscope.session_id",
+    "flaskscope.flask_session_app",
 )
 
 

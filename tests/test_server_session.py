@@ -19,7 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from itsdangerous import Signer
 
-from flaskscope.flask_session_app import flask_session_settings
+from flaskscope.cookie import sign_cookie
+from flaskscope.cookie_kind import NotASessionIdError, server_session_cookie
+from flaskscope.flask_session_app import FlaskSessionSettings, flask_session_settings
 from flaskscope.server_session import inspect_server_session
 from flaskscope.session_id import (
     FLASK_SESSION_DEFAULT_KEY_PREFIX,
@@ -492,6 +494,7 @@ def test_command_defaults_match_the_cores() -> None:
     from flaskscope.stored_payload import DEFAULT_SERIALIZATION_FORMAT, SERIALIZATION_FORMATS
 
     assert glue.DEFAULT_TIMEOUT == DEFAULT_TIMEOUT
+    assert glue.DEFAULT_KEY_PREFIX == FLASK_SESSION_DEFAULT_KEY_PREFIX
     assert glue.DEFAULT_SERIALIZATION_FORMAT == DEFAULT_SERIALIZATION_FORMAT
     assert glue.SERIALIZATION_FORMATS == SERIALIZATION_FORMATS
 
@@ -670,3 +673,28 @@ def test_shorter_ids_only_with_an_app_that_uses_flask_session() -> None:
     recognised = parse_server_session_cookie(short, min_id_length=1)
     assert recognised is not None
     assert recognised.session_id == short
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet='ab-_." 0Z', max_size=40)
+    | st.from_regex(r"[A-Za-z0-9_-]{16,50}(\.[A-Za-z0-9_-]{27})?", fullmatch=True)
+)
+def test_cookie_kind_without_an_app_is_the_session_id_shape(value: str) -> None:
+    """The quick turn-away of Flask's own cookies never changes what the shape check says."""
+    assert server_session_cookie(value) == parse_server_session_cookie(value)
+
+
+def test_cookie_kind_with_an_app() -> None:
+    settings = FlaskSessionSettings(
+        interface="RedisSessionInterface",
+        cookie_name="session",
+        key_prefix="session:",
+        use_signer=False,
+        serialization_format="msgpack",
+    )
+    flask_cookie_value = sign_cookie({"a": 1}, SECRET)
+    assert server_session_cookie("short", app_loaded=True, settings=settings) is not None
+    assert server_session_cookie("A" * 43, app_loaded=True, settings=None) is None
+    with pytest.raises(NotASessionIdError, match="RedisSessionInterface"):
+        server_session_cookie(flask_cookie_value, app_loaded=True, settings=settings)

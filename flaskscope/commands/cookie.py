@@ -38,6 +38,7 @@ from flaskscope.cookie import (
     sign_cookie,
     size_warning,
 )
+from flaskscope.cookie_kind import server_session_cookie
 from flaskscope.flask_commands import (
     CommandDefaults,
     app_options,
@@ -45,7 +46,6 @@ from flaskscope.flask_commands import (
     defaults_from_app,
     resolve_flask_app,
 )
-from flaskscope.flask_session_app import server_session_cookie
 
 __all__ = ["decode_cookie_command", "exit_code", "show_decoded", "sign_cookie_command"]
 

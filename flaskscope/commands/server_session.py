@@ -1,6 +1,6 @@
 """The Flask-Session side of ``decode-cookie``: its options, the store read, the render.
 
-``decode-cookie`` hands a cookie that :func:`flaskscope.flask_session_app.server_session_cookie`
+``decode-cookie`` hands a cookie that :func:`flaskscope.cookie_kind.server_session_cookie`
 takes for a Flask-Session id to :func:`show_server_session`. The decisions (which settings
 apply, the verdict, the notes) are the cores'; here the store is connected and read, which is
 the command's I/O, and the report rendered.
@@ -18,17 +18,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from flaskscope.cli import EXIT_INVALID, EXIT_OK
-from flaskscope.session_id import FLASK_SESSION_DEFAULT_KEY_PREFIX
 
 if TYPE_CHECKING:
     from flaskscope.flask_session_app import FlaskSessionSettings
     from flaskscope.server_session import ServerSessionReport
     from flaskscope.session_id import ServerSessionCookie
 
-# The store and payload modules are imported only for a Flask-Session cookie, so that
+# The session-id, store and payload modules are imported only for a Flask-Session cookie, so that
 # decoding Flask's own cookies does not pay for them; tests check these copies against them.
 DEFAULT_TIMEOUT = 5.0
 """``flaskscope.store.DEFAULT_TIMEOUT``."""
+DEFAULT_KEY_PREFIX = "session:"
+"""``flaskscope.session_id.FLASK_SESSION_DEFAULT_KEY_PREFIX``."""
 DEFAULT_SERIALIZATION_FORMAT = "msgpack"
 """``flaskscope.stored_payload.DEFAULT_SERIALIZATION_FORMAT``."""
 SERIALIZATION_FORMATS = ("msgpack", "json")
@@ -66,8 +67,7 @@ def server_session_options(function: F) -> F:
         default=None,
         metavar="PREFIX",
         help=(
-            "Flask-Session's SESSION_KEY_PREFIX "
-            f"[default: the app's, else {FLASK_SESSION_DEFAULT_KEY_PREFIX!r}]."
+            f"Flask-Session's SESSION_KEY_PREFIX [default: the app's, else {DEFAULT_KEY_PREFIX!r}]."
         ),
     )(function)
     function = click.option(
