@@ -59,9 +59,10 @@ def show_decoded(decoded: DecodedCookie, *, as_json: bool, no_color: bool) -> No
     """JSON for scripts; rich for a terminal; the same report as plain text for a pipe
     (without importing rich: half the start-up time of a piped decode)."""
     if as_json:
-        from flaskscope.render.cookie_json import decoded_json, emit
+        from flaskscope.render.console import emit_json
+        from flaskscope.render.cookie_json import decoded_json
 
-        emit(decoded_json(decoded))
+        emit_json(decoded_json(decoded))
         return
     if not _stdout_is_terminal():
         from flaskscope.render.cookie import render_decoded_plain
@@ -324,9 +325,10 @@ def sign_cookie_command(
     warning = size_warning(decoded.size)
     warnings = [warning] if warning else []
     if as_json:
-        from flaskscope.render.cookie_json import emit, signed_json
+        from flaskscope.render.console import emit_json
+        from flaskscope.render.cookie_json import signed_json
 
-        emit(signed_json(cookie, decoded, warnings))
+        emit_json(signed_json(cookie, decoded, warnings))
         return
     for line in warnings:
         click.echo(f"warning: {line}", err=True)

@@ -1,22 +1,21 @@
 """``--json`` output of the cookie commands; imports neither rich nor Click.
 
 Kept apart from :mod:`flaskscope.render.cookie` so a script's ``decode-cookie --json`` does not
-pay for importing rich. The document is written with ``ensure_ascii`` like
-:func:`flaskscope.render.console.emit_json`, so control and bidi characters stay escaped.
+pay for importing rich. The documents are written by :func:`flaskscope.render.console.emit_json`
+(``ensure_ascii``: control and bidi characters stay escaped); non-finite floats in a session
+become strings here, so the JSON stays valid.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import math
-import sys
 from datetime import datetime, timezone
 from typing import Any
 
 from flaskscope.cookie import DecodedCookie
 
-__all__ = ["decoded_json", "emit", "iso_z", "plain_session", "signed_json"]
+__all__ = ["decoded_json", "iso_z", "plain_session", "signed_json"]
 
 
 def iso_z(moment: datetime) -> str:
@@ -92,9 +91,3 @@ def signed_json(cookie: str, decoded: DecodedCookie, warnings: list[str]) -> dic
         "signing": decoded_json(decoded)["signing"],
         "warnings": warnings,
     }
-
-
-def emit(document: dict[str, Any]) -> None:
-    """One JSON object on stdout and nothing else."""
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=True, allow_nan=False))
-    sys.stdout.write("\n")
