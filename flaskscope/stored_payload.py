@@ -14,7 +14,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flaskscope.errors import FlaskscopeError, InputError
+from flaskscope.errors import FlaskscopeError, InputError, OptionError
 
 if TYPE_CHECKING:  # pickletools is imported only when a value is not msgpack or JSON
     from flaskscope.safe_pickle import PickleView
@@ -111,8 +111,6 @@ def decode_stored_payload(
     Raises :class:`StoredPayloadError` when no decoder reads it, and
     :class:`flaskscope.errors.OptionError` for an unknown format name.
     """
-    from flaskscope.errors import OptionError
-
     configured = serialization_format.lower()
     if configured not in SERIALIZATION_FORMATS:
         raise OptionError(
