@@ -16,8 +16,9 @@ from flaskscope.cli import EXIT_OK, command, output_options, read_file, stdout_i
 from flaskscope.commands.frames_input import decode_hex
 from flaskscope.deflate import Deflater
 from flaskscope.errors import OptionError
-from flaskscope.frames import Opcode, opcode_name
+from flaskscope.frames import Opcode
 from flaskscope.render.console import emit_json
+from flaskscope.render.frames_json import built_frames_json
 
 
 @command(
@@ -148,26 +149,7 @@ def build_frame(
         length_encoding=int(length_encoding) if length_encoding is not None else None,
     )
     if as_json:
-        emit_json(
-            {
-                "hex": built.data.hex(),
-                "base64": base64.b64encode(built.data).decode("ascii"),
-                "length": len(built.data),
-                "frames": [
-                    {
-                        "opcode": frame.opcode,
-                        "opcode_name": opcode_name(frame.opcode),
-                        "fin": frame.fin,
-                        "rsv1": frame.rsv1,
-                        "rsv2": frame.rsv2,
-                        "rsv3": frame.rsv3,
-                        "mask_key": key.hex() if key is not None else None,
-                        "payload_hex": frame.payload.hex(),
-                    }
-                    for frame, key in zip(built.frames, built.mask_keys, strict=True)
-                ],
-            }
-        )
+        emit_json(built_frames_json(built))
     elif output_format == "raw":
         stream = getattr(sys.stdout, "buffer", None)
         if stream is None:
