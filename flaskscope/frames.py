@@ -59,6 +59,11 @@ class Opcode(enum.IntEnum):
     PING = 0x9
     PONG = 0xA
 
+    @property
+    def is_control(self) -> bool:
+        """Close, Ping and Pong are control frames (§5.5): short, never fragmented."""
+        return self >= 0x8
+
 
 _OPCODE_NAMES = tuple(
     Opcode(code).name.lower() if code in Opcode._value2member_map_ else "reserved"
