@@ -121,20 +121,22 @@ def read_file(path: str, *, param_hint: str) -> bytes:
         raise click.BadParameter(f"{path}: {error.strerror}", param_hint=param_hint) from error
 
 
-def stdin_is_terminal() -> bool:
-    """True when a person types at stdin (so reading it would wait for them)."""
+def is_terminal(stream: object) -> bool:
+    """True when a person is at the other end of ``stream`` (not a pipe or a file)."""
     try:
-        return sys.stdin.isatty()
+        return bool(stream.isatty())  # type: ignore[attr-defined]
     except (AttributeError, ValueError):
         return False
+
+
+def stdin_is_terminal() -> bool:
+    """True when a person types at stdin (so reading it would wait for them)."""
+    return is_terminal(sys.stdin)
 
 
 def stdout_is_terminal() -> bool:
     """True when a person reads stdout (not a pipe or file): output may be richer."""
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return is_terminal(sys.stdout)
 
 
 def _read_stdin() -> bytes:

@@ -323,7 +323,7 @@ def test_progress_bar_on_a_terminal(
         consoles.append(console)
         return console
 
-    monkeypatch.setattr(audit_command, "_is_terminal", lambda _stream: True)
+    monkeypatch.setattr(audit_command, "is_terminal", lambda _stream: True)
     monkeypatch.setattr(audit_command, "make_console", terminal_console)
     lines = [line.encode() for line in FILLER]
     wordlist = write_list(tmp_path, lines)

@@ -19,7 +19,7 @@ import click
 from flaskscope.audit import AuditSpec
 from flaskscope.audit_cookie import audit_report, audit_spec, check_signature_size, confirmer
 from flaskscope.audit_runner import AuditRun, default_jobs, run_audit
-from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options
+from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, is_terminal, output_options
 from flaskscope.commands.cookie_options import (
     cookie_input_options,
     max_age_option,
@@ -44,13 +44,6 @@ from flaskscope.wordlists import (
 )
 
 __all__ = ["audit_secret"]
-
-
-def _is_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
 
 
 def _sources(wordlists: tuple[str, ...], builtin: bool) -> list[WordlistSource]:
@@ -175,9 +168,7 @@ def audit_secret(
         else:
             for warning in line.warnings:
                 click.echo(f"Warning: {safe_str(warning)}", err=True)
-            render_hashcat(
-                line, make_console(no_color=no_color), plain=not _is_terminal(sys.stdout)
-            )
+            render_hashcat(line, make_console(no_color=no_color), plain=not is_terminal(sys.stdout))
         ctx.exit(EXIT_OK)
 
     check_signature_size(parts, options)
@@ -186,7 +177,7 @@ def audit_secret(
     now = datetime.now(timezone.utc)
     confirm, confirmed = confirmer(value, options, now, base.serializer)
     workers = default_jobs() if jobs is None else jobs
-    show_progress = not as_json and _is_terminal(sys.stdout) and _is_terminal(sys.stderr)
+    show_progress = not as_json and is_terminal(sys.stdout) and is_terminal(sys.stderr)
     if show_progress:
         run = _run_with_progress(spec, sources, confirm, workers, no_color)
     else:

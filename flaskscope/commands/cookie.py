@@ -11,7 +11,14 @@ from datetime import datetime, timezone
 
 import click
 
-from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options, read_text
+from flaskscope.cli import (
+    EXIT_INVALID,
+    EXIT_OK,
+    command,
+    output_options,
+    read_text,
+    stdout_is_terminal,
+)
 from flaskscope.commands.cookie_options import (
     cookie_input_options,
     key_options,
@@ -64,7 +71,7 @@ def show_decoded(decoded: DecodedCookie, *, as_json: bool, no_color: bool) -> No
 
         emit_json(decoded_json(decoded))
         return
-    if not _stdout_is_terminal():
+    if not stdout_is_terminal():
         from flaskscope.render.cookie import render_decoded_plain
 
         render_decoded_plain(sys.stdout, decoded)
@@ -73,13 +80,6 @@ def show_decoded(decoded: DecodedCookie, *, as_json: bool, no_color: bool) -> No
     from flaskscope.render.cookie import render_decoded
 
     render_decoded(make_console(no_color=no_color), decoded)
-
-
-def _stdout_is_terminal() -> bool:
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 @command(
