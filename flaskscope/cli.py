@@ -18,11 +18,18 @@ from typing import Any, TypeVar
 import click
 
 from flaskscope import __version__
-from flaskscope.errors import FlaskscopeError
+from flaskscope.errors import FlaskscopeError, InputError
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+"""Largest whole input read into memory (a cookie, an HTTP head, a payload to send).
+
+Streams that may be larger (frame captures, wordlists) are read in chunks by their commands;
+everything else is refused past this size instead of exhausting memory on ``/dev/zero``.
+"""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,6 +51,19 @@ def _one_line(message: str) -> str:
     return safe_str(" ".join(message.split()) or message)
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage error shown as one ``Error: ...`` line (Click's own shows a usage block).
+
+    Scripts read one line on stderr for every exit 2, whatever went wrong.
+    """
+
+    def show(self, file: Any = None) -> None:
+        hint = ""
+        if self.ctx is not None:
+            hint = f" (see '{self.ctx.command_path} --help')"
+        click.echo(f"Error: {_one_line(self.format_message())}{hint}", file=file, err=True)
+
+
 class FlaskscopeCommand(click.Command):
     """A command that turns :class:`FlaskscopeError` into ``Error: ...`` and its exit code.
 
@@ -51,16 +71,33 @@ class FlaskscopeCommand(click.Command):
     same under ``flaskscope`` and under ``flask scope``.
     """
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            raise _one_line_usage_error(error) from error
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:
+            raise _one_line_usage_error(error) from error
         except FlaskscopeError as error:
             click.echo(f"Error: {_one_line(str(error))}", err=True)
             ctx.exit(error.exit_code)
+        except MemoryError:
+            click.echo("Error: out of memory: the input is too large to handle", err=True)
+            ctx.exit(EXIT_USAGE)
         except BrokenPipeError:
             # The reader went away (``| head``); nothing more to say.
             sys.stderr.close()
             ctx.exit(EXIT_OK)
+
+
+def _one_line_usage_error(error: click.UsageError) -> OneLineUsageError:
+    if isinstance(error, OneLineUsageError):
+        return error
+    return OneLineUsageError(error.format_message(), ctx=error.ctx)
 
 
 def command(name: str, **settings: Any) -> Callable[[F], click.Command]:
@@ -102,23 +139,30 @@ def read_bytes(
     if file is not None and argument not in (None, "-"):
         raise click.UsageError(f"give the {what} either as an argument or with --file, not both")
     if file is not None:
-        return _read_stdin() if file == "-" else read_file(file, param_hint="--file")
+        return _read_stdin(what) if file == "-" else read_file(file, param_hint="--file")
     if argument == "-":
-        return _read_stdin()
+        return _read_stdin(what)
     if argument is not None:
         return argument.encode("utf-8", "surrogateescape") if argument_is_data else b""
     if not stdin_is_terminal():
-        return _read_stdin()
+        return _read_stdin(what)
     raise click.UsageError(f"no {what} given: pass it as an argument, '-' for stdin, or --file")
 
 
-def read_file(path: str, *, param_hint: str) -> bytes:
+def read_file(path: str, *, param_hint: str, limit: int = MAX_INPUT_BYTES) -> bytes:
     """A whole file's bytes; one that cannot be read is a usage error naming ``param_hint``."""
     try:
         with open(path, "rb") as handle:
-            return handle.read()
+            data = handle.read(limit + 1)
     except OSError as error:
         raise click.BadParameter(f"{path}: {error.strerror}", param_hint=param_hint) from error
+    return _within_limit(data, f"{param_hint} {path}", limit)
+
+
+def _within_limit(data: bytes, what: str, limit: int) -> bytes:
+    if len(data) > limit:
+        raise InputError(f"{what} is larger than {limit // (1024 * 1024)} MiB; refusing to read it")
+    return data
 
 
 def is_terminal(stream: object) -> bool:
@@ -139,12 +183,13 @@ def stdout_is_terminal() -> bool:
     return is_terminal(sys.stdout)
 
 
-def _read_stdin() -> bytes:
+def _read_stdin(what: str, limit: int = MAX_INPUT_BYTES) -> bytes:
     stream = getattr(sys.stdin, "buffer", None)
     if stream is not None:
-        data: bytes = stream.read()
-        return data
-    return sys.stdin.read().encode("utf-8", "surrogateescape")
+        data: bytes = stream.read(limit + 1)
+    else:
+        data = sys.stdin.read(limit + 1).encode("utf-8", "surrogateescape")
+    return _within_limit(data, f"the {what} on stdin", limit)
 
 
 class LazyGroup(click.Group):
@@ -156,6 +201,14 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as error:
+            raise _one_line_usage_error(error) from error
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy_commands:

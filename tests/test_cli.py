@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from flaskscope import __version__
-from flaskscope.cli import COMMANDS, command, main
+from flaskscope.cli import COMMANDS, MAX_INPUT_BYTES, command, main, read_file
 from flaskscope.errors import FlaskscopeError, InputError
 from tests.conftest import run_cli
 
@@ -80,3 +82,41 @@ def test_exit_code_comes_from_the_error_class() -> None:
 
 def test_main_lists_lazy_commands_without_importing_them() -> None:
     assert set(COMMANDS) <= set(main.list_commands(click.Context(main)))
+
+
+def test_usage_errors_are_one_error_line() -> None:
+    for args in (
+        ["no-such-command"],
+        ["ws-accept", "--verify"],
+        ["decode-cookie", "--file", "/nonexistent/cookie.txt"],
+        ["check-handshake", "/"],
+        ["decode-cookie", "--no-such-option"],
+    ):
+        result = run_cli(*args)
+        assert result.exit_code == 2, args
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, (args, result.stderr)
+        assert lines[0].startswith("Error: "), (args, result.stderr)
+        assert result.stdout == "", args
+
+
+def test_file_inputs_past_the_limit_are_refused(tmp_path: Path) -> None:
+    huge = tmp_path / "huge"
+    with huge.open("wb") as handle:  # sparse: costs no disk
+        handle.truncate(MAX_INPUT_BYTES + 1)
+    for args in (
+        ["decode-cookie", "--file", str(huge)],
+        ["check-handshake", str(huge)],
+        ["ws-accept", "--request", str(huge)],
+    ):
+        result = run_cli(*args)
+        assert result.exit_code == 2, args
+        assert "larger than 64 MiB" in result.stderr, (args, result.stderr)
+
+
+def test_read_file_reads_at_most_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "data"
+    path.write_bytes(b"x" * 11)
+    assert read_file(str(path), param_hint="--file", limit=11) == b"x" * 11
+    with pytest.raises(InputError, match="larger than"):
+        read_file(str(path), param_hint="--file", limit=10)
