@@ -214,6 +214,18 @@ def _datetime_from_timestamp(timestamp: int) -> datetime:
         ) from error
 
 
+def _expires_at(issued_at: datetime, max_age: int | None) -> datetime | None:
+    """``issued_at + max_age``, or ``None`` when no max age applies or the sum is past year
+    9999 (a forged timestamp, or a huge max age): ``datetime`` cannot hold it, but the age
+    check itself is integer arithmetic, as in itsdangerous, and still gives the verdict."""
+    if max_age is None:
+        return None
+    try:
+        return issued_at + timedelta(seconds=max_age)
+    except OverflowError:  # past datetime.max, or seconds beyond what timedelta holds
+        return None
+
+
 def decode_cookie(
     value: str,
     secret_key: str | bytes | None = None,
@@ -250,7 +262,7 @@ def decode_cookie(
         session, unknown = load_session(parts.payload, serializer), ()
     issued_at = _datetime_from_timestamp(parts.timestamp)
     age = cookie_age(parts.timestamp, now)
-    expires_at = None if max_age is None else issued_at + timedelta(seconds=max_age)
+    expires_at = _expires_at(issued_at, max_age)
 
     keys_tried = (secret_key is not None) + len(fallback_keys)
     matched = matching_key(parts, secret_key, fallback_keys, options) if keys_tried else None
@@ -265,6 +277,12 @@ def decode_cookie(
         status = "valid"
 
     warnings = cookie_warnings(parts, options, status, age, max_age, issued_at, secret_key, unknown)
+    if max_age is not None and expires_at is None:
+        warnings.append(
+            f"it would expire {describe_duration(max_age)} after it was issued, after"
+            " 9999-12-31, past the dates Python can represent: expires_at is left empty"
+            " (the expiry check itself still applies)"
+        )
     if status == "invalid-signature":
         keys = [*fallback_keys, *([] if secret_key is None else [secret_key])]
         other = find_other_options(parts, keys, options)

@@ -609,3 +609,41 @@ def test_decorators_build_a_command_for_other_issues() -> None:
     assert result.output.startswith(f"{COOKIE} s ")
     for name in ("secret_key", "secret_key_file", "fallback_keys", "digest", "legacy"):
         assert name in result.output
+
+
+# --- out-of-range timestamps and max ages ------------------------------------------------------
+
+FORGED_9999 = "eyJhIjoxfQ.Ov_0QX8.QiaM1wi04UmHheCBA3GQ20OzOJQ"  # timestamp 9999-12-31T23:59:59Z
+
+
+def test_forged_timestamp_near_year_9999_is_a_clean_result() -> None:
+    result = decode(FORGED_9999)
+    assert result.exit_code == 0, result.stderr
+    assert "after 9999-12-31" in result.stdout
+    document = run_json("decode-cookie", FORGED_9999)
+    assert document["status"] == "unverified"
+    assert document["issued_at"] == "9999-12-31T23:59:59Z"
+    assert document["expires_at"] is None
+    assert any("past the dates Python can represent" in w for w in document["warnings"])
+    checked = run_json("decode-cookie", FORGED_9999, "-k", KEY, code=1)
+    assert checked["status"] == "invalid-signature"
+    genuine = sign_cookie({"a": 1}, KEY, timestamp=253402300799)
+    assert run_json("decode-cookie", genuine, "-k", KEY, code=1)["status"] == "expired"
+
+
+@pytest.mark.parametrize(
+    "max_age", ["3000000000000", "99999999999999999999", "999999999999w", "36526d", "9" * 5000]
+)
+def test_max_age_past_100_years_is_a_usage_error(max_age: str) -> None:
+    result = decode(COOKIE, "--max-age", max_age)
+    assert result.exit_code == 2
+    assert "more than 100 years" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_max_age_of_100_years_is_accepted() -> None:
+    document = run_json("decode-cookie", COOKIE, "-k", KEY, "--max-age", "36525d", "--now", NOW)
+    assert document["status"] == "valid"
+    assert document["max_age"] == 36525 * 86400
+    assert document["expires_at"] == "2123-11-15T22:13:20Z"  # T0 + 36525 days

@@ -560,3 +560,44 @@ def test_aware_times_before_year_one_in_utc_are_refused() -> None:
         sign_cookie({"a": 1}, KEY, timestamp=moment)
     with pytest.raises(SigningOptionError, match="now is out of range"):
         decode_cookie(sign_cookie({"a": 1}, KEY), KEY, now=moment)
+
+
+LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z, datetime's last whole second
+
+
+@pytest.mark.parametrize("days_before_the_end", [0, 1, 30, 31])
+def test_timestamps_near_year_9999_are_judged_not_crashed(
+    frozen_time: Any, days_before_the_end: int
+) -> None:
+    """issued_at + 31 days is past datetime.max: the verdict is still Flask's (signed in the
+    future, so expired), expires_at is left empty, and a warning says why."""
+    app = make_app()
+    frozen_time(LAST_SECOND - days_before_the_end * 86400)
+    value = flask_cookie(app, "/small")
+    frozen_time(T0)
+    with pytest.raises(BadSignature):
+        flask_loads(app, value)
+    decoded = decode_cookie(value, KEY, now=at(T0))
+    assert decoded.status == "expired"
+    assert decoded.verified
+    assert decoded.issued_at == at(LAST_SECOND - days_before_the_end * 86400)
+    if days_before_the_end >= 31:
+        assert decoded.expires_at == decoded.issued_at + timedelta(seconds=DEFAULT_MAX_AGE)
+    else:
+        assert decoded.expires_at is None
+        assert any("past the dates Python can represent" in w for w in decoded.warnings)
+    assert decode_cookie(value, now=at(T0)).status == "unverified"
+
+
+@pytest.mark.parametrize("max_age", [3_000_000_000_000, 10**20, 999_999_999_999 * 7 * 86400])
+def test_huge_max_age_keeps_a_fresh_cookie_valid(frozen_time: Any, max_age: int) -> None:
+    """itsdangerous compares integers, so any max age works there; so it does here."""
+    app = make_app()
+    value = flask_cookie(app, "/small")
+    frozen_time(T0 + 10**9)
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    assert serializer.loads(value, max_age=max_age) == {"a": 1}
+    decoded = decode_cookie(value, KEY, max_age=max_age, now=at(T0 + 10**9))
+    assert decoded.status == "valid"
+    assert decoded.expires_at is None
+    assert decoded.expires_in_seconds == max_age - 10**9

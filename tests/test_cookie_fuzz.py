@@ -14,8 +14,9 @@ from flask.sessions import session_json_serializer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous.timed import TimestampSigner
 
-from flaskscope.cookie import decode_cookie, sign_cookie, split_cookie
+from flaskscope.cookie import DEFAULT_MAX_AGE, decode_cookie, sign_cookie, split_cookie
 from flaskscope.cookie_format import b64url_encode
 from flaskscope.errors import FlaskscopeError
 
@@ -36,10 +37,57 @@ FLASK = URLSafeTimedSerializer(
 )
 
 
-def flask_accepts(value: str) -> Any:
+LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z
+BOUNDARY_TIMESTAMPS = [
+    *(LAST_SECOND - k * 86400 for k in (0, 1, 2, 15, 30, 31, 32, 366)),
+    LAST_SECOND + 1,
+    0,
+    1,
+    T0,
+    2**31 - 1,
+    2**32,
+    2**63 - 1,
+    2**64 - 1,
+]
+MAX_AGES = st.one_of(
+    st.just(DEFAULT_MAX_AGE),
+    st.none(),
+    st.sampled_from([0, 1, 3_000_000_000_000, 10**20, 999_999_999_999 * 604800, 2**63]),
+    st.integers(min_value=-(10**6), max_value=10**30),
+)
+NOWS = st.one_of(
+    st.just(NOW),
+    st.sampled_from([0, -86400, LAST_SECOND, T0 + DEFAULT_MAX_AGE + 1]).map(
+        lambda seconds: datetime.fromtimestamp(seconds, tz=timezone.utc)
+    ),
+    st.datetimes(timezones=st.just(timezone.utc)),
+)
+
+
+class FrozenSigner(TimestampSigner):
+    """itsdangerous' signer with its clock at ``NOW``, so Flask and flaskscope judge age alike."""
+
+    def get_timestamp(self) -> int:
+        return int(NOW.timestamp())
+
+
+FLASK_AT_NOW = URLSafeTimedSerializer(
+    KEY,
+    salt="cookie-session",
+    serializer=session_json_serializer,
+    signer=FrozenSigner,
+    signer_kwargs={"key_derivation": "hmac", "digest_method": "sha1"},
+)
+
+
+def flask_accepts(value: str, max_age: int | None = None) -> Any:
+    """What Flask's session interface loads; an itsdangerous crash (a date past year 9999 in
+    its SignatureExpired) is a refusal too: Flask would answer 500, not load a session."""
     try:
-        return True, FLASK.loads(value)
-    except BadData:
+        if max_age is None:
+            return True, FLASK.loads(value)
+        return True, FLASK_AT_NOW.loads(value, max_age=max_age)
+    except (BadData, OverflowError, OSError, ValueError):
         return False, None
 
 
@@ -61,15 +109,15 @@ def mutated(draw: st.DrawFn) -> str:
     return "".join(value)
 
 
-def check(value: str) -> None:
+def check(value: str, max_age: int | None = None) -> None:
     """flaskscope and Flask agree: valid exactly when Flask accepts, with the same session."""
-    accepted, session = flask_accepts(value.strip())
+    accepted, session = flask_accepts(value.strip(), max_age)
     try:
-        decoded = decode_cookie(value, KEY, max_age=None, now=NOW)
+        decoded = decode_cookie(value, KEY, max_age=max_age, now=NOW)
     except FlaskscopeError:
         assert not accepted, value
         return
-    assert decoded.status in ("valid", "invalid-signature")
+    assert decoded.status in ("valid", "invalid-signature", "expired")
     assert isinstance(decoded.session, dict)
     assert (decoded.status == "valid") == accepted, value
     if accepted:
@@ -80,6 +128,41 @@ def check(value: str) -> None:
 @given(mutated())
 def test_mutated_cookies(value: str) -> None:
     check(value)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_mutated_cookies_with_flasks_default_max_age(value: str) -> None:
+    check(value, DEFAULT_MAX_AGE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.sampled_from(BOUNDARY_TIMESTAMPS), st.integers(0, 2**64 - 1)),
+    MAX_AGES,
+    NOWS,
+    st.booleans(),
+)
+def test_any_timestamp_max_age_and_now(
+    timestamp: int, max_age: int | None, now: datetime, legacy: bool
+) -> None:
+    """Timestamps up to 2**64 - 1 (near and past year 9999 too), max ages up to 10**30 and
+    clocks from year 1 to 9999: a verdict or a FlaskscopeError, never a bare OverflowError."""
+    value = sign_cookie(
+        {"a": 1}, KEY, timestamp=timestamp + (1_293_840_000 if legacy else 0), legacy=legacy
+    )
+    try:
+        decoded = decode_cookie(value, KEY, max_age=max_age, now=now, legacy=legacy)
+    except FlaskscopeError:
+        return
+    assert decoded.verified
+    assert decoded.status in ("valid", "expired")
+    assert (decoded.status == "expired") == decoded.expired
+    if decoded.expires_at is not None:
+        assert max_age is not None
+        assert decoded.expires_at.year <= 9999
+    if max_age is not None and now == NOW and not legacy:
+        assert (decoded.status == "valid") == flask_accepts(value, max_age)[0]
 
 
 @settings(max_examples=300, deadline=None)

@@ -19,6 +19,7 @@ from flaskscope.cookie import DEFAULT_COOKIE_NAME, DEFAULT_MAX_AGE, SigningOptio
 from flaskscope.cookie_signing import KEY_DERIVATIONS
 
 __all__ = [
+    "MAX_MAX_AGE",
     "NO_MAX_AGE",
     "cookie_input_options",
     "from_environment",
@@ -39,6 +40,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 NO_MAX_AGE = "none"
 """``--max-age none``: do not check expiry at all."""
+
+MAX_MAX_AGE = 36525 * 86400
+"""The longest ``--max-age``: 100 years. Longer is no expiry check in practice (``none``
+says so), and a cookie issued now would expire past what ``datetime`` can represent."""
 
 _DURATION = re.compile(r"(?i)\s*(\d+)\s*(s|sec|m|min|h|d|w)?\s*")
 _UNIT_SECONDS = {
@@ -62,7 +67,20 @@ def parse_max_age(text: str) -> int | str:
     if match is None:
         raise ValueError(f"{text!r} is not a number of seconds (e.g. 3600, 12h, 31d or none)")
     unit = match.group(2).lower() if match.group(2) else None
-    return int(match.group(1)) * _UNIT_SECONDS[unit]
+    digits = match.group(1).lstrip("0") or "0"
+    if len(digits) > len(str(MAX_MAX_AGE)):  # before int(): no huge (or over-long) integers
+        raise ValueError(_too_long(text))
+    seconds = int(digits) * _UNIT_SECONDS[unit]
+    if seconds > MAX_MAX_AGE:
+        raise ValueError(_too_long(text))
+    return seconds
+
+
+def _too_long(text: str) -> str:
+    return (
+        f"{text[:40]!r} is more than 100 years ({MAX_MAX_AGE} seconds); use 'none' to skip"
+        " the expiry check"
+    )
 
 
 def parse_time(text: str) -> datetime:
@@ -198,7 +216,8 @@ def max_age_option(function: F) -> F:
         metavar="SECONDS",
         callback=_max_age_callback,
         default=None,
-        help="Reject cookies older than this: seconds, or 90m, 12h, 31d, 2w; 'none' to skip"
+        help="Reject cookies older than this: seconds, or 90m, 12h, 31d, 2w (at most 100 years);"
+        " 'none' to skip"
         " (default: 31d, Flask's PERMANENT_SESSION_LIFETIME, applied on every load).",
     )(function)
 

@@ -79,8 +79,14 @@ def _fact(label: str, *value: Segment) -> Line:
 
 
 def _expiry(decoded: DecodedCookie) -> Line:
-    if decoded.expires_at is None or decoded.max_age is None:
+    if decoded.max_age is None:
         return _fact("expires", Segment("not checked (no max age)"))
+    if decoded.expires_at is None:  # past year 9999: a forged timestamp or a huge max age
+        return _fact(
+            "expires",
+            Segment("after 9999-12-31", "red" if decoded.expired else ""),
+            Segment(f"  (max age {describe_duration(decoded.max_age)})"),
+        )
     left = decoded.expires_in_seconds or 0
     if decoded.age_seconds < 0:
         state = Segment("not yet valid: signed in the future", "red")
