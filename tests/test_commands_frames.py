@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from websockets.extensions import Extension as WsExtension
 from websockets.extensions.permessage_deflate import PerMessageDeflate as WsDeflate
 from websockets.frames import Frame as WsFrame
 from websockets.frames import Opcode as WsOpcode
 from websockets.streams import StreamReader
+from websockets.typing import ExtensionName
+from wsproto.extensions import Extension as WsprotoExtension
 from wsproto.extensions import PerMessageDeflate as WsprotoDeflate
-from wsproto.frame_protocol import FrameProtocol
+from wsproto.frame_protocol import FrameProtocol, ParseFailed, RsvBits
 
 from flaskscope.builder import build_frames
 from flaskscope.capture import parse_stream
@@ -568,3 +572,84 @@ def test_json_lines_stream_the_same_records_as_json() -> None:
 def test_json_and_json_lines_together_is_a_usage_error() -> None:
     result = run_cli("parse-frame", "--json", "--json-lines", "8100")
     assert result.exit_code == 2
+
+
+class _RecordingWsExtension(WsExtension):
+    """A websockets extension that claims the RSV bits and remembers the frames it saw."""
+
+    name = ExtensionName("x-flaskscope-test")
+
+    def __init__(self) -> None:
+        self.seen: list[WsFrame] = []
+
+    def decode(self, frame: WsFrame, *, max_size: int | None = None) -> WsFrame:
+        self.seen.append(frame)
+        return dataclasses.replace(frame, rsv1=False, rsv2=False, rsv3=False)
+
+    def encode(self, frame: WsFrame) -> WsFrame:
+        return frame
+
+
+class _RecordingWsprotoExtension(WsprotoExtension):
+    """A wsproto extension that claims the RSV bits it is shown and remembers them."""
+
+    name = "x-flaskscope-test"
+
+    def __init__(self) -> None:
+        self.seen: list[RsvBits] = []
+
+    def enabled(self) -> bool:
+        return True
+
+    def offer(self) -> bool:
+        return True
+
+    def frame_inbound_header(
+        self, proto: object, opcode: object, rsv: RsvBits, payload_length: int
+    ) -> RsvBits:
+        self.seen.append(rsv)
+        return rsv
+
+
+@pytest.mark.parametrize(
+    ("flag", "bits", "first_byte"),
+    [("--rsv1", (True, False, False), 0xC1), ("--rsv3", (False, False, True), 0x91)],
+)
+def test_build_rsv_bits_in_the_bytes(
+    flag: str, bits: tuple[bool, bool, bool], first_byte: int
+) -> None:
+    """RFC 6455 §5.2: FIN is 0x80, RSV1 0x40, RSV2 0x20, RSV3 0x10; text is opcode 0x1."""
+    result = run_cli("build-frame", "--text", "x", flag, "--format", "hex")
+    assert result.exit_code == 0
+    data = bytes.fromhex(result.stdout.strip())
+    assert data[0] == first_byte
+    assert data[1:] == b"\x01x"
+    # websockets reads the bits and hands them to the negotiated extension (it refuses them
+    # without one: "reserved bits must be 0").
+    ws_extension = _RecordingWsExtension()
+    reader = StreamReader()
+    reader.feed_data(data)
+    reader.feed_eof()
+    parsing = WsFrame.parse(reader.read_exact, mask=False, extensions=[ws_extension])
+    with pytest.raises(StopIteration):
+        next(parsing)
+    (seen,) = ws_extension.seen
+    assert (seen.rsv1, seen.rsv2, seen.rsv3) == bits
+    assert seen.fin
+    assert seen.opcode == WsOpcode.TEXT
+    assert seen.data == b"x"
+    # wsproto: without an extension the bit is a protocol error; with one it is shown.
+    plain = FrameProtocol(client=True, extensions=[])
+    plain.receive_bytes(data)
+    with pytest.raises(ParseFailed, match="Reserved bit"):
+        list(plain.received_frames())
+    wsproto_extension = _RecordingWsprotoExtension()
+    claimed = FrameProtocol(client=True, extensions=[wsproto_extension])
+    claimed.receive_bytes(data)
+    (frame,) = claimed.received_frames()
+    assert frame.payload == "x"
+    (rsv,) = wsproto_extension.seen
+    assert tuple(rsv) == bits
+    parsed = run_json("parse-frame", result.stdout.strip(), code=1)
+    assert (parsed["frames"][0]["rsv1"], parsed["frames"][0]["rsv3"]) == (bits[0], bits[2])
+    assert parsed["violations"][0]["code"] == "reserved-bits"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -199,9 +200,41 @@ def test_request_only() -> None:
     assert document["expected_accept"] == RFC_ACCEPT
 
 
+RESPONSE_CHECKS = {
+    "response-version",
+    "response-status",
+    "response-upgrade",
+    "response-connection",
+    "accept",
+    "subprotocol-offered",
+    "extensions-offered",
+    "deflate-params",
+}
+
+
 def test_response_on_stdin() -> None:
-    result = run_cli("check-handshake", str(REQUEST), "-", input=RESPONSE.read_bytes())
+    result = run_cli("check-handshake", str(REQUEST), "-", "--json", input=RESPONSE.read_bytes())
     assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert document["has_response"] is True
+    assert document["status_code"] == 101
+    assert document["accept"] == accept_key(RFC_KEY) == RFC_ACCEPT
+    checks = {check["id"]: check["ok"] for check in document["checks"]}
+    assert checks.keys() >= RESPONSE_CHECKS
+    assert all(checks[name] for name in RESPONSE_CHECKS)
+
+
+def test_bad_response_on_stdin_exit_1() -> None:
+    result = run_cli(
+        "check-handshake", str(REQUEST), "-", "--json", input=BAD_RESPONSE.read_bytes()
+    )
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["has_response"] is True
+    assert document["valid"] is False
+    checks = {check["id"]: check["ok"] for check in document["checks"]}
+    assert checks["accept"] is False
+    assert document["accept"] != accept_key(RFC_KEY)
 
 
 def test_request_and_response_in_one_stdin_capture() -> None:
