@@ -21,6 +21,7 @@ from flaskscope.errors import FlaskscopeError, OptionError
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MAX_TIMEOUT",
     "REDIS_SCHEMES",
     "StoreAuthError",
     "StoreConnectionError",
@@ -35,6 +36,8 @@ __all__ = [
 DEFAULT_TIMEOUT = 5.0
 """Seconds for connecting and for each reply (``--timeout``)."""
 
+MAX_TIMEOUT = 86400.0
+"""The longest ``--timeout``: a day (longer is no timeout at all in practice)."""
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 """URL schemes ``redis.Redis.from_url`` understands."""
 
@@ -104,8 +107,12 @@ def redact_url(url: str) -> str:
 
 
 def _check_timeout(timeout: float) -> float:
-    if not math.isfinite(timeout) or timeout <= 0:
-        raise OptionError(f"--timeout must be a positive number of seconds, not {timeout}")
+    """Positive and at most a day: socket timeouts past what ``time_t`` holds (``1e308``)
+    make the socket module raise ``OverflowError`` deep inside redis-py."""
+    if not math.isfinite(timeout) or not 0 < timeout <= MAX_TIMEOUT:
+        raise OptionError(
+            f"--timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds, not {timeout:g}"
+        )
     return timeout
 
 
@@ -206,6 +213,10 @@ def fetch_session(client: Any, key: str, *, store: str) -> StoredSession:
         raise StoreError(store, _reason(error)) from error
     except OSError as error:
         raise StoreConnectionError(store, f"cannot connect: {error}") from error
+    except Exception as error:  # redis-py or the socket module failing in a way not foreseen
+        raise StoreError(
+            store, f"the Redis client failed: {type(error).__name__}: {_reason(error)}"
+        ) from error
     key_type_name = _text(key_type)
     if isinstance(value, Exception):
         if key_type_name not in ("none", "string"):

@@ -490,10 +490,11 @@ def test_cli_undecodable_stored_value(redis_server: RedisServer) -> None:
 
 def test_command_defaults_match_the_cores() -> None:
     from flaskscope.commands import server_session as glue
-    from flaskscope.store import DEFAULT_TIMEOUT
+    from flaskscope.store import DEFAULT_TIMEOUT, MAX_TIMEOUT
     from flaskscope.stored_payload import DEFAULT_SERIALIZATION_FORMAT, SERIALIZATION_FORMATS
 
     assert glue.DEFAULT_TIMEOUT == DEFAULT_TIMEOUT
+    assert glue.MAX_TIMEOUT == MAX_TIMEOUT
     assert glue.DEFAULT_KEY_PREFIX == FLASK_SESSION_DEFAULT_KEY_PREFIX
     assert glue.DEFAULT_SERIALIZATION_FORMAT == DEFAULT_SERIALIZATION_FORMAT
     assert glue.SERIALIZATION_FORMATS == SERIALIZATION_FORMATS
@@ -698,3 +699,20 @@ def test_cookie_kind_with_an_app() -> None:
     assert server_session_cookie("A" * 43, app_loaded=True, settings=None) is None
     with pytest.raises(NotASessionIdError, match="RedisSessionInterface"):
         server_session_cookie(flask_cookie_value, app_loaded=True, settings=settings)
+
+
+@pytest.mark.parametrize("timeout", ["1e308", "86401", "0", "-1", "inf", "nan"])
+def test_cli_timeout_out_of_range_is_a_usage_error(timeout: str) -> None:
+    """1e308 used to reach the socket module (OverflowError: timestamp out of range)."""
+    result = run_cli(
+        "decode-cookie",
+        "y" * 43,
+        "--store",
+        f"redis://127.0.0.1:{free_port()}/0",
+        "--timeout",
+        timeout,
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error:")
+    assert "--timeout" in result.stderr
+    assert result.stderr.count("\n") == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 
@@ -156,7 +157,7 @@ def test_bad_urls_are_option_errors(url: str) -> None:
         connect_redis(url)
 
 
-@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf")])
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf"), 1e308, 86400.5])
 def test_bad_timeouts_are_option_errors(timeout: float) -> None:
     with pytest.raises(OptionError):
         connect_redis("redis://localhost", timeout=timeout)
@@ -193,3 +194,18 @@ def test_unix_socket(redis_server: RedisServer) -> None:
     assert describe_client(client) == url
     app_client = client_with_timeout(redis.Redis(unix_socket_path=str(socket_path), db=1))
     assert fetch_session(app_client, "session:unix", store=url).found
+
+
+def test_unforeseen_redis_client_failures_are_store_errors(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What redis-py raises besides its own errors (the socket module's OverflowError for a
+    huge timeout, say) is a StoreError too: one line, exit 2, never a traceback."""
+    client = connect_redis(redis_server.url)
+
+    def overflow(*args: object, **kwargs: object) -> None:
+        raise OverflowError("timestamp out of range for platform time_t")
+
+    monkeypatch.setattr(socket.socket, "settimeout", overflow)
+    with pytest.raises(StoreError, match="the Redis client failed: OverflowError: timestamp"):
+        fetch_session(client, "k", store=redis_server.url)

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 # decoding Flask's own cookies does not pay for them; tests check these copies against them.
 DEFAULT_TIMEOUT = 5.0
 """``flaskscope.store.DEFAULT_TIMEOUT``."""
+MAX_TIMEOUT = 86400.0
+"""``flaskscope.store.MAX_TIMEOUT``."""
 DEFAULT_KEY_PREFIX = "session:"
 """``flaskscope.session_id.FLASK_SESSION_DEFAULT_KEY_PREFIX``."""
 DEFAULT_SERIALIZATION_FORMAT = "msgpack"
@@ -55,7 +57,7 @@ def server_session_options(function: F) -> F:
     function = click.option(
         "--timeout",
         "store_timeout",
-        type=float,
+        type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
         default=DEFAULT_TIMEOUT,
         show_default=True,
         metavar="SECONDS",
