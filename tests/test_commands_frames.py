@@ -653,3 +653,55 @@ def test_build_rsv_bits_in_the_bytes(
     parsed = run_json("parse-frame", result.stdout.strip(), code=1)
     assert (parsed["frames"][0]["rsv1"], parsed["frames"][0]["rsv3"]) == (bits[0], bits[2])
     assert parsed["violations"][0]["code"] == "reserved-bits"
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin"),
+    [
+        (("parse-frame", "-"), b""),
+        (("parse-frame",), b""),
+        (("parse-frame", ""), None),
+        (("parse-frame", " : "), None),
+        (("parse-frame", "--file", "EMPTY"), None),
+        (("parse-frame", "--file", "EMPTY", "--hex"), None),
+        (("parse-frame", "--summary", "-"), b""),
+        (("parse-frame", "--json", "-"), b""),
+        (("parse-frame", "--json-lines", "-"), b""),
+    ],
+)
+def test_empty_input_exits_2(tmp_path: Path, args: tuple[str, ...], stdin: bytes | None) -> None:
+    """An empty capture is a broken pipeline upstream, not a clean stream."""
+    empty = tmp_path / "empty.bin"
+    empty.write_bytes(b"")
+    result = run_cli(*(str(empty) if arg == "EMPTY" else arg for arg in args), input=stdin)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == "Error: no bytes to parse\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "limit"),
+    [
+        (("--text", "x", "--fragment", "100000000"), "at most 1"),
+        (("--text", "hello", "--fragment", "6", "--mask"), "at most 5"),
+        (("--fragment", "2"), "at most 1"),
+    ],
+)
+def test_build_fragment_count_capped(args: tuple[str, ...], limit: str) -> None:
+    """More frames than payload bytes is refused at once (it used to hang on 10^8)."""
+    result = run_cli("build-frame", *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: --fragment ")
+    assert limit in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_build_one_frame_per_byte_is_allowed() -> None:
+    built = run_cli("build-frame", "--text", "hello", "--fragment", "5", "--format", "hex")
+    assert built.exit_code == 0
+    protocol = FrameProtocol(client=True, extensions=[])
+    protocol.receive_bytes(bytes.fromhex(built.stdout.strip()))
+    frames = list(protocol.received_frames())
+    assert [frame.payload for frame in frames] == ["h", "e", "l", "l", "o"]
+    assert [frame.message_finished for frame in frames] == [False] * 4 + [True]

@@ -22,7 +22,7 @@ from flaskscope.capture import (
     split_http_head,
 )
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options, read_file
-from flaskscope.commands.frames_input import open_input
+from flaskscope.commands.frames_input import non_empty, open_input
 from flaskscope.deflate import DeflateSettings
 from flaskscope.records import FrameRecord, MessageRecord
 from flaskscope.render.console import emit_json, make_console
@@ -82,7 +82,7 @@ def _deflate_settings(
       flaskscope parse-frame --file samples/frames-deflate.bin --deflate
 
     Exit codes: 0 complete and no violation; 1 a violation, or the stream ends inside a
-    frame or message; 2 input that is not hex/base64, or a usage error.
+    frame or message; 2 empty input, input that is not hex/base64, or a usage error.
     """,
 )
 @click.argument("data_words", nargs=-1, metavar="[DATA|-]")
@@ -150,7 +150,7 @@ def parse_frame(
         raise click.UsageError("give --json or --json-lines, not both")
     given_deflate = _deflate_settings(deflate, deflate_params, handshake)
     data = " ".join(data_words) if data_words else None
-    head, chunks = split_http_head(open_input(data, file, encoding))
+    head, chunks = split_http_head(non_empty(open_input(data, file, encoding)))
     settings = settings_from_head(
         head,
         role=role,

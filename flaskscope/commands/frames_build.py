@@ -127,6 +127,13 @@ def build_frame(
         payload = b""
         default_opcode = Opcode.BINARY
     the_opcode = parse_opcode(opcode) if opcode is not None else int(default_opcode)
+    if fragment > max(1, len(payload)):
+        # One frame per payload byte at most: more would be empty frames, and a huge N only
+        # burns memory and time (100 million keys and frames).
+        raise OptionError(
+            f"--fragment {fragment} is more than the payload's {len(payload)} byte(s): "
+            f"at most {max(1, len(payload))}"
+        )
     if mask:
         keys: list[bytes | None] = [os.urandom(4) for _ in range(fragment)]
     elif mask_key is not None:

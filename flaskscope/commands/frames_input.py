@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 import click
@@ -23,7 +24,7 @@ import click
 from flaskscope.cli import stdin_is_terminal
 from flaskscope.errors import InputError
 
-__all__ = ["CHUNK_SIZE", "decode_base64", "decode_hex", "open_input"]
+__all__ = ["CHUNK_SIZE", "decode_base64", "decode_hex", "non_empty", "open_input"]
 
 CHUNK_SIZE = 1 << 20
 """Input is read and parsed 1 MiB at a time."""
@@ -117,3 +118,16 @@ def open_input(data: str | None, file: str | None, encoding: str | None) -> Iter
 def _file_chunks(handle: BinaryIO) -> Iterator[bytes]:
     with handle:
         yield from _chunks(handle)
+
+
+def non_empty(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """``chunks`` unchanged, or an :class:`InputError` (exit 2) at once when they hold no byte.
+
+    An empty capture is not a clean one: "complete, no violations" for an empty pipe would
+    let a broken pipeline upstream pass unnoticed.
+    """
+    iterator = iter(chunks)
+    for chunk in iterator:
+        if chunk:
+            return itertools.chain((chunk,), iterator)
+    raise InputError("no bytes to parse")
