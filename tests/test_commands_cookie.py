@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from flask import Flask, session
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from itsdangerous import BadSignature, SignatureExpired
 from itsdangerous.timed import TimestampSigner
 
 from flaskscope.commands.cookie import show_decoded
@@ -96,8 +97,15 @@ def test_expired_exits_1() -> None:
 
 def test_tampered_and_truncated_exit_1() -> None:
     flipped = COOKIE[:-3] + ("A" if COOKIE[-3] != "A" else "B") + COOKIE[-2:]
-    assert decode(flipped, "-k", KEY, "--now", NOW).exit_code == 1
-    assert decode(COOKIE[:-5], "-k", KEY, "--now", NOW).exit_code == 1
+    for value in (flipped, COOKIE[:-5]):
+        with pytest.raises(BadSignature):  # itsdangerous refuses both, whatever the clock
+            TimestampSigner(KEY, salt="cookie-session", key_derivation="hmac").unsign(value)
+        assert decode(value, "-k", KEY, "--now", NOW).exit_code == 1
+        document = run_json("decode-cookie", value, "-k", KEY, "--now", NOW, code=1)
+        assert document["status"] == "invalid-signature"
+        assert document["verified"] is False
+        assert document["matched_key"] is None
+        assert document["issued_at"] == "2023-11-14T22:13:20Z"  # T0: the timestamp is intact
 
 
 @pytest.mark.parametrize(
@@ -252,6 +260,9 @@ def test_signing_options() -> None:
         "legacy": False,
     }
     assert decode(value, "-k", KEY, "--now", NOW).exit_code == 1
+    default_options = run_json("decode-cookie", value, "-k", KEY, "--now", NOW, code=1)
+    assert default_options["status"] == "invalid-signature"
+    assert default_options["verified"] is False
     bad = decode(value, "-k", KEY, "--digest", "nope")
     assert bad.exit_code == 2
     assert "unknown digest" in bad.stderr
@@ -509,7 +520,17 @@ def test_sign_cookie_options_round_trip() -> None:
 
 def test_sign_cookie_old_timestamp_decodes_expired() -> None:
     value = sign('{"a": 1}', "-k", KEY, "--timestamp", "2020-01-01T00:00:00Z").stdout.strip()
+    signer = TimestampSigner(KEY, salt="cookie-session", key_derivation="hmac")
+    _, signed_at = signer.unsign(value, return_timestamp=True)  # genuine: the key matches
+    assert signed_at == datetime(2020, 1, 1, tzinfo=timezone.utc)
+    with pytest.raises(SignatureExpired):
+        signer.unsign(value, max_age=31 * 86400)
     assert decode(value, "-k", KEY).exit_code == 1
+    document = run_json("decode-cookie", value, "-k", KEY, code=1)
+    assert document["status"] == "expired"
+    assert document["verified"] is True
+    assert document["matched_key"] == "primary"
+    assert document["issued_at"] == "2020-01-01T00:00:00Z"
 
 
 @pytest.mark.parametrize(
