@@ -342,3 +342,146 @@ def test_progress_bar_on_a_terminal(
     else:
         assert f"/{len(FILLER)}" in shown
         assert "ETA" in shown
+
+
+# --- options through the CLI: --legacy, --max-age, --cookie-name, --no-color, empty lists ------
+
+LEGACY_EPOCH_2011 = 1_293_840_000  # itsdangerous < 1.0: EPOCH = 1293840000 (2011-01-01)
+
+
+def _itsdangerous_cookie(key: str, timestamp: int, data: dict[str, object]) -> str:
+    """A session cookie signed as Flask signs it, with the signer's clock at ``timestamp``
+    (counted as itsdangerous counts it: modern from 1970, < 1.0 from 2011)."""
+    import hashlib
+
+    from flask.sessions import session_json_serializer
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class FixedClock(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return timestamp
+
+    serializer = URLSafeTimedSerializer(
+        key,
+        salt="cookie-session",
+        serializer=session_json_serializer,
+        signer=FixedClock,
+        signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha1},
+    )
+    return serializer.dumps(data)
+
+
+def test_legacy_option_reads_2011_epoch_timestamps() -> None:
+    import time
+
+    signed_at = int(time.time()) - 3600
+    cookie = _itsdangerous_cookie("changeme", signed_at - LEGACY_EPOCH_2011, {"user": "old"})
+    legacy = run_json("audit-secret", cookie, "--legacy", code=1)
+    assert legacy["secret_key"] == "changeme"
+    assert legacy["legacy"] is True
+    assert legacy["expired"] is False  # an hour old, counted from 2011
+    issued = legacy["issued_at"]
+    assert issued == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(signed_at))
+    text = run_cli("audit-secret", cookie, "--legacy")
+    assert text.exit_code == 1
+    assert "Weak secret key found: changeme" in text.stdout
+    assert "legacy timestamps" in text.stdout
+    assert "expired" not in text.stdout
+    modern = run_json("audit-secret", cookie, code=1)  # read from 1970: issued in 1984
+    assert modern["legacy"] is False
+    assert modern["issued_at"].startswith("198")
+    assert modern["expired"] is True
+
+
+def test_max_age_option_decides_expired() -> None:
+    import time
+
+    cookie = _itsdangerous_cookie("secret", int(time.time()) - 40 * 86400, {"user": "a"})
+    assert run_json("audit-secret", cookie, code=1)["expired"] is True  # Flask's 31 days
+    longer = run_json("audit-secret", cookie, "--max-age", "60d", code=1)
+    assert longer["expired"] is False
+    assert longer["max_age"] == 60 * 86400
+    unchecked = run_json("audit-secret", cookie, "--max-age", "none", code=1)
+    assert unchecked["max_age"] is None
+    assert unchecked["expired"] is None  # not checked
+    result = run_cli("audit-secret", cookie, "--max-age", "1h")
+    assert result.exit_code == 1
+    assert "expired, but the key is proven" in result.stdout
+    for bad in ("soon", "3000000000000", "999999999999w"):
+        refused = run_cli("audit-secret", cookie, "--max-age", bad)
+        assert refused.exit_code == 2
+        assert refused.stderr.startswith("Error: Invalid value for '--max-age'")
+        assert refused.stderr.count("\n") == 1
+
+
+def test_cookie_name_option_picks_the_cookie_from_a_header() -> None:
+    strong = flask_cookie("a-long-random-key-nobody-lists")
+    weak = flask_cookie("dev", {"user": "bob"})
+    header = f"Cookie: session={strong}; admin_session={weak}; theme=dark"
+    assert run_json("audit-secret", header)["found"] is False  # Flask's name: session
+    picked = run_json("audit-secret", header, "--cookie-name", "admin_session", code=1)
+    assert picked["secret_key"] == "dev"
+    missing = run_cli("audit-secret", header, "--cookie-name", "nope")
+    assert missing.exit_code == 2
+    assert "no cookie named 'nope'" in missing.stderr
+    assert "'admin_session'" in missing.stderr
+    assert missing.stderr.count("\n") == 1
+
+
+def _colour_codes(text: str) -> list[str]:
+    """SGR parameters that set a colour (30-38, 40-48, 90-107): bold and the like are not."""
+    import re
+
+    codes = []
+    for sequence in re.findall(r"\x1b\[([0-9;]*)m", text):
+        for code in sequence.split(";"):
+            if code and (30 <= int(code) <= 48 or 90 <= int(code) <= 107):
+                codes.append(code)
+    return codes
+
+
+def test_no_color_option_even_where_colour_is_forced() -> None:
+    cookie = flask_cookie("dev")
+    env = {"FORCE_COLOR": "1", "NO_COLOR": ""}
+    forced = run_cli("audit-secret", cookie, env=env)
+    assert forced.exit_code == 1
+    assert _colour_codes(forced.stdout)  # rich colours when forced, so the check can fail
+    plain = run_cli("audit-secret", cookie, "--no-color", env=env)
+    assert plain.exit_code == 1
+    assert "Weak secret key found: dev" in plain.stdout
+    assert _colour_codes(plain.stdout) == []
+    nothing = run_cli("audit-secret", flask_cookie("strong-key-x"), "--no-color", env=env)
+    assert nothing.exit_code == 0
+    assert "No weak secret key found." in nothing.stdout
+    assert _colour_codes(nothing.stdout) == []
+
+
+def test_empty_wordlists_are_an_input_error(tmp_path: Path) -> None:
+    """A broken pipe upstream gives an empty list: 'no weak key' would pass CI wrongly."""
+    cookie = flask_cookie("a-long-random-key-nobody-lists")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    for args, stdin in (
+        (("-w", "-"), b""),
+        (("-w", str(empty)), None),
+        (("-w", str(empty), "-w", "-"), b""),
+    ):
+        result = run_cli("audit-secret", cookie, *args, "--no-builtin", input=stdin)
+        assert result.exit_code == 2, args
+        assert result.stderr == "Error: no candidates to try: the wordlists were empty\n"
+        assert result.stdout == ""
+        as_json = run_cli("audit-secret", cookie, *args, "--no-builtin", "--json", input=stdin)
+        assert as_json.exit_code == 2
+        assert as_json.stdout == ""
+
+
+def test_an_empty_line_is_the_empty_key_and_counts() -> None:
+    document = run_json(
+        "audit-secret", flask_cookie("strong-key-x"), "-w", "-", "--no-builtin", input=b"\n"
+    )
+    assert document["found"] is False
+    assert document["candidates_tried"] == 1
+    found = run_json(
+        "audit-secret", empty_key_cookie(), "-w", "-", "--no-builtin", input=b"\n", code=1
+    )
+    assert found["secret_key"] == ""

@@ -30,6 +30,7 @@ from flaskscope.commands.cookie_options import (
     signing_options,
 )
 from flaskscope.cookie import split_cookie
+from flaskscope.errors import InputError
 from flaskscope.flask_commands import app_options, command_defaults
 from flaskscope.hashcat import hashcat_line
 from flaskscope.render.audit import audit_json, hashcat_json, render_audit, render_hashcat
@@ -96,7 +97,8 @@ def _chunks(sources: list[WordlistSource]) -> Iterator[Chunk]:
       flaskscope audit-secret COOKIE --hashcat > cookie.hash
 
     Exit codes: 1 a weak key was found (so CI fails); 0 none found (or --hashcat line
-    printed); 2 usage error or input that cannot be parsed.
+    printed); 2 usage error, input that cannot be parsed, or no candidate at all (empty
+    wordlists with --no-builtin: a blank line is the empty key and counts).
     """,
 )
 @cookie_input_options
@@ -182,6 +184,8 @@ def audit_secret(
         run = _run_with_progress(spec, sources, confirm, workers, no_color)
     else:
         run = run_audit(spec, _chunks(sources), confirm=confirm, jobs=workers)
+    if run.candidates_tried == 0:  # an empty list (a broken pipe upstream) must not pass CI
+        raise InputError("no candidates to try: the wordlists were empty")
 
     report = audit_report(
         run,
