@@ -256,10 +256,11 @@ def decode_cookie(
     parts = split_cookie(value, legacy=legacy, max_decompressed=max_decompressed)
     if serializer is None:
         raw = tagged.parse_json(parts.payload)
-        session = _as_session(tagged.untag_scan(raw))
+        lossy: list[str] = []
+        session = _as_session(tagged.untag_scan(raw, lossy))
         unknown = tuple(sorted(tagged.unknown_tags(raw)))
     else:
-        session, unknown = load_session(parts.payload, serializer), ()
+        session, unknown, lossy = load_session(parts.payload, serializer), (), []
     issued_at = _datetime_from_timestamp(parts.timestamp)
     age = cookie_age(parts.timestamp, now)
     expires_at = _expires_at(issued_at, max_age)
@@ -277,6 +278,7 @@ def decode_cookie(
         status = "valid"
 
     warnings = cookie_warnings(parts, options, status, age, max_age, issued_at, secret_key, unknown)
+    warnings.extend(f"{note} (as Flask does, silently)" for note in lossy)
     if max_age is not None and expires_at is None:
         warnings.append(
             f"it would expire {describe_duration(max_age)} after it was issued, after"
@@ -360,13 +362,24 @@ def sign_cookie(
 def session_from_json(text: str, serializer: object | None = None) -> dict[str, Any]:
     """The session a user wrote as JSON, to sign: read as Flask's tagged JSON
     (``{" t": [1, 2]}`` is a tuple), or by the app's own ``serializer`` so that its own tags
-    mean what they mean to the app."""
+    mean what they mean to the app.
+
+    A tag Flask would load as something else than what was written (``{" d": "garbage"}``
+    as ``None``) is refused, naming where it is and the tag: the cookie must hold what the
+    user asked for, not what Flask silently makes of it."""
     text = text.strip()
     if serializer is None:
+        lossy: list[str] = []
         try:
-            session = tagged.loads(text)
+            session = tagged.loads(text, lossy)
         except CookieInputError as error:
             raise InputError(f"session JSON: {error}") from error
+        if lossy:
+            more = f" (and {len(lossy) - 1} more)" if len(lossy) > 1 else ""
+            raise InputError(
+                f"session JSON: {lossy[0]}{more}; refusing to sign what Flask would load"
+                " as something else"
+            )
     else:
         loads = getattr(serializer, "loads", None)
         if not callable(loads):

@@ -36,6 +36,7 @@ __all__ = [
     "TAG_MARKUP",
     "TAG_TUPLE",
     "TAG_UUID",
+    "describe_path",
     "dumps",
     "http_date",
     "loads",
@@ -77,43 +78,123 @@ def parse_json(text: str) -> Any:
         raise PayloadError(f"the payload is not valid JSON: {error}") from error
 
 
-def loads(text: str) -> Any:
-    """Load tagged JSON text into the Python values Flask would load."""
-    return untag_scan(parse_json(text))
+def loads(text: str, lossy: list[str] | None = None) -> Any:
+    """Load tagged JSON text into the Python values Flask would load (``lossy``: see
+    :func:`untag_scan`)."""
+    return untag_scan(parse_json(text), lossy)
 
 
-def untag_scan(value: Any) -> Any:
-    """Untag every nested value, innermost first (``TaggedJSONSerializer._untag_scan``)."""
+Where = tuple[Any, Any] | None
+"""Where a value sits: ``None`` for the session itself, else ``(parent, key or index)``
+(built as the scan descends, so a path costs one small tuple per value)."""
+
+
+def untag_scan(value: Any, lossy: list[str] | None = None) -> Any:
+    """Untag every nested value, innermost first (``TaggedJSONSerializer._untag_scan``).
+
+    ``lossy``, when given, collects one sentence per tag that Flask loads as something other
+    than what was written (``{" d": "garbage"}`` as ``None``, ``{" b": "!!!"}`` as ``b""``,
+    ``{" t": "ab"}`` as ``('a', 'b')``...): Flask does so silently; a signer must not.
+    """
     try:
-        return _untag_scan(value)
+        return _untag_scan(value, None, lossy)
     except RecursionError as error:
         raise PayloadError("the session JSON is nested too deeply to load") from error
 
 
-def _untag_scan(value: Any) -> Any:
+def _untag_scan(value: Any, where: Where, lossy: list[str] | None) -> Any:
     if isinstance(value, dict):
-        return untag({key: _untag_scan(item) for key, item in value.items()})
+        untagged = {key: _untag_scan(item, (where, key), lossy) for key, item in value.items()}
+        return _untag_at(untagged, where, lossy)
     if isinstance(value, list):
-        return [_untag_scan(item) for item in value]
+        return [_untag_scan(item, (where, index), lossy) for index, item in enumerate(value)]
     return value
 
 
 def untag(value: dict[Any, Any]) -> Any:
     """One object back to its Python type when it is a one-key object with a known tag."""
+    return _untag_at(value, None, None)
+
+
+def _untag_at(value: dict[Any, Any], where: Where, lossy: list[str] | None) -> Any:
     if len(value) != 1:
         return value
     key = next(iter(value))
     if key not in _TAG_SET:
         return value
+    inner = value[key]
     try:
-        return _to_python(key, value[key])
+        loaded = _to_python(key, inner)
     except Exception as error:
         # Flask lets the exception escape; itsdangerous turns it into BadPayload and
-        # Flask starts an empty session. Here the user learns which tag was broken.
+        # Flask starts an empty session. Here the user learns which tag was broken, where.
         raise PayloadError(
-            f"the session has a {key!r} ({TAG_NAMES[key]}) tag whose value Flask cannot load"
-            f" ({type(error).__name__}: {error})"
+            f"{describe_path(where)} has a {key!r} ({TAG_NAMES[key]}) tag whose value Flask"
+            f" cannot load ({type(error).__name__}: {error})"
         ) from error
+    if lossy is not None:
+        reason = _lossy_reason(key, inner, loaded)
+        if reason is not None:
+            lossy.append(f"{describe_path(where)} has a {key!r} ({TAG_NAMES[key]}) tag {reason}")
+    return loaded
+
+
+def describe_path(where: Where) -> str:
+    """``the session`` or ``session["cart"][0]``: JSON-quoted keys, so any key is readable."""
+    steps: list[str] = []
+    while where is not None:
+        where, step = where
+        steps.append(f"[{step}]" if isinstance(step, int) else f"[{json.dumps(step)}]")
+    return "session" + "".join(reversed(steps)) if steps else "the session"
+
+
+_JSON_TYPES = {
+    dict: "JSON object",
+    list: "JSON array",
+    str: "JSON string",
+    bool: "JSON boolean",
+    type(None): "JSON null",
+    int: "JSON number",
+    float: "JSON number",
+}
+
+
+def _kind(value: Any) -> str:
+    """``JSON string``..., or the Python type a nested tag already made (``tuple``)."""
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _lossy_reason(key: str, inner: Any, loaded: Any) -> str | None:
+    """Why Flask's ``to_python`` of ``inner`` does not give back what was written, or ``None``.
+
+    Faithful means: the value has the JSON type the tag is for, and reading it throws nothing
+    away (``base64.b64decode`` skips characters outside the alphabet, ``parse_date`` gives
+    ``None``, ``tuple`` of a string splits it, ``" di"`` keeps one key and cuts two characters).
+    """
+    if key == TAG_TUPLE and not isinstance(inner, list):
+        return f"on a {_kind(inner)}, not an array: Flask loads {_short(loaded)}"
+    if key == TAG_MARKUP and not isinstance(inner, str):
+        return f"on a {_kind(inner)}, not a string: Flask loads {_short(loaded)}"
+    if key == TAG_BYTES and base64.b64encode(loaded).decode("ascii") != inner:
+        return f"whose value {_short(inner)} is not standard base64: Flask loads {_short(loaded)}"
+    if key == TAG_DATETIME and loaded is None:
+        return f"whose value {_short(inner)} is not an HTTP date: Flask loads None"
+    if key == TAG_DICT and not (
+        isinstance(inner, dict)
+        and len(inner) == 1
+        and isinstance(next(iter(inner)), str)
+        and next(iter(inner)).endswith("__")
+    ):
+        return (
+            f"whose value {_short(inner)} is not one key ending in '__':"
+            f" Flask loads {_short(loaded)}"
+        )
+    return None
 
 
 def _to_python(key: str, value: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -668,3 +669,66 @@ def test_max_age_of_100_years_is_accepted() -> None:
     assert document["status"] == "valid"
     assert document["max_age"] == 36525 * 86400
     assert document["expires_at"] == "2123-11-15T22:13:20Z"  # T0 + 36525 days
+
+
+# --- tags sign-cookie cannot sign faithfully ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "where", "tag"),
+    [
+        ('{"a": {" d": "garbage"}}', 'session["a"]', "' d' (datetime)"),
+        ('{" b": "!!!"}', "the session", "' b' (bytes)"),
+        ('{"a": {" b": "!!!"}}', 'session["a"]', "' b' (bytes)"),
+        ('{"a": {" u": "zz"}}', 'session["a"]', "' u' (UUID)"),
+        ('{"a": [{" t": "abc"}]}', 'session["a"][0]', "' t' (tuple)"),
+        ('{"a": {" m": 5}}', 'session["a"]', "' m' (Markup)"),
+        ('{"a": {" di": {"x": 1, "y": 2}}}', 'session["a"]', "' di' (escaped dict key)"),
+    ],
+)
+def test_sign_cookie_refuses_tags_it_cannot_sign_faithfully(
+    document: str, where: str, tag: str
+) -> None:
+    result = sign(document, "-k", KEY)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"Error: session JSON: {where} has a {tag} tag")
+    assert result.stderr.count("\n") == 1
+
+
+def test_sign_cookie_keeps_faithful_tags_as_flask_loads_them() -> None:
+    document = (
+        '{"b": {" b": "AAE="}, "u": {" u": "12345678-1234-5678-1234-567812345678"},'
+        ' "d": {" d": "Tue, 02 Jan 2024 03:04:05 GMT"}, "t": {" t": [1]}}'
+    )
+    value = sign(document, "-k", KEY).stdout.strip()
+    app = Flask(__name__)
+    app.secret_key = KEY
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    assert serializer.loads(value) == {
+        "b": b"\x00\x01",
+        "u": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        "d": datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+        "t": (1,),
+    }
+
+
+def test_decode_loads_a_lossy_tag_as_flask_does_with_a_warning() -> None:
+    """A cookie whose JSON was written by hand (plain json): Flask loads {"a": None}."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    forged = URLSafeTimedSerializer(
+        KEY, salt="cookie-session", signer_kwargs={"key_derivation": "hmac"}
+    ).dumps({"a": {" d": "garbage"}, "n": 1})
+    app = Flask(__name__)
+    app.secret_key = KEY
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    assert serializer.loads(forged) == {"a": None, "n": 1}
+    document = run_json("decode-cookie", forged, "-k", KEY)
+    assert document["status"] == "valid"
+    assert document["session"] == {"a": None, "n": 1}
+    assert any(
+        warning.startswith("session[\"a\"] has a ' d' (datetime) tag")
+        and "Flask loads None" in warning
+        for warning in document["warnings"]
+    )

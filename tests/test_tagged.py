@@ -243,3 +243,68 @@ def test_importing_email_only_for_other_date_forms() -> None:
         "print('email.utils' in sys.modules)"
     )
     assert printed_by(code) == ["False", "True"]
+
+
+# --- tags Flask loads as something other than what was written --------------------------------
+
+LOSSY = [
+    ('{"a": {" d": "garbage"}}', 'session["a"]', "' d'", "not an HTTP date"),
+    ('{"a": {" d": null}}', 'session["a"]', "' d'", "not an HTTP date"),
+    ('{"a": {" d": ""}}', 'session["a"]', "' d'", "not an HTTP date"),
+    ('{" b": "!!!"}', "the session", "' b'", "not standard base64"),
+    ('{"a": [1, {" b": "AAF="}]}', 'session["a"][1]', "' b'", "not standard base64"),
+    ('{"a": {" b": "AA E="}}', 'session["a"]', "' b'", "not standard base64"),
+    ('{"a": {" t": "abc"}}', 'session["a"]', "' t'", "on a JSON string, not an array"),
+    ('{"a": {" t": {"x": 1}}}', 'session["a"]', "' t'", "on a JSON object, not an array"),
+    ('{"a": {" m": 5}}', 'session["a"]', "' m'", "on a JSON number, not a string"),
+    ('{"a": {" m": {" t": ["x"]}}}', 'session["a"]', "' m'", "on a tuple, not a string"),
+    ('{"a": {" di": {"x": 1, "y": 2}}}', 'session["a"]', "' di'", "not one key ending in '__'"),
+    ('{"a": {" di": {"x": 1}}}', 'session["a"]', "' di'", "not one key ending in '__'"),
+    ('{"a\\"b": {"c": {" d": "x"}}}', 'session["a\\"b"]["c"]', "' d'", "not an HTTP date"),
+]
+
+
+@pytest.mark.parametrize(("text", "path", "tag", "reason"), LOSSY)
+def test_lossy_tags_load_as_flask_loads_them_and_are_named(
+    text: str, path: str, tag: str, reason: str
+) -> None:
+    outcome, expected = flask_loads(text)
+    assert outcome == "ok"  # Flask loads it without a word...
+    assert json.loads(FLASK.dumps(expected)) != json.loads(text)  # ...as something else
+    lossy: list[str] = []
+    assert tagged.loads(text, lossy) == expected
+    assert type_structure(tagged.loads(text)) == type_structure(expected)
+    assert len(lossy) == 1
+    assert lossy[0].startswith(f"{path} has a {tag} ")
+    assert reason in lossy[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": {" b": "AAE="}, "e": {" b": ""}}',
+        '{"a": {" u": "12345678-1234-5678-1234-567812345678"}}',  # hyphens: the same UUID
+        '{"a": {" u": "12345678123456781234567812345678"}}',
+        '{"a": {" d": "Tue, 02 Jan 2024 03:04:05 GMT"}}',
+        '{"a": {" d": "Tue, 02 Jan 2024 03:04:05 +0200"}}',  # the same moment, another zone
+        '{"a": {" di": {" t__": [1]}}}',
+        '{"a": {" t": []}, "m": {" m": "<b>x</b>"}}',
+    ],
+)
+def test_faithful_tags_are_not_reported(text: str) -> None:
+    lossy: list[str] = []
+    assert tagged.loads(text, lossy) == flask_loads(text)[1]
+    assert lossy == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(python_values)
+def test_whatever_flask_writes_loads_faithfully(value: Any) -> None:
+    lossy: list[str] = []
+    tagged.loads(FLASK.dumps(value), lossy)
+    assert lossy == []
+
+
+def test_broken_tag_errors_name_the_path() -> None:
+    with pytest.raises(FlaskscopeError, match=r'session\["user"\]\[2\] has a \' u\' \(UUID\)'):
+        tagged.loads('{"user": [0, 1, {" u": "nope"}]}')

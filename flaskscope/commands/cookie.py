@@ -229,6 +229,8 @@ def decode_cookie_command(
     JSON is the session (a JSON object), '-' for stdin, or --file PATH. Flask's tagged
     form is allowed: {"roles": {" t": ["admin"]}} is a tuple, {" b": "AAE="} bytes,
     {" u": "<hex>"} a UUID, {" d": "<HTTP date>"} a datetime, {" m": "<html>"} Markup.
+    A tag Flask would load as something else than written ({" d": "garbage"} as None,
+    {" b": "!!!"} as b'') is refused, naming where it is and the tag (exit 2).
     The output is byte for byte what Flask writes at that timestamp (sorted keys,
     compressed exactly when that is shorter). Only the cookie value is printed.
 
