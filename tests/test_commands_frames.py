@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -279,6 +281,34 @@ def test_max_bytes_limits_the_dump() -> None:
     assert "190 more payload bytes" in result.stdout
 
 
+@pytest.mark.parametrize("option", ["--json", "--json-lines"])
+def test_json_carries_the_whole_unmasked_payload(tmp_path: Path, option: str) -> None:
+    """Issue 4: ``payload_hex`` (unmasked) per frame; --max-bytes is for people unless given."""
+    payload = bytes(range(256)) * 8
+    text = "é" * 700
+    data = WsFrame(WsOpcode.BINARY, payload).serialize(mask=True) + WsFrame(
+        WsOpcode.TEXT, text.encode()
+    ).serialize(mask=True)
+    path = tmp_path / "client.bin"
+    path.write_bytes(data)
+    result = run_cli("parse-frame", "--file", str(path), option)
+    assert result.exit_code == 0, result.stderr
+    if option == "--json":
+        frames = json.loads(result.stdout)["frames"]
+    else:
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        frames = [line for line in lines if line["type"] == "frame"]
+    assert bytes.fromhex(frames[0]["payload_hex"]) == payload
+    assert frames[0]["payload_truncated"] is False
+    assert frames[1]["text"] == text
+    cut = run_json("parse-frame", "--file", str(path), "--max-bytes", "10")
+    assert cut["frames"][0]["payload_hex"] == payload[:10].hex()
+    assert cut["frames"][0]["payload_truncated"] is True
+    limited = run_json("parse-frame", "--file", str(path), "--max-message-size", "1000", code=1)
+    assert limited["frames"][0]["payload_hex"] == payload[:1000].hex()
+    assert limited["frames"][0]["payload_truncated"] is True
+
+
 def test_samples_parse_as_documented() -> None:
     rfc = run_json("parse-frame", "--hex", "--file", str(SAMPLES / "frames-rfc.hex"))
     assert [m["text"] for m in rfc["messages"]] == ["Hello", "Hello"]
@@ -475,6 +505,50 @@ def test_big_file_is_read_in_chunks(tmp_path: Path) -> None:
     assert document["complete"] is True
     assert document["summary"]["stream_bytes"] == size
     assert document["summary"]["messages"] == {"total": 1, "binary": 1}
+
+
+_PEAK_RSS = """
+import resource, sys
+from flaskscope.cli import main
+try:
+    main()
+finally:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def _json_peak_kib(path: Path, frames: int, out: Path) -> int:
+    """Peak RSS (KiB, Linux) of a fresh ``parse-frame --json`` over ``frames`` unmasked
+    "Hello" frames (RFC 6455 §5.7) then ``frames // 2`` stray continuations (violations)."""
+    hello = WsFrame(WsOpcode.TEXT, b"Hello").serialize(mask=False)
+    stray = b"\x00\x00"
+    path.write_bytes(hello * frames + stray * (frames // 2))
+    with out.open("wb") as stdout:
+        done = subprocess.run(
+            [sys.executable, "-c", _PEAK_RSS, "parse-frame", "--file", str(path), "--json"],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert done.returncode == 1, done.stderr
+    return int(done.stderr.split()[-1])
+
+
+def test_json_memory_does_not_grow_with_frames(tmp_path: Path) -> None:
+    """--json writes frames as they are parsed: 10x the frames, about the same peak memory
+    (it used to keep every record: ~7.6 KiB per 7-byte frame)."""
+    small = _json_peak_kib(tmp_path / "small.bin", 5_000, tmp_path / "small.json")
+    big = _json_peak_kib(tmp_path / "big.bin", 50_000, tmp_path / "big.json")
+    assert big - small < 16 << 10, (small, big)
+    document = json.loads((tmp_path / "big.json").read_text())
+    assert len(document["frames"]) == 75_000
+    assert document["frames"][-1]["offset"] == 50_000 * 7 + 24_999 * 2
+    assert [message["text"] for message in document["messages"]] == ["Hello"] * 50_000
+    assert document["summary"]["violations"]["total"] == 25_000
+    assert {violation["code"] for violation in document["violations"]} == {
+        "unexpected-continuation"
+    }
+    assert len(document["violations"]) + document["violations_omitted"] == 25_000
 
 
 def _server_capture(*, extensions: str | None, line_end: bytes = b"\r\n") -> bytes:

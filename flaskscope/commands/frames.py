@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import click
+from click.core import ParameterSource
 
 from flaskscope.capture import (
     HttpHead,
@@ -25,8 +26,13 @@ from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options, read_
 from flaskscope.commands.frames_input import non_empty, open_input
 from flaskscope.deflate import DeflateSettings
 from flaskscope.records import FrameRecord, MessageRecord
-from flaskscope.render.console import emit_json, make_console
-from flaskscope.render.frames_json import json_end_line, json_event_line, json_head_line
+from flaskscope.render.console import make_console
+from flaskscope.render.frames_json import (
+    json_end_line,
+    json_event_line,
+    json_head_line,
+    write_json_document,
+)
 from flaskscope.stream import DEFAULT_MAX_MESSAGE_SIZE, FrameParser
 
 if TYPE_CHECKING:
@@ -113,7 +119,8 @@ def _deflate_settings(
     type=click.IntRange(min=0),
     default=256,
     show_default=True,
-    help="Payload bytes shown (and kept in --json) per frame and message.",
+    help="Payload bytes shown per frame and message. --json and --json-lines carry whole "
+    "payloads (up to --max-message-size) unless --max-bytes is given.",
 )
 @click.option(
     "--max-message-size",
@@ -160,7 +167,7 @@ def parse_frame(
     parser = FrameParser(
         role=settings.role,
         deflate=settings.deflate,
-        keep=0 if summary else max_bytes,
+        keep=_payload_kept(max_bytes, summary=summary, as_json=as_json or json_lines),
         max_message_size=max_message_size,
         records=not summary,
         offset=settings.offset,
@@ -168,18 +175,30 @@ def parse_frame(
     if json_lines:
         ok = _stream_json_lines(parser, chunks, head, settings.role_source)
     elif as_json:
-        result = collect_events(parser, chunks)
-        document = result.to_json()
-        document["role_source"] = settings.role_source
-        document["http_head"] = None if head is None else {"kind": head.kind, "length": head.length}
-        emit_json(document)
-        ok = result.ok
+        ok = write_json_document(
+            sys.stdout.write, iter_events(parser, chunks), parser, head, settings.role_source
+        )
     elif summary:
         ok = _render_summary(make_console(no_color=no_color), parser, chunks, head, settings)
     else:
         console = make_console(no_color=no_color)
         ok = _render_frames(console, parser, chunks, head, settings, max_bytes)
     click.get_current_context().exit(EXIT_OK if ok else EXIT_INVALID)
+
+
+def _payload_kept(max_bytes: int, *, summary: bool, as_json: bool) -> int | None:
+    """How many payload bytes of each frame and message the parser keeps.
+
+    Issue 4 puts the unmasked payload of each frame in the JSON, so JSON gets all of it
+    (None: up to --max-message-size, ``payload_truncated`` past it) unless --max-bytes was
+    given; the people's view shows --max-bytes; --summary keeps none.
+    """
+    if summary:
+        return 0
+    source = click.get_current_context().get_parameter_source("max_bytes")
+    if as_json and source is not ParameterSource.COMMANDLINE:
+        return None
+    return max_bytes
 
 
 def _render_summary(
@@ -199,7 +218,7 @@ def _render_summary(
         render_violation,
     )
 
-    result = collect_events(parser, chunks)
+    result = collect_events(parser, chunks, max_violations=SUMMARY_VIOLATIONS)
     render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
     render_deflate(console, settings.deflate)
     render_role(console, result.role, settings.role_source)

@@ -1,5 +1,5 @@
-"""JSON for the frame commands: ``parse-frame --json-lines`` (one object per line, written
-as events are parsed) and ``build-frame --json``.
+"""JSON for the frame commands: ``parse-frame --json`` (one object, written as events are
+parsed), ``parse-frame --json-lines`` (one object per line) and ``build-frame --json``.
 
 No rich here, so the JSON paths never import it. Field names are a public contract
 (issue 4): add fields, never rename them.
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from tempfile import SpooledTemporaryFile
+from typing import IO, TYPE_CHECKING
 
 from flaskscope.frames import opcode_name
 from flaskscope.records import FrameRecord, MessageRecord
@@ -20,7 +22,20 @@ if TYPE_CHECKING:
     from flaskscope.capture import HttpHead
     from flaskscope.stream import Event, FrameParser
 
-__all__ = ["built_frames_json", "json_end_line", "json_event_line", "json_head_line"]
+__all__ = [
+    "JSON_VIOLATIONS",
+    "built_frames_json",
+    "json_end_line",
+    "json_event_line",
+    "json_head_line",
+    "write_json_document",
+]
+
+JSON_VIOLATIONS = 10_000
+"""``parse-frame --json`` lists this many violations; the summary counts them all."""
+
+_SPOOL_IN_MEMORY = 1 << 20
+"""Messages and violations wait for the end of the frames list in a file past this size."""
 
 
 def _line(document: dict[str, object]) -> str:
@@ -56,6 +71,81 @@ def json_end_line(parser: FrameParser, role_source: str) -> str:
             "summary": parser.summary().to_json(),
         }
     )
+
+
+def _dumps(value: object, indent: str) -> str:
+    """``value`` as indented JSON, nested ``indent`` deep (no raw newline is inside a string:
+    ``ensure_ascii`` escapes them)."""
+    return json.dumps(value, indent=2, ensure_ascii=True).replace("\n", "\n" + indent)
+
+
+def _write_element(write: Callable[[str], object], value: object, count: int) -> None:
+    write(("\n" if count == 0 else ",\n") + "    " + _dumps(value, "    "))
+
+
+def _close_list(write: Callable[[str], object], count: int) -> None:
+    write("\n  ]" if count else "]")
+
+
+def _copy_list(write: Callable[[str], object], name: str, spool: IO[str], count: int) -> None:
+    write(f',\n  "{name}": [')
+    spool.seek(0)
+    while block := spool.read(_SPOOL_IN_MEMORY):
+        write(block)
+    _close_list(write, count)
+
+
+def write_json_document(
+    write: Callable[[str], object],
+    batches: Iterable[list[Event]],
+    parser: FrameParser,
+    head: HttpHead | None,
+    role_source: str,
+) -> bool:
+    """``parse-frame --json``: one JSON object written while the capture is parsed.
+
+    Frames go out as they are parsed; messages and the first :data:`JSON_VIOLATIONS`
+    violations wait in a spooled temporary file (memory past 1 MiB goes to disk) and follow
+    the frames list; the totals close the object. Memory does not grow with the number of
+    frames. Returns True when the capture is complete and has no violation.
+    """
+    frames = messages = violations = 0
+    write("{\n")
+    http_head = None if head is None else {"kind": head.kind, "length": head.length}
+    write(f'  "http_head": {_dumps(http_head, "  ")},\n  "frames": [')
+    with (
+        SpooledTemporaryFile(_SPOOL_IN_MEMORY, mode="w+", encoding="ascii") as message_spool,
+        SpooledTemporaryFile(_SPOOL_IN_MEMORY, mode="w+", encoding="ascii") as violation_spool,
+    ):
+        for events in batches:
+            for event in events:
+                if isinstance(event, FrameRecord):
+                    _write_element(write, event.to_json(), frames)
+                    frames += 1
+                elif isinstance(event, MessageRecord):
+                    _write_element(message_spool.write, event.to_json(), messages)
+                    messages += 1
+                elif violations < JSON_VIOLATIONS:
+                    _write_element(violation_spool.write, event.to_json(), violations)
+                    violations += 1
+        _close_list(write, frames)
+        _copy_list(write, "messages", message_spool, messages)
+        _copy_list(write, "violations", violation_spool, violations)
+    summary = parser.summary()
+    violations_total = sum(summary.violations.values())
+    ending = {
+        "violations_omitted": violations_total - violations,
+        "role": parser.role,
+        "role_detected": parser.role_detected,
+        "role_source": role_source,
+        "complete": parser.complete,
+        "bytes_needed": parser.bytes_needed,
+        "summary": summary.to_json(),
+    }
+    for key, value in ending.items():
+        write(f',\n  "{key}": {_dumps(value, "  ")}')
+    write("\n}\n")
+    return parser.complete and not violations_total
 
 
 def built_frames_json(built: BuiltFrames) -> dict[str, object]:
