@@ -53,6 +53,15 @@ def is_flask_session_interface(interface: object) -> bool:
     )
 
 
+def _is_redis_interface(interface: object) -> bool:
+    """``SESSION_TYPE = "redis"``: only then is the interface's ``client`` a Redis client
+    (memcached, MongoDB, DynamoDB and SQLAlchemy interfaces keep their own in ``client``)."""
+    return any(
+        cls.__name__ == "RedisSessionInterface" and cls.__module__.startswith("flask_session")
+        for cls in type(interface).__mro__
+    )
+
+
 def flask_session_settings(app: Any) -> FlaskSessionSettings | None:
     """The Flask-Session settings of ``app``; ``None`` when it does not use Flask-Session."""
     interface = app.session_interface
@@ -73,7 +82,7 @@ def flask_session_settings(app: Any) -> FlaskSessionSettings | None:
         key_prefix=str(getattr(interface, "key_prefix", FLASK_SESSION_DEFAULT_KEY_PREFIX)),
         use_signer=bool(getattr(interface, "use_signer", False)),
         serialization_format=format_name,
-        client=getattr(interface, "client", None),
+        client=getattr(interface, "client", None) if _is_redis_interface(interface) else None,
         secret_key=app.secret_key or None,
     )
 

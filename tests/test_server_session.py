@@ -716,3 +716,68 @@ def test_cli_timeout_out_of_range_is_a_usage_error(timeout: str) -> None:
     assert result.stderr.startswith("Error:")
     assert "--timeout" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+OTHER_STORE_APP = """
+import os
+import warnings
+
+from cachelib import SimpleCache
+from flask import Flask, session
+from flask_session import Session
+
+app = Flask(__name__)
+app.config.update(SECRET_KEY="app secret", SESSION_TYPE=os.environ["FS_TEST_TYPE"])
+if app.config["SESSION_TYPE"] == "memcached":
+    app.config["SESSION_MEMCACHED"] = SimpleCache()  # get/set/delete: a client Flask-Session takes
+elif app.config["SESSION_TYPE"] == "cachelib":
+    app.config["SESSION_CACHELIB"] = SimpleCache()
+else:
+    app.config["SESSION_FILE_DIR"] = os.environ["FS_TEST_DIR"]
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    Session(app)
+
+
+@app.route("/login")
+def login():
+    session["user"] = "grace"
+    return "ok"
+"""
+
+
+@pytest.mark.usefixtures("sample_apps")
+@pytest.mark.parametrize(
+    ("session_type", "interface"),
+    [
+        ("memcached", "MemcachedSessionInterface"),  # its `client` is not a Redis client
+        ("cachelib", "CacheLibSessionInterface"),
+        ("filesystem", "FileSystemSessionInterface"),
+    ],
+)
+def test_cli_app_with_another_session_type_shows_the_id_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, session_type: str, interface: str
+) -> None:
+    module = f"fs_other_store_{session_type}"
+    (tmp_path / f"{module}.py").write_text(OTHER_STORE_APP)
+    monkeypatch.setenv("FS_TEST_TYPE", session_type)
+    monkeypatch.setenv("FS_TEST_DIR", str(tmp_path / "sessions"))
+    from flask.cli import ScriptInfo
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    app = ScriptInfo(module, set_debug_flag=False).load_app()
+    assert flask_session_settings(app) is not None
+    assert flask_session_settings(app).client is None  # type: ignore[union-attr]
+    client = app.test_client()
+    client.get("/login")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    result = run_cli("decode-cookie", cookie.value, "--app-dir", str(tmp_path), "--app", module)
+    assert result.exit_code == 0, result.stderr
+    document = run_json("decode-cookie", cookie.value, "--app-dir", str(tmp_path), "--app", module)
+    assert document["status"] == "id-only"
+    assert document["session_id"] == cookie.value
+    assert any(
+        f"the app keeps sessions with {interface}; flaskscope reads Redis stores only" in warning
+        for warning in document["warnings"]
+    )
