@@ -826,3 +826,35 @@ def test_build_one_frame_per_byte_is_allowed() -> None:
     frames = list(protocol.received_frames())
     assert [frame.payload for frame in frames] == ["h", "e", "l", "l", "o"]
     assert [frame.message_finished for frame in frames] == [False] * 4 + [True]
+
+
+def test_human_view_shows_the_first_frames_and_counts_the_rest(tmp_path: Path) -> None:
+    """--max-frames N: N frames in full; the rest are parsed, counted and their violations
+    listed (a stray continuation, §5.4, after 150 websockets frames)."""
+    frames = [WsFrame(WsOpcode.TEXT, f"m{n}".encode()).serialize(mask=False) for n in range(150)]
+    path = tmp_path / "server.bin"
+    path.write_bytes(b"".join(frames) + b"\x00\x00")
+    result = run_cli("parse-frame", "--file", str(path), "--max-frames", "100", "--no-color")
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "frame 99 at offset" in out
+    assert "frame 100 at offset" not in out
+    assert "text: m99" in out
+    assert "text: m100" not in out
+    assert "51 more frame(s) and 50 message(s) parsed, not shown (--max-frames 100" in out
+    assert "unexpected-continuation (RFC 6455 §5.4, frame 150)" in out
+    assert "151 frames, 150 messages" in out
+    every = run_cli("parse-frame", "--file", str(path), "--max-frames", "0", "--no-color")
+    assert "text: m149" in every.stdout
+    assert "not shown" not in every.stdout
+    default = run_cli("parse-frame", "--file", str(path), "--no-color")
+    assert default.stdout == out
+
+
+def test_human_view_lists_at_most_200_violations(tmp_path: Path) -> None:
+    path = tmp_path / "strays.bin"
+    path.write_bytes(b"\x00\x00" * 250)
+    result = run_cli("parse-frame", "--file", str(path), "--role", "server", "--no-color")
+    assert result.exit_code == 1
+    assert result.stdout.count("! unexpected-continuation") == 200
+    assert "250 violation(s) (50 not listed)" in result.stdout

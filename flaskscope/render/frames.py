@@ -24,6 +24,7 @@ __all__ = [
     "REGION_STYLES",
     "render_deflate",
     "render_frame",
+    "render_hidden",
     "render_http_head",
     "render_legend",
     "render_message",
@@ -127,7 +128,8 @@ def _flags(header: FrameHeader) -> Text:
 
 
 def render_frame(console: Console, record: FrameRecord, *, max_bytes: int) -> None:
-    """Header fields, the raw frame dump by region, then the unmasked payload."""
+    """Header fields, the raw frame dump by region, then the unmasked payload: one ``print``
+    (rich's per-call cost, not the bytes, set the speed of big captures)."""
     header = record.header
     title = Text.assemble(
         (f"frame {record.index}", "bold"),
@@ -150,21 +152,21 @@ def render_frame(console: Console, record: FrameRecord, *, max_bytes: int) -> No
             f"  truncated: {record.received} of {header.payload_length} bytes present",
             style=_BAD,
         )
-    console.print(title)
+    lines = [title]
     shown = record.payload[:max_bytes]
     on_wire = apply_mask(shown, header.mask_key) if header.mask_key is not None else shown
-    console.print(hexdump([*_header_regions(header), (on_wire, _PAYLOAD)]))
+    lines.append(hexdump([*_header_regions(header), (on_wire, _PAYLOAD)]))
     hidden = min(record.received, header.payload_length) - len(shown)
     if shown and header.mask_key is not None:
-        console.print(Text("  payload, unmasked:", style="dim"))
-        console.print(hexdump([(shown, "")]))
+        lines.append(Text("  payload, unmasked:", style="dim"))
+        lines.append(hexdump([(shown, "")]))
     if hidden > 0:
-        console.print(Text(f"  ... {hidden} more payload bytes (--max-bytes {max_bytes})", "dim"))
+        lines.append(Text(f"  ... {hidden} more payload bytes (--max-bytes {max_bytes})", "dim"))
     if record.text is not None and not record.compressed:
         line = Text()
         line.append("  text: ", style=_LABEL)
         line.append_text(safe_text(_cut(record.text, max_bytes)))
-        console.print(line)
+        lines.append(line)
     if record.close_code is not None:
         line = Text()
         line.append("  close: ", style=_LABEL)
@@ -172,7 +174,8 @@ def render_frame(console: Console, record: FrameRecord, *, max_bytes: int) -> No
         if record.close_reason:
             line.append("  reason: ")
             line.append_text(safe_text(record.close_reason))
-        console.print(line)
+        lines.append(line)
+    console.print(Text("\n").join(lines))
 
 
 def _cut(text: str, limit: int) -> str:
@@ -192,17 +195,18 @@ def render_message(console: Console, record: MessageRecord, *, max_bytes: int) -
         line.append(", decompressed", style="bold")
     if not record.complete:
         line.append(", incomplete", style=_BAD)
-    console.print(line)
+    lines = [line]
     if record.text is not None:
         text = Text()
         text.append("     text: ", style=_LABEL)
         text.append_text(safe_text(_cut(record.text, max_bytes)))
-        console.print(text)
+        lines.append(text)
     elif record.payload:
-        console.print(hexdump([(record.payload[:max_bytes], "")]))
+        lines.append(hexdump([(record.payload[:max_bytes], "")]))
         if record.length > min(len(record.payload), max_bytes):
             more = record.length - min(len(record.payload), max_bytes)
-            console.print(Text(f"  ... {more} more bytes (--max-bytes {max_bytes})", "dim"))
+            lines.append(Text(f"  ... {more} more bytes (--max-bytes {max_bytes})", "dim"))
+    console.print(Text("\n").join(lines))
 
 
 def render_violation(console: Console, violation: Violation) -> None:
@@ -213,6 +217,20 @@ def render_violation(console: Console, violation: Violation) -> None:
             (violation.code, _BAD),
             (f" ({violation.rfc}, {where}): ", "red"),
             safe_text(violation.message),
+        )
+    )
+
+
+def render_hidden(console: Console, frames: int, messages: int, *, max_frames: int) -> None:
+    """How many frames and messages past ``--max-frames`` were parsed but not shown."""
+    if not frames:
+        return
+    console.print(
+        Text(
+            f"... {frames} more frame(s) and {messages} message(s) parsed, not shown "
+            f"(--max-frames {max_frames}; --max-frames 0 shows all, --summary or --json-lines "
+            "suit big captures)",
+            style="dim",
         )
     )
 
