@@ -37,6 +37,8 @@ step flaskscope parse-frame --hex --file frames-bad.hex
 step flaskscope parse-frame --file frames-bomb.bin --deflate --max-message-size 1048576 --summary
 step flaskscope build-frame --text Hello --mask-key 37fa213d
 step sh -c 'flaskscope build-frame --text "Hello, fragmented world" --fragment 3 --mask | flaskscope parse-frame --summary'
+step flaskscope parse-frame --file frames-client.bin --max-frames 2 --max-bytes 16
+step sh -c 'printf "" | flaskscope parse-frame -'
 # Weak-secret audit (the audit-*.txt cookies were made by real Flask; a found key exits 1 on
 # purpose, the strong key exits 0, and the --hashcat line is what hashcat -m 29100 loads)
 step flaskscope audit-secret --file audit-weak-cookie.txt
