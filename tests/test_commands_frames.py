@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from websockets.extensions import Extension as WsExtension
 from websockets.extensions.permessage_deflate import PerMessageDeflate as WsDeflate
@@ -858,3 +858,22 @@ def test_human_view_lists_at_most_200_violations(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout.count("! unexpected-continuation") == 200
     assert "250 violation(s) (50 not listed)" in result.stdout
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    data=st.binary(min_size=1, max_size=400),
+    role=st.sampled_from(["client", "server", "auto"]),
+)
+def test_streamed_json_is_one_object_agreeing_with_the_parser(data: bytes, role: str) -> None:
+    """Random bytes: the streamed --json document parses as one object whose lists are what
+    the in-memory parser (``parse_stream``) finds."""
+    result = run_cli("parse-frame", "--raw", "-", "--role", role, "--json", input=data)
+    assert result.exit_code in (0, 1), result.stderr
+    document = json.loads(result.stdout)
+    assume(document["http_head"] is None)  # an HTTP start line: the frames begin after it
+    expected = parse_stream(data, role=role).to_json()
+    for key in ("frames", "messages", "violations", "complete", "bytes_needed", "summary"):
+        assert document[key] == expected[key], key
+    assert document["violations_omitted"] == 0
+    assert result.exit_code == (0 if document["complete"] and not document["violations"] else 1)
