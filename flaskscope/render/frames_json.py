@@ -79,8 +79,12 @@ def _dumps(value: object, indent: str) -> str:
     return json.dumps(value, indent=2, ensure_ascii=True).replace("\n", "\n" + indent)
 
 
+_ELEMENT = json.JSONEncoder(ensure_ascii=True, separators=(", ", ": ")).encode
+"""One record a line: without ``indent`` json uses its C encoder, ~5x faster per record."""
+
+
 def _write_element(write: Callable[[str], object], value: object, count: int) -> None:
-    write(("\n" if count == 0 else ",\n") + "    " + _dumps(value, "    "))
+    write(("\n    " if count == 0 else ",\n    ") + _ELEMENT(value))
 
 
 def _close_list(write: Callable[[str], object], count: int) -> None:
