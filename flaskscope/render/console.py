@@ -33,14 +33,20 @@ def make_console(*, no_color: bool = False, stderr: bool = False) -> Console:
     """A console on stdout (results) or stderr (errors).
 
     Colour is off when asked, when ``NO_COLOR`` is set (https://no-color.org) or when the
-    stream is not a terminal (rich's own detection, kept as it is).
+    stream is not a terminal (rich's own detection, kept as it is). Piped output is laid out
+    ``PIPE_WIDTH`` wide (``COLUMNS`` still wins) rather than rich's 80, so that a frame's
+    header line or a hex dump row reaches a file or ``less`` unbroken.
     """
     from rich.console import Console
 
     stream: TextIO = sys.stderr if stderr else sys.stdout
     no_color = no_color or bool(os.environ.get("NO_COLOR"))
+    width = None
+    if not os.environ.get("COLUMNS") and not _isatty(stream):
+        width = PIPE_WIDTH
     return Console(
         file=stream,
+        width=width,
         no_color=no_color,
         color_system=None if no_color else "auto",
         highlight=False,
@@ -48,6 +54,17 @@ def make_console(*, no_color: bool = False, stderr: bool = False) -> Console:
         markup=False,
         soft_wrap=False,
     )
+
+
+PIPE_WIDTH = 120
+"""Layout width when the output is not a terminal and ``COLUMNS`` is not set."""
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def is_unsafe_char(char: str) -> bool:

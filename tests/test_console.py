@@ -1,0 +1,65 @@
+"""The shared console and safe text: what every renderer relies on."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from flaskscope.render import console
+from flaskscope.render.console import PIPE_WIDTH, emit_json, make_console, safe_str, safe_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("plain text", "plain text"),
+        ("\x1b[2J\x1b]0;pwned\x07", "\\x1b[2J\\x1b]0;pwned\\x07"),
+        ("line\nbreak\r\ttab", "line\\nbreak\\r\\ttab"),
+        ("\x7f\x9b31m", "\\x7f\\x9b31m"),  # DEL and the 8-bit CSI
+        ("admin\u202e\u2066gnp.exe", "admin\\u202e\\u2066gnp.exe"),  # Trojan Source
+        ("zero\u200bwidth", "zero\\u200bwidth"),
+        ("caf\u00e9 \u2603", "caf\u00e9 \u2603"),  # printable Unicode stays as it is
+    ],
+)
+def test_unsafe_characters_are_shown_escaped(raw: str, shown: str) -> None:
+    assert safe_str(raw) == shown
+    assert safe_text(raw).plain == shown
+
+
+def test_escapes_are_highlighted_and_never_markup() -> None:
+    text = safe_text("[bold red]x[/]\x1b")
+    assert text.plain == "[bold red]x[/]\\x1b"
+    assert [span.style for span in text.spans] == [console.ESCAPED_STYLE]
+
+
+def test_keep_newlines() -> None:
+    assert safe_text("a\nb\x1b", keep_newlines=True).plain == "a\nb\\x1b"
+
+
+def test_piped_console_is_wide_and_plain(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    made = make_console()
+    assert made.width == PIPE_WIDTH
+    assert not made.is_terminal
+    assert made.color_system is None
+
+
+def test_columns_wins_over_the_pipe_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    assert make_console().width == 60
+
+
+def test_no_color_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert make_console().no_color
+
+
+def test_emit_json_is_one_ascii_object(capsys: pytest.CaptureFixture[str]) -> None:
+    emit_json({"text": "\x1b[31m\u202e\u00e9"})
+    out = capsys.readouterr().out
+    assert out.isascii()
+    assert json.loads(out) == {"text": "\x1b[31m\u202e\u00e9"}
