@@ -9,16 +9,20 @@ being unmasked or copied, so a declared length of 2**63-1 costs nothing but a co
 
 from __future__ import annotations
 
+import codecs
+import struct
 from collections.abc import Iterator
 
 from flaskscope.deflate import DeflateSettings, Inflater, inflater_for
 from flaskscope.errors import OptionError
 from flaskscope.frame_checks import header_violations, maybe_bad
 from flaskscope.frames import (
+    MAX_64BIT_LENGTH,
     MAX_CONTROL_PAYLOAD,
     MAX_HEADER_LENGTH,
     FrameHeader,
     Opcode,
+    apply_mask,
     opcode_name,
     parse_header,
 )
@@ -37,7 +41,11 @@ ROLES = ("client", "server", "auto")
 
 Event = FrameRecord | MessageRecord | Violation
 
-_CONTINUATION, _BINARY, _CLOSE = int(Opcode.CONTINUATION), int(Opcode.BINARY), int(Opcode.CLOSE)
+_CONTINUATION, _TEXT = int(Opcode.CONTINUATION), int(Opcode.TEXT)
+_BINARY, _CLOSE = int(Opcode.BINARY), int(Opcode.CLOSE)
+_U16 = struct.Struct("!H")
+_U64 = struct.Struct("!Q")
+_utf_8_decode = codecs.utf_8_decode
 
 
 class FrameParser:
@@ -99,9 +107,21 @@ class FrameParser:
         view: bytes | memoryview = data if isinstance(data, bytes) else raw
         position = 0
         size = len(view)
+        counts_only = not self.records and not self.keep
         while position < size:
             frame = self._frame
             if frame is None:
+                if (
+                    counts_only
+                    and self._message is None
+                    and not self.closed
+                    and self.role is not None
+                    and (self.deflate is None or self._inflater is not None)
+                    and not self._header_buffer
+                ):
+                    position = self._skim(view, position, size)
+                    if position >= size:
+                        break
                 if self._header_buffer:
                     position = self._read_header(view, position, size)
                 else:
@@ -133,6 +153,72 @@ class FrameParser:
             if frame.remaining == 0:
                 self._end_frame(frame, events)
         return events
+
+    def _skim(self, view: bytes | memoryview, position: int, size: int) -> int:
+        """Counts only (``records=False``, ``keep=0``): whole, flawless, unfragmented binary
+        and text frames that lie entirely in this chunk are counted in one tight loop, with no
+        header object, frame or message state. Binary payloads are skipped; a text payload is
+        unmasked and checked as UTF-8 (§8.1) at once. The first frame that is anything else
+        (or spans the chunk's end, or is wrong in any way) is left to the general path, from
+        its first byte, so what is reported never depends on which path counted a frame.
+        Returns the position of the first frame not counted here."""
+        mask_bit = 0x80 if self.role == "client" else 0
+        header_extra = 4 if mask_bit else 0
+        max_size = self.max_message_size
+        start = position
+        binary = text = payload_bytes = 0
+        while size - position >= 2:
+            first = view[position]
+            second = view[position + 1]
+            if second & 0x80 != mask_bit or (first != 0x82 and first != 0x81):
+                break
+            length = second & 0x7F
+            if length < 126:
+                header_length = 2 + header_extra
+            elif length == 126:
+                header_length = 4 + header_extra
+                if size - position < header_length:
+                    break
+                (length,) = _U16.unpack_from(view, position + 2)
+                if length < 126:
+                    break
+            else:
+                header_length = 10 + header_extra
+                if size - position < header_length:
+                    break
+                (length,) = _U64.unpack_from(view, position + 2)
+                if length <= 0xFFFF or length > MAX_64BIT_LENGTH:
+                    break
+            end = position + header_length + length
+            if end > size or length > max_size:
+                break
+            if first == 0x82:
+                binary += 1
+            else:
+                body = position + header_length
+                if mask_bit:
+                    data = apply_mask(view[body:end], bytes(view[body - 4 : body]))
+                else:
+                    data = bytes(view[body:end])
+                if not data.isascii():
+                    try:
+                        _utf_8_decode(data, "strict", True)
+                    except UnicodeDecodeError:
+                        break
+                text += 1
+            payload_bytes += length
+            position = end
+        if position != start:
+            counted = binary + text
+            self._frame_index += counted
+            self._message_index += counted
+            self._frame_counts[_BINARY] += binary
+            self._message_counts[_BINARY] += binary
+            self._frame_counts[_TEXT] += text
+            self._message_counts[_TEXT] += text
+            self.payload_bytes += payload_bytes
+            self.position += position - start
+        return position
 
     def feed_in_slices(self, data: bytes | bytearray) -> Iterator[list[Event]]:
         """:meth:`feed` 64 KiB at a time (views, no copies), so that the events waiting to be
