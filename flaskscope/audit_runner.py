@@ -193,15 +193,26 @@ def _run_pool(
     done: dict[int, ChunkResult] = {}
     tried = unconfirmed = 0
     sent = settled = 0
+    window = CHUNKS_PER_WORKER * jobs
+    exhausted = False
     iterator = iter(chunks)
 
-    def hand_out(connection: Connection) -> None:
-        nonlocal sent
-        chunk = next(iterator, None)
-        if chunk is not None:
-            connection.send(chunk)
-            holding[connection].append(sent)
-            sent += 1
+    def hand_out() -> None:
+        """Fill the workers' queues, at most ``2 * jobs`` chunks read and not yet settled."""
+        nonlocal sent, exhausted
+        for held in range(CHUNKS_PER_WORKER):
+            for connection, numbers in holding.items():
+                if exhausted or sent - settled >= window:
+                    return
+                if len(numbers) > held:
+                    continue
+                chunk = next(iterator, None)
+                if chunk is None:
+                    exhausted = True
+                    return
+                connection.send(chunk)
+                numbers.append(sent)
+                sent += 1
 
     try:
         for _ in range(jobs):
@@ -211,10 +222,7 @@ def _run_pool(
             theirs.close()
             workers.append((started, ours))
             holding[ours] = deque()
-        # At most CHUNKS_PER_WORKER chunks per worker in flight: bounded memory.
-        for _ in range(CHUNKS_PER_WORKER):
-            for _process, connection in workers:
-                hand_out(connection)
+        hand_out()
         while settled < sent:
             busy = [connection for connection, numbers in holding.items() if numbers]
             for ready in wait(busy):
@@ -226,7 +234,6 @@ def _run_pool(
                 if isinstance(result, BaseException):
                     raise result
                 done[holding[connection].popleft()] = result
-                hand_out(connection)
             while settled in done:
                 key, tried, rejected = _settle(done.pop(settled), tried, confirm)
                 settled += 1
@@ -235,6 +242,7 @@ def _run_pool(
                     on_progress(tried)
                 if key is not None:
                     return key, tried, unconfirmed
+            hand_out()
         return None, tried, unconfirmed
     finally:
         # Stops every worker at once, also mid-chunk after a hit or on Ctrl-C.
