@@ -14,7 +14,6 @@ Nothing here prints: progress goes to a callback.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
@@ -23,14 +22,18 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain
-from multiprocessing.connection import Connection, wait
-from multiprocessing.context import ForkContext, SpawnContext
-from multiprocessing.process import BaseProcess
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from flaskscope.audit import AuditSpec, BatchChecker
 from flaskscope.errors import OptionError
 from flaskscope.wordlists import Chunk
+
+if TYPE_CHECKING:
+    # multiprocessing is imported only when workers start (5 ms of a 125 ms run over
+    # the built-in list, which never starts any).
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import ForkContext, SpawnContext
+    from multiprocessing.process import BaseProcess
 
 __all__ = ["AuditRun", "default_jobs", "run_audit"]
 
@@ -102,6 +105,8 @@ def _worker(connection: Connection, spec: AuditSpec) -> None:
 def _context() -> ForkContext | SpawnContext:
     # fork starts workers in milliseconds and they inherit the imported modules; spawn where
     # fork does not exist (Windows, and macOS where fork is unsafe).
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and sys.platform != "darwin":
         return multiprocessing.get_context("fork")
@@ -186,6 +191,8 @@ def _run_pool(
     the main process competing with the workers for the cores (the main process used about a
     tenth of the CPU the workers did with a pool, a thirtieth this way).
     """
+    from multiprocessing.connection import wait
+
     context = _context()
     workers: list[tuple[BaseProcess, Connection]] = []
     # Chunk numbers each worker holds, oldest first (its results come back in that order).
@@ -226,7 +233,7 @@ def _run_pool(
         while settled < sent:
             busy = [connection for connection, numbers in holding.items() if numbers]
             for ready in wait(busy):
-                connection = cast(Connection, ready)
+                connection = cast("Connection", ready)
                 try:
                     result = connection.recv()
                 except EOFError:
