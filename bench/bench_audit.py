@@ -71,7 +71,9 @@ def run_flaskscope(cookie: str, wordlist: Path) -> dict[str, float] | None:
 
 
 def run_flask_unsign(cookie: str, wordlist: Path) -> dict[str, float] | None:
-    executable = shutil.which("flask-unsign")
+    # The interpreter's own bin/ first: the venv's flask-unsign, also when it is not on PATH.
+    search = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    executable = shutil.which("flask-unsign", path=search)
     if executable is None:
         print("flask-unsign: not installed (pip install -e '.[bench]'), skipped")
         return None
