@@ -25,7 +25,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, cast
 
 from flaskscope.audit import AuditSpec, BatchChecker
-from flaskscope.errors import OptionError
+from flaskscope.errors import FlaskscopeError, OptionError
 from flaskscope.wordlists import Chunk
 
 if TYPE_CHECKING:
@@ -100,6 +100,12 @@ def _worker(connection: Connection, spec: AuditSpec) -> None:
         except Exception as error:
             result = error
         send(result)
+
+
+def _worker_died() -> FlaskscopeError:
+    # Not a BrokenPipeError: the CLI takes that for a closed stdout and would exit 0, which
+    # audit-secret's exit codes would read as "no weak key found".
+    return FlaskscopeError("an audit worker process exited unexpectedly; the search stopped")
 
 
 def _context() -> ForkContext | SpawnContext:
@@ -217,7 +223,10 @@ def _run_pool(
                 if chunk is None:
                     exhausted = True
                     return
-                connection.send(chunk)
+                try:
+                    connection.send(chunk)
+                except OSError:  # BrokenPipeError: the worker is gone
+                    raise _worker_died() from None
                 numbers.append(sent)
                 sent += 1
 
@@ -236,8 +245,8 @@ def _run_pool(
                 connection = cast("Connection", ready)
                 try:
                     result = connection.recv()
-                except EOFError:
-                    raise RuntimeError("an audit worker process exited unexpectedly") from None
+                except (EOFError, OSError):
+                    raise _worker_died() from None
                 if isinstance(result, BaseException):
                     raise result
                 done[holding[connection].popleft()] = result

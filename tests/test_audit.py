@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,10 +14,11 @@ from hypothesis import strategies as st
 from itsdangerous import Signer, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_decode
 
+from flaskscope import audit_runner
 from flaskscope.audit import AuditSpec, BatchChecker
 from flaskscope.audit_runner import check_chunk, run_audit
 from flaskscope.cookie import split_cookie
-from flaskscope.errors import OptionError
+from flaskscope.errors import FlaskscopeError, OptionError
 from flaskscope.wordlists import Chunk, chunks_from_stream
 from tests.peers import flask_cookie
 
@@ -219,3 +221,18 @@ def test_runner_streams_an_endless_list_and_stops_at_the_hit(jobs: int) -> None:
     assert run.key == b"needle"
     assert run.candidates_tried == 59 * 500 + 501
     assert pulled <= 60 + 2 * jobs
+
+
+def test_a_worker_that_dies_is_a_clear_error_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
+    def die(_checker: BatchChecker, _chunk: Chunk) -> Any:
+        os._exit(3)  # the worker process vanishes mid-chunk (OOM killer, a signal)
+
+    monkeypatch.setattr(audit_runner, "check_chunk", die)  # forked workers inherit it
+    with pytest.raises(FlaskscopeError, match="worker process exited"):
+        run_audit(
+            spec_for(flask_cookie("absent")),
+            _chunks(_lines(filler=5000)),
+            confirm=lambda _key: True,
+            jobs=2,
+            small_list=0,
+        )
