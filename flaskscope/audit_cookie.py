@@ -71,10 +71,7 @@ def confirmer(
             decoded = decode_cookie(
                 value,
                 candidate,
-                salt=options.salt,
-                digest=options.digest,
-                key_derivation=options.key_derivation,
-                legacy=options.legacy,
+                **options.keywords(),
                 max_age=None,
                 now=now,
                 serializer=serializer,

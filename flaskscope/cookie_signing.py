@@ -16,7 +16,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from flaskscope.cookie_errors import SigningOptionError
 from flaskscope.cookie_format import CookieParts
@@ -52,6 +52,15 @@ DIGEST_SIZES: dict[int, str] = {
 """Signature length in bytes -> the usual digest of that size (for hints only)."""
 
 
+class SigningKeywords(TypedDict):
+    """``salt``, ``digest``, ``key_derivation``, ``legacy`` as keyword arguments."""
+
+    salt: str
+    digest: str
+    key_derivation: str
+    legacy: bool
+
+
 @dataclass(frozen=True)
 class SigningOptions:
     """How the app signs, as itsdangerous defines it (Flask's defaults)."""
@@ -63,6 +72,15 @@ class SigningOptions:
     """``hmac`` | ``concat`` | ``django-concat`` | ``none``."""
     legacy: bool = False
     """Timestamps counted from 2011-01-01 (itsdangerous < 1.0)."""
+
+    def keywords(self) -> SigningKeywords:
+        """The options as the keyword arguments ``decode_cookie`` and ``sign_cookie`` take."""
+        return {
+            "salt": self.salt,
+            "digest": self.digest,
+            "key_derivation": self.key_derivation,
+            "legacy": self.legacy,
+        }
 
     def validated(self) -> SigningOptions:
         """The same options with the digest name normalised; raises on unusable values."""

@@ -601,3 +601,13 @@ def test_huge_max_age_keeps_a_fresh_cookie_valid(frozen_time: Any, max_age: int)
     assert decoded.status == "valid"
     assert decoded.expires_at is None
     assert decoded.expires_in_seconds == max_age - 10**9
+
+
+def test_signing_options_keywords_are_the_api_keywords() -> None:
+    from dataclasses import asdict
+
+    options = SigningOptions("other-salt", "sha256", "concat", True)
+    assert options.keywords() == asdict(options)
+    signed = sign_cookie({"a": 1}, "k", timestamp=1_700_000_000, **options.keywords())
+    assert decode_cookie(signed, "k", max_age=None, **options.keywords()).status == "valid"
+    assert decode_cookie(signed, "k", max_age=None).status == "invalid-signature"
