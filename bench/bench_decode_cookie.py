@@ -28,7 +28,7 @@ def sample_cookie() -> str:
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     sys.path.insert(0, str(ROOT))
-    from flaskscope.cookie import sign_cookie
+    from flaskscope.cookies import sign_cookie
 
     return sign_cookie({"user_id": 42, "roles": ("admin",), "csrf": "x" * 40}, "bench")
 

@@ -20,9 +20,9 @@ import tempfile
 import time
 from collections.abc import Callable
 
-from flaskscope import frames as frames_module
-from flaskscope.capture import parse_stream
-from flaskscope.frames import Frame, Opcode
+from flaskscope.frames import frame as frames_module
+from flaskscope.frames.capture import parse_stream
+from flaskscope.frames.frame import Frame, Opcode
 
 CHUNK = 1 << 20
 

@@ -19,9 +19,9 @@ from wsproto.events import AcceptConnection, Request
 from wsproto.extensions import PerMessageDeflate
 from wsproto.utilities import generate_accept_token
 
-from flaskscope.extensions import parse_extensions
-from flaskscope.handshake import websocket_accept
-from flaskscope.handshake_check import check_handshake
+from flaskscope.handshake.accept import websocket_accept
+from flaskscope.handshake.check import check_handshake
+from flaskscope.handshake.extensions import parse_extensions
 
 
 def per_call_us(function: Callable[[], object], repeat: int) -> float:

@@ -110,8 +110,8 @@ def decoding() -> None:
     from flask import Flask
     from flask_session.base import MsgSpecSerializer, ServerSideSession
 
-    from flaskscope.safe_pickle import view_pickle
-    from flaskscope.stored_payload import decode_stored_payload
+    from flaskscope.sessions.payload import decode_stored_payload
+    from flaskscope.sessions.safe_pickle import view_pickle
 
     serializer = MsgSpecSerializer(app=Flask("bench"), format="msgpack")
     stored = serializer.encode(ServerSideSession(SESSION))

@@ -11,7 +11,7 @@ runs:
   ``wsgi.py``/``app.py`` in the current directory, exactly as every other ``flask`` command
   sees it. flaskscope's own ``--app``/``--app-dir`` are hidden there and refused;
 - under ``flaskscope``, the app is the one named with ``--app IMPORT`` (or, with a bare
-  ``--app``, found as ``flask`` would find it), loaded by :mod:`flaskscope.app`.
+  ``--app``, found as ``flask`` would find it), loaded by :mod:`flaskscope.flaskapp.load`.
 
 Flask is imported only when an app is asked for, so commands without ``--app`` stay quick.
 """
@@ -27,13 +27,13 @@ import click
 
 from flaskscope.cli import COMMANDS, LazyGroup
 from flaskscope.commands.cookie_options import from_environment
-from flaskscope.cookie import DEFAULT_COOKIE_NAME, DEFAULT_MAX_AGE, SigningOptions
+from flaskscope.cookies import DEFAULT_COOKIE_NAME, DEFAULT_MAX_AGE, SigningOptions
 
 if TYPE_CHECKING:
     from flask import Flask
     from flask.cli import ScriptInfo
 
-    from flaskscope.app import AppSessionSettings
+    from flaskscope.flaskapp.load import AppSessionSettings
 
 __all__ = [
     "CommandDefaults",
@@ -97,14 +97,14 @@ def current_flask_app(info: ScriptInfo) -> Flask:
     """The app ``flask`` works with: the active app context's, else the one ``info`` names.
 
     ``info.app_import_path`` is what ``flask --app`` or ``FLASK_APP`` gave; it is loaded with
-    :func:`flaskscope.app.load_app` (Flask's own algorithm, with one-line errors). A
+    :func:`flaskscope.flaskapp.load.load_app` (Flask's own algorithm, with one-line errors). A
     ``FlaskGroup(create_app=...)`` of a custom ``flask`` script is asked through
     ``info.load_app()``.
     """
     from flask import current_app, has_app_context
     from flask.cli import NoAppException
 
-    from flaskscope.app import AppFactoryError, AppNotFoundError, load_app
+    from flaskscope.flaskapp.load import AppFactoryError, AppNotFoundError, load_app
 
     if has_app_context():
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -124,7 +124,7 @@ def resolve_flask_app(app_import: str | None, app_dir: str | None) -> Flask | No
 
     None when there is no app (no ``--app`` and not under ``flask``). Callers that handle
     other session interfaces (Flask-Session) look at the app here before
-    :func:`flaskscope.app.session_settings`.
+    :func:`flaskscope.flaskapp.load.session_settings`.
     """
     info = flask_script_info(click.get_current_context())
     if info is not None:
@@ -136,7 +136,7 @@ def resolve_flask_app(app_import: str | None, app_dir: str | None) -> Flask | No
         return current_flask_app(info)
     if app_import is None and app_dir is None:
         return None
-    from flaskscope.app import load_app
+    from flaskscope.flaskapp.load import load_app
 
     return load_app(app_import or None, app_dir)
 
@@ -152,7 +152,7 @@ def app_session_settings(
     app = resolve_flask_app(app_import, app_dir)
     if app is None:
         return None
-    from flaskscope.app import session_settings
+    from flaskscope.flaskapp.load import session_settings
 
     return session_settings(app, require_secret_key=require_secret_key)
 
@@ -201,7 +201,7 @@ def command_defaults(
 
 def defaults_from_app(app: Flask, *, key_given: bool = False) -> CommandDefaults:
     """:class:`CommandDefaults` from an app already loaded (see :func:`resolve_flask_app`)."""
-    from flaskscope.app import session_settings
+    from flaskscope.flaskapp.load import session_settings
 
     settings = session_settings(app, require_secret_key=not key_given)
     return CommandDefaults(

@@ -121,7 +121,7 @@ def deflate_bomb() -> bytes:
     data = compressor.compress(bytes(64 << 20)) + compressor.flush(zlib.Z_SYNC_FLUSH)
     # websockets refuses to serialize RSV1 without its extension object, so flaskscope's own
     # builder writes the (unmasked, server) frame.
-    from flaskscope.frames import Frame as FlaskscopeFrame
+    from flaskscope.frames.frame import Frame as FlaskscopeFrame
 
     return FlaskscopeFrame(Opcode.BINARY, data[:-4], rsv1=True).serialize()
 

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, session
 from flask.sessions import SecureCookieSessionInterface
 
-from flaskscope.hashcat import HASHCAT_MODE
+from flaskscope.audit.hashcat import HASHCAT_MODE
 
 
 def flask_cookie(

@@ -1,10 +1,10 @@
 """``flaskscope audit-secret``: try weak secret keys against a cookie, on every core.
 
 Reads the cookie and the signing options exactly as ``decode-cookie`` does, streams the
-candidates (:mod:`flaskscope.wordlists`) through the worker pool
-(:mod:`flaskscope.audit_runner`), confirms a hit through the decode path
-(:mod:`flaskscope.audit_cookie`) and renders. ``--hashcat`` hands the cookie to hashcat
-instead (:mod:`flaskscope.hashcat`).
+candidates (:mod:`flaskscope.audit.wordlists`) through the worker pool
+(:mod:`flaskscope.audit.runner`), confirms a hit through the decode path
+(:mod:`flaskscope.audit.cookie`) and renders. ``--hashcat`` hands the cookie to hashcat
+instead (:mod:`flaskscope.audit.hashcat`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,18 @@ from typing import Any
 
 import click
 
-from flaskscope.audit import AuditSpec
-from flaskscope.audit_cookie import audit_report, audit_spec, check_signature_size, confirmer
-from flaskscope.audit_runner import AuditRun, default_jobs, run_audit
+from flaskscope.audit.checker import AuditSpec
+from flaskscope.audit.cookie import audit_report, audit_spec, check_signature_size, confirmer
+from flaskscope.audit.hashcat import hashcat_line
+from flaskscope.audit.runner import AuditRun, default_jobs, run_audit
+from flaskscope.audit.wordlists import (
+    COUNT_LIMIT_BYTES,
+    Chunk,
+    WordlistSource,
+    builtin_source,
+    file_source,
+    stream_source,
+)
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, is_terminal, output_options
 from flaskscope.commands.cookie_options import (
     cookie_input_options,
@@ -29,20 +38,11 @@ from flaskscope.commands.cookie_options import (
     resolve_signing,
     signing_options,
 )
-from flaskscope.cookie import split_cookie
+from flaskscope.cookies import split_cookie
 from flaskscope.errors import InputError
 from flaskscope.flask_commands import app_options, command_defaults
-from flaskscope.hashcat import hashcat_line
 from flaskscope.render.audit import audit_json, hashcat_json, render_audit, render_hashcat
 from flaskscope.render.console import emit_json, make_console, safe_str
-from flaskscope.wordlists import (
-    COUNT_LIMIT_BYTES,
-    Chunk,
-    WordlistSource,
-    builtin_source,
-    file_source,
-    stream_source,
-)
 
 __all__ = ["audit_secret"]
 

@@ -37,7 +37,7 @@ from flaskscope.commands.server_session import (
     server_session_options,
     show_server_session,
 )
-from flaskscope.cookie import (
+from flaskscope.cookies import (
     DEFAULT_MAX_DECOMPRESSED,
     DecodedCookie,
     decode_cookie,
@@ -45,7 +45,6 @@ from flaskscope.cookie import (
     sign_cookie,
     size_warning,
 )
-from flaskscope.cookie_kind import server_session_cookie
 from flaskscope.flask_commands import (
     CommandDefaults,
     app_options,
@@ -53,6 +52,7 @@ from flaskscope.flask_commands import (
     defaults_from_app,
     resolve_flask_app,
 )
+from flaskscope.sessions.kind import server_session_cookie
 
 __all__ = ["decode_cookie_command", "exit_code", "show_decoded", "sign_cookie_command"]
 
@@ -178,7 +178,11 @@ def decode_cookie_command(
     )
     default_name = base.cookie_name if server_app is None else server_app.cookie_name
     value = read_cookie_input(cookie, file, resolve_cookie_name(cookie_name, default_name))
-    server_cookie = server_session_cookie(value, app_loaded=app is not None, settings=server_app)
+    server_cookie = server_session_cookie(
+        value,
+        app_loaded=app is not None,
+        interface=None if server_app is None else server_app.interface,
+    )
     if server_cookie is not None:  # Flask-Session: the cookie holds only an id
         primary, fallbacks = resolve_keys(secret_key, secret_key_file, fallback_keys)
         report = build_report(

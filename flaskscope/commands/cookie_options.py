@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 import click
 
 from flaskscope.cli import read_text
-from flaskscope.cookie import DEFAULT_COOKIE_NAME, DEFAULT_MAX_AGE, SigningOptions, find_cookie
-from flaskscope.cookie_signing import KEY_DERIVATIONS
+from flaskscope.cookies import DEFAULT_COOKIE_NAME, DEFAULT_MAX_AGE, SigningOptions, find_cookie
+from flaskscope.cookies.signing import KEY_DERIVATIONS
 
 __all__ = [
     "MAX_MAX_AGE",

@@ -1,7 +1,7 @@
 """``flaskscope parse-frame``: read input, call the cores, render.
 
 Input is read in chunks (``--file`` of 1 GiB never needs 1 GiB). What an HTTP head in front
-of the frames means for the parser is decided in :mod:`flaskscope.capture`, not here. The
+of the frames means for the parser is decided in :mod:`flaskscope.frames.capture`, not here. The
 rich renderers are imported by the two human views only: ``--json`` runs skip rich.
 """
 
@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 import click
 from click.core import ParameterSource
 
-from flaskscope.capture import (
+from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options, read_file
+from flaskscope.commands.frames_input import non_empty, open_input
+from flaskscope.frames.capture import (
     HttpHead,
     ParserSettings,
     collect_events,
@@ -22,10 +24,9 @@ from flaskscope.capture import (
     settings_from_head,
     split_http_head,
 )
-from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options, read_file
-from flaskscope.commands.frames_input import non_empty, open_input
-from flaskscope.deflate import DeflateSettings
-from flaskscope.records import FrameRecord, MessageRecord
+from flaskscope.frames.deflate import DeflateSettings
+from flaskscope.frames.records import FrameRecord, MessageRecord
+from flaskscope.frames.stream import DEFAULT_MAX_MESSAGE_SIZE, FrameParser
 from flaskscope.render.console import make_console
 from flaskscope.render.frames_json import (
     json_end_line,
@@ -33,7 +34,6 @@ from flaskscope.render.frames_json import (
     json_head_line,
     write_json_document,
 )
-from flaskscope.stream import DEFAULT_MAX_MESSAGE_SIZE, FrameParser
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -55,16 +55,16 @@ def _deflate_settings(
     if sum((deflate, params is not None, handshake is not None)) > 1:
         raise click.UsageError("give one of --deflate, --deflate-params and --handshake")
     if deflate:
-        from flaskscope.deflate_negotiation import DeflateParams
+        from flaskscope.handshake.deflate_negotiation import DeflateParams
 
         return DeflateParams()
     if params is not None:
-        from flaskscope.deflate_negotiation import deflate_params_from_header
+        from flaskscope.handshake.deflate_negotiation import deflate_params_from_header
 
         return deflate_params_from_header(params)
     if handshake is not None:
         # Imported here: the HTTP parser behind it costs start-up time most runs do not need.
-        from flaskscope.handshake_response import negotiated_deflate
+        from flaskscope.handshake.response_rules import negotiated_deflate
 
         return negotiated_deflate(read_file(handshake, param_hint="--handshake"))
     return None

@@ -11,12 +11,12 @@ import sys
 
 import click
 
-from flaskscope.builder import build_frames, close_payload, parse_opcode
 from flaskscope.cli import EXIT_OK, command, output_options, read_file, stdout_is_terminal
 from flaskscope.commands.frames_input import decode_hex
-from flaskscope.deflate import Deflater
 from flaskscope.errors import OptionError
-from flaskscope.frames import Opcode
+from flaskscope.frames.builder import build_frames, close_payload, parse_opcode
+from flaskscope.frames.deflate import Deflater
+from flaskscope.frames.frame import Opcode
 from flaskscope.render.console import emit_json
 from flaskscope.render.frames_json import built_frames_json
 

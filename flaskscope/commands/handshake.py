@@ -22,7 +22,7 @@ from flaskscope.cli import (
     stdin_is_terminal,
     stdout_is_terminal,
 )
-from flaskscope.handshake import KEY_BYTES, accept_report, generate_key, key_from_request
+from flaskscope.handshake.accept import KEY_BYTES, accept_report, generate_key, key_from_request
 from flaskscope.render.console import emit_json, make_console, safe_str
 from flaskscope.render.handshake_json import accept_json, check_json, render_accept_plain
 
@@ -158,7 +158,7 @@ def check_handshake_command(
         raise click.UsageError("only one of REQUEST and RESPONSE can be '-' (stdin)")
     request_bytes = _read_path(request, "REQUEST")
     response_bytes = None if response is None else _read_path(response, "RESPONSE")
-    from flaskscope.handshake_check import check_handshake
+    from flaskscope.handshake.check import check_handshake
 
     report = check_handshake(request_bytes, response_bytes)
     if as_json:

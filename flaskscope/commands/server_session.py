@@ -1,6 +1,6 @@
 """The Flask-Session side of ``decode-cookie``: its options, the store read, the render.
 
-``decode-cookie`` hands a cookie that :func:`flaskscope.cookie_kind.server_session_cookie`
+``decode-cookie`` hands a cookie that :func:`flaskscope.sessions.kind.server_session_cookie`
 takes for a Flask-Session id to :func:`show_server_session`. The decisions (which settings
 apply, the verdict, the notes) are the cores'; here the store is connected and read, which is
 the command's I/O, and the report rendered.
@@ -20,22 +20,22 @@ import click
 from flaskscope.cli import EXIT_INVALID, EXIT_OK
 
 if TYPE_CHECKING:
-    from flaskscope.flask_session_app import FlaskSessionSettings
-    from flaskscope.server_session import ServerSessionReport
-    from flaskscope.session_id import ServerSessionCookie
+    from flaskscope.flaskapp.flask_session import FlaskSessionSettings
+    from flaskscope.sessions.ids import ServerSessionCookie
+    from flaskscope.sessions.report import ServerSessionReport
 
 # The session-id, store and payload modules are imported only for a Flask-Session cookie, so that
 # decoding Flask's own cookies does not pay for them; tests check these copies against them.
 DEFAULT_TIMEOUT = 5.0
-"""``flaskscope.store.DEFAULT_TIMEOUT``."""
+"""``flaskscope.sessions.store.DEFAULT_TIMEOUT``."""
 MAX_TIMEOUT = 86400.0
-"""``flaskscope.store.MAX_TIMEOUT``."""
+"""``flaskscope.sessions.store.MAX_TIMEOUT``."""
 DEFAULT_KEY_PREFIX = "session:"
-"""``flaskscope.session_id.FLASK_SESSION_DEFAULT_KEY_PREFIX``."""
+"""``flaskscope.sessions.ids.FLASK_SESSION_DEFAULT_KEY_PREFIX``."""
 DEFAULT_SERIALIZATION_FORMAT = "msgpack"
-"""``flaskscope.stored_payload.DEFAULT_SERIALIZATION_FORMAT``."""
+"""``flaskscope.sessions.payload.DEFAULT_SERIALIZATION_FORMAT``."""
 SERIALIZATION_FORMATS = ("msgpack", "json")
-"""``flaskscope.stored_payload.SERIALIZATION_FORMATS``."""
+"""``flaskscope.sessions.payload.SERIALIZATION_FORMATS``."""
 
 __all__ = ["build_report", "server_session_app", "server_session_options", "show_server_session"]
 
@@ -89,7 +89,7 @@ def server_session_app(app: Any) -> FlaskSessionSettings | None:
     """The Flask-Session settings of an app already loaded; None without Flask-Session."""
     if app is None:
         return None
-    from flaskscope.flask_session_app import flask_session_settings
+    from flaskscope.flaskapp.flask_session import flask_session_settings
 
     return flask_session_settings(app)
 
@@ -117,9 +117,14 @@ def build_report(
     app_settings: FlaskSessionSettings | None,
 ) -> ServerSessionReport:
     """Read the store (``--store``, else the app's own Redis client) and judge the cookie."""
-    from flaskscope.flask_session_app import session_lookup
-    from flaskscope.server_session import inspect_server_session
-    from flaskscope.store import client_with_timeout, connect_redis, describe_client, fetch_session
+    from flaskscope.flaskapp.flask_session import session_lookup
+    from flaskscope.sessions.report import inspect_server_session
+    from flaskscope.sessions.store import (
+        client_with_timeout,
+        connect_redis,
+        describe_client,
+        fetch_session,
+    )
 
     lookup = session_lookup(
         app_settings,

@@ -13,8 +13,8 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from flaskscope.audit import AuditReport
-from flaskscope.hashcat import HashcatLine
+from flaskscope.audit.checker import AuditReport
+from flaskscope.audit.hashcat import HashcatLine
 from flaskscope.render.console import safe_text
 
 __all__ = ["ADVICE", "audit_json", "hashcat_json", "render_audit", "render_hashcat"]

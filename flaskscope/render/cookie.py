@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
-from flaskscope.cookie import DecodedCookie
-from flaskscope.cookie_warnings import BROWSER_COOKIE_LIMIT, describe_duration
+from flaskscope.cookies import DecodedCookie
+from flaskscope.cookies.warnings import BROWSER_COOKIE_LIMIT, describe_duration
 
 if TYPE_CHECKING:
     from rich.console import Console

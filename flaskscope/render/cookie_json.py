@@ -13,7 +13,7 @@ import math
 from datetime import datetime, timezone
 from typing import Any
 
-from flaskscope.cookie import DecodedCookie
+from flaskscope.cookies import DecodedCookie
 
 __all__ = ["decoded_json", "iso_z", "plain_session", "signed_json"]
 

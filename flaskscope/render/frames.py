@@ -11,14 +11,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from flaskscope.capture import HttpHead
-from flaskscope.close_codes import close_code_name
-from flaskscope.deflate import DeflateSettings
-from flaskscope.frames import FrameHeader, apply_mask
-from flaskscope.records import FrameRecord, MessageRecord, StreamSummary
+from flaskscope.frames.capture import HttpHead
+from flaskscope.frames.close_codes import close_code_name
+from flaskscope.frames.deflate import DeflateSettings
+from flaskscope.frames.frame import FrameHeader, apply_mask
+from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
+from flaskscope.frames.violations import Violation
 from flaskscope.render.console import safe_text
 from flaskscope.render.hexdump import hexdump
-from flaskscope.violations import Violation
 
 __all__ = [
     "REGION_STYLES",

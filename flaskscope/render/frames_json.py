@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterable
 from tempfile import SpooledTemporaryFile
 from typing import IO, TYPE_CHECKING
 
-from flaskscope.frames import opcode_name
-from flaskscope.records import FrameRecord, MessageRecord
+from flaskscope.frames.frame import opcode_name
+from flaskscope.frames.records import FrameRecord, MessageRecord
 
 if TYPE_CHECKING:
     # Annotations only: build-frame does not load the stream parser.
-    from flaskscope.builder import BuiltFrames
-    from flaskscope.capture import HttpHead
-    from flaskscope.stream import Event, FrameParser
+    from flaskscope.frames.builder import BuiltFrames
+    from flaskscope.frames.capture import HttpHead
+    from flaskscope.frames.stream import Event, FrameParser
 
 __all__ = [
     "JSON_VIOLATIONS",

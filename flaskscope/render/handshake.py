@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from flaskscope.extensions import format_extension
-from flaskscope.handshake import AcceptReport, HandshakeReport
+from flaskscope.handshake.accept import AcceptReport, HandshakeReport
+from flaskscope.handshake.extensions import format_extension
 from flaskscope.render.console import safe_text
 
 __all__ = ["render_accept", "render_check"]

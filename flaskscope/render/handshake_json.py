@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flaskscope.handshake import AcceptReport, HandshakeReport
+from flaskscope.handshake.accept import AcceptReport, HandshakeReport
 
 if TYPE_CHECKING:
-    from flaskscope.deflate_negotiation import DeflateParams
-    from flaskscope.extensions import Extension
+    from flaskscope.handshake.deflate_negotiation import DeflateParams
+    from flaskscope.handshake.extensions import Extension
 
 __all__ = [
     "accept_json",
@@ -25,7 +25,9 @@ __all__ = [
 
 def extension_json(extension: Extension) -> dict[str, Any]:
     """An extension as ``{name, params: [[name, value-or-null], ...], header}``."""
-    from flaskscope.extensions import format_extension  # the checklist has loaded it already
+    from flaskscope.handshake.extensions import (
+        format_extension,  # the checklist has loaded it already
+    )
 
     return {
         "name": extension.name,

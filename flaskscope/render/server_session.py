@@ -14,9 +14,9 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from flaskscope.render.console import safe_str, safe_text
-from flaskscope.safe_pickle import PickleImport, PickleObject, PickleView
-from flaskscope.server_session import ServerSessionReport
-from flaskscope.session_id import SignatureStatus
+from flaskscope.sessions.ids import SignatureStatus
+from flaskscope.sessions.report import ServerSessionReport
+from flaskscope.sessions.safe_pickle import PickleImport, PickleObject, PickleView
 
 if TYPE_CHECKING:  # rich is imported only for the human view, never on the --json path
     from rich.console import Console

@@ -1,0 +1,456 @@
+"""The streaming frame parser: feed it captured bytes in chunks, get frames, messages and
+violations (RFC 6455 §5, RFC 7692), sans-I/O in the manner of wsproto and websockets.
+
+State stays bounded whatever the input: a partial header (at most 14 bytes), the first
+``keep`` bytes of the current frame and message, an incremental UTF-8 decoder and a bounded
+inflater. Payload bytes nobody needs (binary payloads under ``--summary``) are skipped without
+being unmasked or copied, so a declared length of 2**63-1 costs nothing but a counter.
+"""
+
+from __future__ import annotations
+
+import codecs
+import struct
+from collections.abc import Iterator
+
+from flaskscope.errors import OptionError
+from flaskscope.frames.checks import header_violations, maybe_bad
+from flaskscope.frames.deflate import DeflateSettings, Inflater, inflater_for
+from flaskscope.frames.frame import (
+    MAX_64BIT_LENGTH,
+    MAX_CONTROL_PAYLOAD,
+    MAX_HEADER_LENGTH,
+    FrameHeader,
+    Opcode,
+    apply_mask,
+    opcode_name,
+    parse_header,
+)
+from flaskscope.frames.partial import PartialFrame
+from flaskscope.frames.reassembly import PartialMessage
+from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
+from flaskscope.frames.violations import Violation
+
+__all__ = ["DEFAULT_MAX_MESSAGE_SIZE", "Event", "FrameParser"]
+
+DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024
+FEED_SLICE = 1 << 16
+""":meth:`FrameParser.feed_in_slices` hands the parser this much at a time."""
+
+ROLES = ("client", "server", "auto")
+
+Event = FrameRecord | MessageRecord | Violation
+
+_CONTINUATION, _TEXT = int(Opcode.CONTINUATION), int(Opcode.TEXT)
+_BINARY, _CLOSE = int(Opcode.BINARY), int(Opcode.CLOSE)
+_U16 = struct.Struct("!H")
+_U64 = struct.Struct("!Q")
+_utf_8_decode = codecs.utf_8_decode
+
+
+class FrameParser:
+    """Turns a byte stream into events; call :meth:`feed` per chunk, then :meth:`finish`.
+
+    ``role`` says who sent the bytes (``client`` frames must be masked, ``server`` frames must
+    not, RFC 6455 §5.1); ``auto`` takes it from the first frame's mask bit. ``deflate`` gives
+    the negotiated permessage-deflate parameters (None: not negotiated, RSV1 is a violation).
+    ``keep`` is how many payload bytes of each frame and message to keep (None: all of them,
+    up to ``max_message_size``); ``records=False`` reports only violations and counts.
+    """
+
+    def __init__(
+        self,
+        *,
+        role: str = "auto",
+        deflate: DeflateSettings | None = None,
+        keep: int | None = None,
+        max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+        records: bool = True,
+        offset: int = 0,
+    ) -> None:
+        if role not in ROLES:
+            raise OptionError(f"role is one of {', '.join(ROLES)}, not {role!r}")
+        if max_message_size < 0 or (keep is not None and keep < 0):
+            raise OptionError("sizes cannot be negative")
+        self.role: str | None = None if role == "auto" else role
+        self.role_detected = False
+        self.deflate = deflate
+        self.max_message_size = max_message_size
+        self.keep = max_message_size if keep is None else min(keep, max_message_size)
+        self.records = records
+        self.closed = False
+        self.position = offset
+        """Offset in the capture of the next byte (``offset``: where the frames start)."""
+        self._start = offset
+        self.payload_bytes = 0
+        self.bytes_needed = 0
+        self.violation_counts: dict[str, int] = {}
+        self._frame_counts = [0] * 16
+        self._message_counts = [0] * 16
+        self._inflater: Inflater | None = None
+        self._header_buffer = bytearray()
+        self._frame: PartialFrame | None = None
+        self._message: PartialMessage | None = None
+        self._frame_index = 0
+        self._message_index = 0
+        self._finished = False
+        self._complete = True
+
+    # -- feeding -------------------------------------------------------------------------
+
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
+        """Parse the next chunk of the stream; return the events it completed."""
+        if self._finished:
+            raise OptionError("the parser has finished; make a new one for another stream")
+        events: list[Event] = []
+        raw = memoryview(data).cast("B")
+        view: bytes | memoryview = data if isinstance(data, bytes) else raw
+        position = 0
+        size = len(view)
+        counts_only = not self.records and not self.keep
+        while position < size:
+            frame = self._frame
+            if frame is None:
+                if (
+                    counts_only
+                    and self._message is None
+                    and not self.closed
+                    and self.role is not None
+                    and (self.deflate is None or self._inflater is not None)
+                    and not self._header_buffer
+                ):
+                    position = self._skim(view, position, size)
+                    if position >= size:
+                        break
+                if self._header_buffer:
+                    position = self._read_header(view, position, size)
+                else:
+                    header = parse_header(view, position)
+                    if isinstance(header, int):
+                        self._header_buffer += view[position:size]
+                        break
+                    self._start_frame(header)
+                    self.position += header.header_length
+                    position += header.header_length
+                frame = self._frame
+                if frame is None:
+                    break
+            take = frame.remaining
+            if take > size - position:
+                take = size - position
+            if take:
+                if frame.needs_data:
+                    frame.payload(
+                        raw[position : position + take],
+                        self._message if frame.in_message else None,
+                    )
+                elif frame.in_message and self._message is not None:
+                    self._message.count_only(take, frame.index, frame.violations)
+                frame.remaining -= take
+                frame.received += take
+                self.position += take
+                position += take
+            if frame.remaining == 0:
+                self._end_frame(frame, events)
+        return events
+
+    def _skim(self, view: bytes | memoryview, position: int, size: int) -> int:
+        """Counts only (``records=False``, ``keep=0``): whole, flawless, unfragmented binary
+        and text frames that lie entirely in this chunk are counted in one tight loop, with no
+        header object, frame or message state. Binary payloads are skipped; a text payload is
+        unmasked and checked as UTF-8 (§8.1) at once. The first frame that is anything else
+        (or spans the chunk's end, or is wrong in any way) is left to the general path, from
+        its first byte, so what is reported never depends on which path counted a frame.
+        Returns the position of the first frame not counted here."""
+        mask_bit = 0x80 if self.role == "client" else 0
+        header_extra = 4 if mask_bit else 0
+        max_size = self.max_message_size
+        start = position
+        binary = text = payload_bytes = 0
+        while size - position >= 2:
+            first = view[position]
+            second = view[position + 1]
+            if second & 0x80 != mask_bit or (first != 0x82 and first != 0x81):
+                break
+            length = second & 0x7F
+            if length < 126:
+                header_length = 2 + header_extra
+            elif length == 126:
+                header_length = 4 + header_extra
+                if size - position < header_length:
+                    break
+                (length,) = _U16.unpack_from(view, position + 2)
+                if length < 126:
+                    break
+            else:
+                header_length = 10 + header_extra
+                if size - position < header_length:
+                    break
+                (length,) = _U64.unpack_from(view, position + 2)
+                if length <= 0xFFFF or length > MAX_64BIT_LENGTH:
+                    break
+            end = position + header_length + length
+            if end > size or length > max_size:
+                break
+            if first == 0x82:
+                binary += 1
+            else:
+                body = position + header_length
+                if mask_bit:
+                    data = apply_mask(view[body:end], bytes(view[body - 4 : body]))
+                else:
+                    data = bytes(view[body:end])
+                if not data.isascii():
+                    try:
+                        _utf_8_decode(data, "strict", True)
+                    except UnicodeDecodeError:
+                        break
+                text += 1
+            payload_bytes += length
+            position = end
+        if position != start:
+            counted = binary + text
+            self._frame_index += counted
+            self._message_index += counted
+            self._frame_counts[_BINARY] += binary
+            self._message_counts[_BINARY] += binary
+            self._frame_counts[_TEXT] += text
+            self._message_counts[_TEXT] += text
+            self.payload_bytes += payload_bytes
+            self.position += position - start
+        return position
+
+    def feed_in_slices(self, data: bytes | bytearray) -> Iterator[list[Event]]:
+        """:meth:`feed` 64 KiB at a time (views, no copies), so that the events waiting to be
+        handled stay few even when a chunk holds hundreds of thousands of tiny frames."""
+        if len(data) <= FEED_SLICE:
+            yield self.feed(data)
+            return
+        view = memoryview(data)
+        for start in range(0, len(data), FEED_SLICE):
+            yield self.feed(view[start : start + FEED_SLICE])
+
+    def _read_header(self, view: bytes | memoryview, position: int, size: int) -> int:
+        """A header split across chunks: buffer at most 14 bytes (§5.2)."""
+        buffered = len(self._header_buffer)
+        self._header_buffer += view[position : position + MAX_HEADER_LENGTH - buffered]
+        header = parse_header(self._header_buffer)
+        if isinstance(header, int):
+            return size
+        del self._header_buffer[:]
+        self._start_frame(header)
+        self.position += header.header_length
+        return position + header.header_length - buffered
+
+    def finish(self) -> list[Event]:
+        """The stream has ended: report a truncated frame and an unfinished message."""
+        if self._finished:
+            return []
+        self._complete = self.complete
+        self._finished = True
+        events: list[Event] = []
+        frame = self._frame
+        if frame is not None:
+            self.bytes_needed = frame.remaining
+            frame.violations.append(
+                Violation(
+                    "truncated",
+                    frame.index,
+                    f"the stream ends {frame.remaining} bytes before the end of frame "
+                    f"{frame.index} (payload length {frame.header.payload_length}, "
+                    f"{frame.received} present)",
+                )
+            )
+            self._emit_frame(frame, events)
+            self._frame = None
+        elif self._header_buffer:
+            needed = parse_header(self._header_buffer)
+            self.bytes_needed = needed if isinstance(needed, int) else 0
+            self._emit_violation(
+                Violation(
+                    "truncated",
+                    self._frame_index,
+                    f"the stream ends inside the header of frame {self._frame_index}: "
+                    f"{len(self._header_buffer)} bytes, at least {self.bytes_needed} more needed",
+                ),
+                events,
+            )
+        message = self._message
+        if message is not None:
+            if frame is None or not frame.in_message:
+                self._emit_violation(
+                    Violation(
+                        "incomplete-message",
+                        message.frames[-1] if message.frames else None,
+                        f"the stream ends inside {message.describe()}: no final fragment "
+                        f"(FIN) after {message.frame_count} frames",
+                    ),
+                    events,
+                )
+            self._emit_message(message, events, complete=False)
+        return events
+
+    @property
+    def complete(self) -> bool:
+        """No frame, header or message is left unfinished (as of :meth:`finish`)."""
+        if self._finished:
+            return self._complete
+        return self._frame is None and not self._header_buffer and self._message is None
+
+    # -- frames ----------------------------------------------------------------------------
+
+    def _start_frame(self, header: FrameHeader) -> None:
+        """Judge a new header and decide where the frame goes: a new message, the current
+        one (continuation), or none (control frames); RFC 6455 §5.4 fragmentation rules."""
+        index = self._frame_index
+        self._frame_index = index + 1
+        opcode = header.opcode
+        length = header.payload_length
+        self._frame_counts[opcode] += 1
+        self.payload_bytes += length
+        if self.role is None:
+            self.role = "client" if header.masked else "server"
+            self.role_detected = True
+        if self.deflate is not None and self._inflater is None:
+            self._inflater = inflater_for(self.deflate, self.role)
+        problems: list[Violation] = (
+            header_violations(
+                header,
+                index,
+                after_close=self.closed,
+                role=self.role,
+                deflate=self.deflate is not None,
+            )
+            if maybe_bad(header, after_close=self.closed, role=self.role)
+            else []
+        )
+        message = self._message
+        abandoned: PartialMessage | None = None
+        in_message = False
+        if opcode == _CONTINUATION:
+            if message is None:
+                problems.append(
+                    Violation(
+                        "unexpected-continuation",
+                        index,
+                        f"frame {index} continues a message, but no message is in progress",
+                    )
+                )
+            else:
+                in_message = True
+        elif opcode == _BINARY and message is None and self._counted_whole(header, index, problems):
+            pass  # counted as a whole message already; its payload is skipped, never kept
+        elif opcode <= 2:
+            if message is not None:
+                problems.append(
+                    Violation(
+                        "expected-continuation",
+                        index,
+                        f"frame {index} starts a new {opcode_name(opcode)} message while "
+                        f"{message.describe()} still waits for its final fragment",
+                    )
+                )
+                abandoned = message
+            message = self._message = self._new_message(header, index, problems)
+            in_message = True
+        keep = self.keep if self.keep < length else length
+        if in_message and message is not None:
+            message.add_frame(index)
+            message.declare(length, index, problems)
+            needs_data = bool(keep) or message.wants_content
+        else:
+            needs_data = bool(keep) or opcode == _CLOSE
+            if opcode == _CLOSE:
+                keep = min(max(keep, MAX_CONTROL_PAYLOAD), length)
+        self._frame = PartialFrame(
+            header, index, self.position, keep, needs_data, in_message, problems, abandoned
+        )
+
+    def _counted_whole(self, header: FrameHeader, index: int, problems: list[Violation]) -> bool:
+        """A whole binary message in one frame that nobody keeps (``--summary``): count it
+        here and skip its payload, no reassembly state needed. False when that won't do."""
+        if not header.fin or self.records or self.keep or (header.rsv1 and self.deflate):
+            return False
+        self._message_counts[_BINARY] += 1
+        self._message_index += 1
+        if header.payload_length > self.max_message_size:
+            problems.append(
+                Violation(
+                    "message-too-big",
+                    index,
+                    f"message {self._message_index - 1} is larger than the "
+                    f"{self.max_message_size}-byte limit (--max-message-size)",
+                )
+            )
+        return True
+
+    def _new_message(
+        self, header: FrameHeader, index: int, problems: list[Violation]
+    ) -> PartialMessage:
+        message = PartialMessage(
+            self._message_index,
+            header.opcode,
+            keep=self.keep,
+            max_size=self.max_message_size,
+            inflater=self._inflater if header.rsv1 else None,
+            keep_text=self.records,
+        )
+        self._message_index += 1
+        message.begin(index, problems)
+        return message
+
+    def _end_frame(self, frame: PartialFrame, events: list[Event]) -> None:
+        """The last payload byte arrived: report the frame (always when something is wrong
+        or it is a Close, even under ``records=False``) and its message when FIN ends it."""
+        self._frame = None
+        header = frame.header
+        if header.opcode == _CLOSE:
+            self.closed = True
+        message = self._message if frame.in_message else None
+        if message is not None and header.fin and (message.compressed or message.decoder):
+            message.end(frame.index, frame.violations)
+        if self.records or frame.violations or frame.abandoned or header.opcode == _CLOSE:
+            self._emit_frame(frame, events)
+        if message is not None and header.fin:
+            self._message = None
+            self._emit_message(message, events, complete=True)
+
+    def _emit_frame(self, frame: PartialFrame, events: list[Event]) -> None:
+        message = self._message if frame.in_message else None
+        record = frame.record(message, keep=self.keep, with_record=self.records)
+        if record is not None:
+            events.append(record)
+        for violation in frame.violations:
+            self._emit_violation(violation, events)
+        if frame.abandoned is not None:
+            self._emit_message(frame.abandoned, events, complete=False)
+
+    def _emit_message(
+        self, message: PartialMessage, events: list[Event], *, complete: bool
+    ) -> None:
+        self._message_counts[message.opcode] += 1
+        if self.records:
+            events.append(message.record(complete=complete))
+
+    def _emit_violation(self, violation: Violation, events: list[Event]) -> None:
+        self.violation_counts[violation.code] = self.violation_counts.get(violation.code, 0) + 1
+        events.append(violation)
+
+    def summary(self) -> StreamSummary:
+        """Counts so far (final after :meth:`finish`); kept even when records are not."""
+        return StreamSummary(
+            stream_bytes=self.position - self._start + len(self._header_buffer),
+            payload_bytes=self.payload_bytes,
+            frames=_by_name(self._frame_counts),
+            messages=_by_name(self._message_counts),
+            violations=dict(self.violation_counts),
+        )
+
+
+def _by_name(counts: list[int]) -> dict[str, int]:
+    named: dict[str, int] = {}
+    for opcode, count in enumerate(counts):
+        if count:
+            name = opcode_name(opcode)
+            named[name] = named.get(name, 0) + count
+    return named
