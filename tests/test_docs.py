@@ -245,3 +245,40 @@ def test_matcher_rejects_changed_output() -> None:
     assert not output_matches(shown, ["status      valid", "size 1 bytes"])
     assert not output_matches(shown, ["status      valid", "size 1 bytes", "[0] = 'admin'", "x"])
     assert not output_matches((), ["unexpected output"])
+
+
+DOTTED_RE = re.compile(r"\bflaskscope(?:\.[A-Za-z_]\w*)+")
+FROM_IMPORT_RE = re.compile(r"^from (flaskscope[\w.]*) import \(?([^)]*?)\)?$", re.M | re.S)
+
+
+def _resolves(dotted: str) -> bool:
+    """``dotted`` names an importable module, or an attribute of one."""
+    import importlib
+
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target: object = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(target, name):
+                return False
+            target = getattr(target, name)
+        return True
+    return False
+
+
+@pytest.mark.parametrize("path", DOC_FILES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_every_python_name_in_the_docs_exists(path: Path) -> None:
+    """``flaskscope.frames.capture.parse_stream`` in prose and ``from flaskscope.x import y``
+    in code blocks: a module moved or a name renamed makes the page stale, and this fails."""
+    text = path.read_text(encoding="utf-8")
+    names = {match.rstrip(".") for match in DOTTED_RE.findall(text)}
+    names -= {"flaskscope.py"}  # a file name, not a module path
+    for module, imported in FROM_IMPORT_RE.findall(text):
+        for name in re.split(r"[\s,]+", imported.split("#")[0]):
+            if name:
+                names.add(f"{module}.{name}")
+    missing = sorted(name for name in names if not _resolves(name))
+    assert not missing, f"{path.name} names what does not exist: {missing}"
