@@ -186,7 +186,7 @@ def instrumented(app: Any, recorder: Recorder) -> Iterator[RequestHooks]:
         yield hooks
     finally:
         for signal, receiver in receivers:
-            signal.disconnect(receiver, sender=app)
+            signal.disconnect(receiver)  # from every sender: the receiver is ours alone
         for funcs, key, (function, existed) in reversed(added):
             functions = funcs.get(key, [])
             for index, present in enumerate(functions):

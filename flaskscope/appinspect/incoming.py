@@ -30,10 +30,23 @@ def incoming_verdict(
         }
     from flaskscope.flaskapp.flask_session import flask_session_settings
 
-    settings = flask_session_settings(app)
+    seen = _AppSeenThrough(app, interface)
+    settings = flask_session_settings(seen)
     if settings is not None:
         return _server_side(name, value, settings)
-    return _signed_cookie(app, name, value, now)
+    return _signed_cookie(seen, name, value, now)
+
+
+class _AppSeenThrough:
+    """The app as its own session interface sees it, while the probe stands in its place
+    (the settings readers look at ``app.session_interface``)."""
+
+    def __init__(self, app: Any, interface: Any) -> None:
+        self.session_interface = interface
+        self.config = app.config
+        self.secret_key = app.secret_key
+        self.import_name = app.import_name
+        self.permanent_session_lifetime = app.permanent_session_lifetime
 
 
 def _signed_cookie(app: Any, name: str, value: str, now: datetime) -> dict[str, Any]:
@@ -93,7 +106,7 @@ def _server_side(name: str, value: str, settings: Any) -> dict[str, Any]:
         verify_session_id,
     )
 
-    base: dict[str, Any] = {"cookie": name, "size": len(value), "kind": "flask-session id"}
+    base: dict[str, Any] = {"cookie": name, "size": len(value), "cookie_kind": "flask-session id"}
     cookie = parse_server_session_cookie(value, min_id_length=1)
     if cookie is None:
         return {

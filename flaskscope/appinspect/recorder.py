@@ -20,7 +20,7 @@ class Recorder:
     events: list[TraceEvent] = field(default_factory=list)
     mistakes: list[Mistake] = field(default_factory=list)
 
-    def add(self, kind: str, name: str, **detail: Any) -> int:
+    def add(self, kind: str, name: str, /, **detail: Any) -> int:
         seq = self.next_seq
         self.next_seq += 1
         self.events.append(TraceEvent(seq, kind, name, detail))

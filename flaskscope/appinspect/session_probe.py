@@ -15,6 +15,7 @@ from typing import Any
 
 from flask.sessions import SessionInterface
 
+from flaskscope.appinspect.model import describe_value
 from flaskscope.appinspect.recorder import Recorder, session_diff, snapshot
 from flaskscope.appinspect.setcookie import parse_set_cookie
 
@@ -87,7 +88,10 @@ class SessionProbe(SessionInterface):
         session = self.inner.open_session(app, request)
         self.opened = session
         self.at_open = snapshot(session)
-        self._incoming(app, name, value, session)
+        try:
+            self._incoming(app, name, value, session)
+        except Exception as error:  # the probe must never change what the app does
+            self.recorder.add("session", "probe error", error=describe_value(error))
         return session
 
     def _incoming(self, app: Any, name: str, value: str | None, session: Any) -> None:
@@ -124,6 +128,19 @@ class SessionProbe(SessionInterface):
 
     def save_session(self, app: Any, session: Any, response: Any) -> None:
         before = list(response.headers.getlist("Set-Cookie"))
+        try:
+            self._before_save(app, session)
+        except Exception as error:  # the probe must never change what the app does
+            self.recorder.add("save", "probe error", error=describe_value(error))
+        self.inner.save_session(app, session, response)
+        self.saved_session = session
+        self.at_save = snapshot(session)
+        try:
+            self._after_save(app, response, before)
+        except Exception as error:
+            self.recorder.add("set-cookie", "probe error", error=describe_value(error))
+
+    def _before_save(self, app: Any, session: Any) -> None:
         now_contents = snapshot(session)
         diff = session_diff(self.at_open, now_contents)
         decision, reason = self._decision(app, session)
@@ -137,9 +154,8 @@ class SessionProbe(SessionInterface):
             changes=diff.as_json(),
         )
         self._in_place_change(app, session, diff, decision)
-        self.inner.save_session(app, session, response)
-        self.saved_session = session
-        self.at_save = snapshot(session)
+
+    def _after_save(self, app: Any, response: Any, before: list[str]) -> None:
         name = self.inner.get_cookie_name(app)
         for header in response.headers.getlist("Set-Cookie")[len(before) :]:
             cookie = parse_set_cookie(header)

@@ -131,7 +131,7 @@ def _send(client: Any, spec: RequestSpec, recorder: Recorder, base_url: str) -> 
     if spec.headers:
         kwargs["headers"] = list(spec.headers)
     if spec.form is not None:
-        kwargs["data"] = dict(_merge(spec.form))
+        kwargs["data"] = _merge(spec.form)
     if spec.has_json_body:
         kwargs["json"] = spec.json_body
     try:
