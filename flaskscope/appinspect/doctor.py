@@ -40,10 +40,9 @@ def key_strength_bytes(key: str | bytes) -> float:
     base64 6; other text about as much as the characters it uses (at most log2(95) for
     printable ASCII). Bytes that are not text count 8 bits each."""
     if isinstance(key, bytes):
-        try:
-            key = key.decode("ascii")
-        except UnicodeDecodeError:
+        if not (key.isascii() and key.decode("ascii").isprintable()):
             return float(len(key))
+        key = key.decode("ascii")
     if not key:
         return 0.0
     characters = set(key)
@@ -192,7 +191,7 @@ def _in_wordlists(keys: list[Any], wordlists: Iterable[Any]) -> list[tuple[bool,
         if not wanted:
             break
         for chunk in source.chunks():
-            for line in chunk.lines:
+            for line in chunk.lines():
                 index = wanted.pop(line, None)
                 if index is not None:
                     result[index] = (True, source.name)
