@@ -48,11 +48,13 @@ def test_weak_app_findings() -> None:
         "refresh-each-request-off",
     }
     weak = next(f for f in report.findings if f.id == "secret-key-weak")
-    assert weak.where == "SECRET_KEY" and "built-in" in weak.what
+    assert weak.where == "SECRET_KEY"
+    assert "built-in" in weak.what
     assert [f.severity for f in report.findings] == sorted(
         (f.severity for f in report.findings), key=SEVERITIES.index
     )
-    assert report.app_file is not None and report.app_file.endswith("doctor_apps.py")
+    assert report.app_file is not None
+    assert report.app_file.endswith("doctor_apps.py")
     assert weak.line is not None
 
 
@@ -124,7 +126,9 @@ def test_legacy_pickles_in_a_real_store_that_flask_session_would_load(
     report = diagnose(app, store_client=client)
     assert report.store_scanned == 32
     legacy = [f for f in report.findings if f.id == "flask-session-legacy-pickles-in-store"]
-    assert len(legacy) == 1 and "1 of 32" in legacy[0].what and "session:legacy" in legacy[0].what
+    assert len(legacy) == 1
+    assert "1 of 32" in legacy[0].what
+    assert "session:legacy" in legacy[0].what
     bounded = diagnose(app, store_client=client, scan_limit=5)
     assert bounded.store_scanned == 5
     client.delete("session:legacy")
@@ -177,4 +181,7 @@ def test_flask_sock_without_a_message_size_limit() -> None:
 
 def test_every_rule_is_documented_with_why_and_fix() -> None:
     for rule in RULES.values():
-        assert rule.severity in SEVERITIES and rule.why and rule.fix and rule.title
+        assert rule.severity in SEVERITIES
+        assert rule.why
+        assert rule.fix
+        assert rule.title

@@ -378,7 +378,8 @@ def test_flask_session_store_reads_and_writes_match_the_real_redis(
     sid = key.removeprefix("trace:")
     assert trace.requests[0].cookies_after["session"] == sid
     reads = [event for event in trace.requests[1].events if event.name == "store GET"]
-    assert reads[0].detail["key"] == key and reads[0].detail["found"] is True
+    assert reads[0].detail["key"] == key
+    assert reads[0].detail["found"] is True
     incoming = only(trace, "cookie", "incoming session cookie", request=1).detail
     assert incoming["store_key"] == key
     deletes = [event for event in trace.requests[2].events if event.name == "store DELETE"]

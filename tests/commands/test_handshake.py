@@ -333,10 +333,12 @@ def test_expected_origin_option(tmp_path: Path) -> None:
     wrong = run_cli(
         "check-handshake", str(request), "--expected-origin", "https://chat.example.com"
     )
-    assert wrong.exit_code == 1 and "origin" in wrong.stdout
+    assert wrong.exit_code == 1
+    assert "origin" in wrong.stdout
     right = run_cli(
         "check-handshake", str(request), "--expected-origin", "https://evil.example:443"
     )
     assert right.exit_code == 0
     bad = run_cli("check-handshake", str(request), "--expected-origin", "chat.example.com")
-    assert bad.exit_code == 2 and bad.stderr.startswith("Error: ")
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("Error: ")

@@ -89,7 +89,8 @@ def test_trace_under_flask_scope() -> None:
 def test_trace_usage_errors_are_one_line_exit_2(args: list[str], message: str) -> None:
     result = run_cli("trace", "--app", "trace_good_app", *args)
     assert result.exit_code == 2, result.output
-    assert result.stderr.startswith("Error: ") and message in result.stderr
+    assert result.stderr.startswith("Error: ")
+    assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 
@@ -116,9 +117,12 @@ def test_doctor_groups_by_severity_and_fail_on() -> None:
     assert result.exit_code == 1
     text = result.stdout
     assert text.index("HIGH (1)") < text.index("MEDIUM") < text.index("LOW") < text.index("INFO")
-    assert "secret-key-weak" in text and "why:" in text and "fix:" in text
+    assert "secret-key-weak" in text
+    assert "why:" in text
+    assert "fix:" in text
     good = run_cli("doctor", "--app", "doctor_apps:good()")
-    assert good.exit_code == 0 and "no finding" in good.stdout
+    assert good.exit_code == 0
+    assert "no finding" in good.stdout
     medium = run_cli("doctor", "--app", "doctor_apps:short_key()", "--json")
     assert medium.exit_code == 1
     assert json.loads(medium.stdout)["counts"] == {"high": 1, "medium": 2, "low": 0, "info": 0}
@@ -187,8 +191,10 @@ def test_doctor_under_flask_scope_and_errors() -> None:
     assert result.exit_code == 1
     assert json.loads(result.stdout)["failed"] is True
     missing = run_cli("doctor", "--app", "doctor_apps:weak()", "--wordlist", "/nonexistent")
-    assert missing.exit_code == 2 and missing.stderr.startswith("Error: ")
+    assert missing.exit_code == 2
+    assert missing.stderr.startswith("Error: ")
     both = run_cli("doctor", "--app", "doctor_apps:weak()", "--json", "--sarif")
     assert both.exit_code == 2
     no_store = run_cli("doctor", "--app", "doctor_apps:weak()", "--store")
-    assert no_store.exit_code == 2 and "Flask-Session" in no_store.stderr
+    assert no_store.exit_code == 2
+    assert "Flask-Session" in no_store.stderr
