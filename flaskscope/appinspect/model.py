@@ -30,6 +30,7 @@ EVENT_KINDS = (
     "set-cookie",
     "response",
     "mistake",
+    "warning",
 )
 """Every ``kind`` an event may have (a public contract: add, never rename)."""
 

@@ -12,6 +12,7 @@ seen at its place.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -98,10 +99,15 @@ def _trace_one(
     original = app.session_interface
     status: int | None = None
     probe = SessionProbe(original, recorder, now)
-    with store_probe(app, recorder), instrumented(app, recorder):
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        store_probe(app, recorder),
+        instrumented(app, recorder),
+    ):
+        warnings.simplefilter("always")
         app.session_interface = probe
         try:
-            status = _send(client, spec, recorder, base_url)
+            status = _send(client, spec, recorder, base_url, caught)
         finally:
             app.session_interface = original
     changed = probe.changed_after_save()
@@ -125,8 +131,15 @@ def _trace_one(
     )
 
 
-def _send(client: Any, spec: RequestSpec, recorder: Recorder, base_url: str) -> int | None:
-    """Open the request and read the whole body (a streamed body runs now)."""
+def _send(
+    client: Any,
+    spec: RequestSpec,
+    recorder: Recorder,
+    base_url: str,
+    caught: list[warnings.WarningMessage],
+) -> int | None:
+    """Open the request and read the whole body (a streamed body runs now). Warnings the
+    app, Flask or Werkzeug emit (Werkzeug's "cookie is too large") become events."""
     kwargs: dict[str, Any] = {"method": spec.method, "base_url": base_url}
     if spec.headers:
         kwargs["headers"] = list(spec.headers)
@@ -137,8 +150,10 @@ def _send(client: Any, spec: RequestSpec, recorder: Recorder, base_url: str) -> 
     try:
         response = client.open(spec.path, **kwargs)
     except Exception as error:  # the app's own exception, propagated (TESTING/DEBUG)
+        _warnings(recorder, caught)
         recorder.add("response", "exception left the app", exception=describe_value(error))
         return None
+    _warnings(recorder, caught)
     headers = response.headers.getlist("Set-Cookie")
     recorder.add(
         "response",
@@ -151,11 +166,31 @@ def _send(client: Any, spec: RequestSpec, recorder: Recorder, base_url: str) -> 
         body = response.get_data()
         recorder.add("response", "body sent", bytes=len(body))
     except Exception as error:
-        recorder.add("response", "exception while streaming", exception=describe_value(error))
+        hint = (
+            "the generator used request or session after the request context was gone: "
+            "wrap it in flask.stream_with_context"
+            if "outside of request context" in str(error)
+            else None
+        )
+        recorder.add(
+            "response", "exception while streaming", exception=describe_value(error), hint=hint
+        )
     finally:
+        _warnings(recorder, caught)
         with contextlib.suppress(Exception):
             response.close()
     return int(response.status_code)
+
+
+def _warnings(recorder: Recorder, caught: list[warnings.WarningMessage]) -> None:
+    for warning in caught:
+        recorder.add(
+            "warning",
+            warning.category.__name__,
+            message=_cut(" ".join(str(warning.message).split()), 300),
+            source=f"{warning.filename}:{warning.lineno}",
+        )
+    caught.clear()
 
 
 def _merge(pairs: Sequence[tuple[str, str]]) -> Any:

@@ -30,6 +30,7 @@ _KIND_STYLES = {
     "set-cookie": "magenta",
     "response": "bold",
     "mistake": "bold red",
+    "warning": "yellow",
 }
 
 

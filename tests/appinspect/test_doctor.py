@@ -94,7 +94,8 @@ def test_key_strength(key: str | bytes, short: bool) -> None:
 
 
 def test_flask_session_signer_and_open_redis() -> None:
-    app = apps().flask_session("redis://10.1.2.3:6379/0", SESSION_USE_SIGNER=True)
+    with pytest.warns(DeprecationWarning, match="use_signer"):  # Flask-Session agrees
+        app = apps().flask_session("redis://10.1.2.3:6379/0", SESSION_USE_SIGNER=True)
     assert ids(app) == {"flask-session-signer-deprecated", "redis-no-password-non-loopback"}
     assert ids(apps().flask_session("redis://:secret@10.1.2.3:6379/0")) == set()
     assert ids(apps().flask_session("redis://127.0.0.1:6379/0")) == set()

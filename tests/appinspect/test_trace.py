@@ -260,7 +260,12 @@ def test_cookie_over_the_browser_limit() -> None:
     app = app_from("trace_cookie_mistakes_app", "create_app")
     trace = trace_requests(app, [RequestSpec("GET", "/big")])
     assert mistake_ids(trace) == ["cookie-too-large"]
-    header = _set_cookie_header(app, "/big", "http://localhost")
+    # Werkzeug itself warns about the same header, at its place in the timeline.
+    warned = [event for event in trace.events if event.kind == "warning"]
+    assert len(warned) == 1
+    assert "too large" in warned[0].detail["message"]
+    with pytest.warns(UserWarning, match="too large"):
+        header = _set_cookie_header(app, "/big", "http://localhost")
     assert only(trace, "set-cookie", "session").detail["header_size"] == len(header) > 4093
 
 
@@ -277,6 +282,16 @@ def test_session_set_in_a_streamed_body_is_named_and_really_lost() -> None:
     # The next request's session (through the trace's own client) has no "streamed" key.
     incoming = only(trace, "cookie", "incoming session cookie", request=2).detail
     assert "streamed" not in incoming["session"]
+
+
+def test_session_in_a_generator_without_stream_with_context() -> None:
+    app = app_from("trace_cookie_mistakes_app", "create_app")
+    trace = trace_requests(app, [RequestSpec("GET", "/stream-bare")])
+    failed = only(trace, "response", "exception while streaming").detail
+    assert "RuntimeError" in failed["exception"]
+    assert "stream_with_context" in failed["hint"]
+    with pytest.raises(RuntimeError, match="request context"):
+        app.test_client().get("/stream-bare").get_data()
 
 
 def test_emptied_session_deletes_the_cookie() -> None:

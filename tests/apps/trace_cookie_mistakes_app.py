@@ -32,6 +32,15 @@ def create_app(**config: object) -> Flask:
 
         return Response(stream_with_context(body()))
 
+    @app.get("/stream-bare")
+    def stream_bare() -> Response:
+        def body():  # type: ignore[no-untyped-def]
+            yield "part one\n"
+            session["streamed"] = "no context"  # without stream_with_context: RuntimeError
+            yield "part two\n"
+
+        return Response(body())
+
     @app.get("/seen")
     def seen() -> str:
         return repr(sorted(session.items()))
