@@ -71,7 +71,7 @@ def parse_set_cookie(header: str) -> SetCookie:
     return SetCookie(
         name=name.strip(),
         value=value,
-        size=len(header.encode("utf-8", "surrogateescape")),
+        size=len(header.encode("utf-8", "surrogatepass")),
         domain=domain.lstrip(".").lower() if domain else None,
         path=found.get("path"),
         expires=found.get("expires"),

@@ -12,6 +12,7 @@ seen at its place.
 from __future__ import annotations
 
 import contextlib
+import re
 import warnings
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -56,6 +57,10 @@ def trace_requests(
     if len(requests) > MAX_REQUESTS:
         raise TraceInputError(f"at most {MAX_REQUESTS} requests in one trace")
     scheme, host = _split_base_url(base_url)
+    for spec in requests:
+        _check_spec(spec)
+    for name, value in cookies:
+        _check_header_field("cookie", name, value)
     now = datetime.now(timezone.utc) if now is None else now
     client = app.test_client()
     for name, value in cookies:
@@ -73,6 +78,26 @@ def trace_requests(
         session_interface=f"{type(interface).__module__}.{type(interface).__name__}",
         requests=tuple(traced),
     )
+
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+"""RFC 9110 §5.6.2 token: what a header (and cookie) name may be."""
+
+
+def _check_header_field(what: str, name: str, value: str) -> None:
+    if not _TOKEN.fullmatch(name):
+        raise TraceInputError(f"{what} name {name!r} is not an HTTP token (RFC 9110 §5.6.2)")
+    if any(char in value for char in "\r\n\x00"):
+        raise TraceInputError(f"{what} {name} has a CR, LF or NUL in its value")
+
+
+def _check_spec(spec: RequestSpec) -> None:
+    if not spec.path.startswith("/"):
+        raise TraceInputError(f"the path {spec.path!r} must start with '/'")
+    if any(char in spec.path for char in "\r\n\x00"):
+        raise TraceInputError(f"the path {spec.path!r} has a CR, LF or NUL in it")
+    for name, value in spec.headers:
+        _check_header_field("header", name, value)
 
 
 def _split_base_url(base_url: str) -> tuple[str, str]:
