@@ -22,6 +22,7 @@ from typing import Any
 from flaskscope.appinspect.doctor_store import scan_for_pickles
 from flaskscope.appinspect.doctor_ws import websocket_findings
 from flaskscope.appinspect.findings import DoctorReport, Finding, severity_rank
+from flaskscope.audit.wordlists import BUILTIN_NAME
 
 __all__ = ["MIN_KEY_BYTES", "diagnose", "key_strength_bytes"]
 
@@ -171,7 +172,8 @@ def _secret_keys(app: Any, found: _Findings, wordlists: Iterable[Any]) -> None:
     weak = _in_wordlists([value for _, value in named], wordlists)
     for (where, value), (is_weak, source) in zip(named, weak, strict=True):
         if is_weak:
-            found.add("secret-key-weak", f"{where} is in the {source} wordlist", where)
+            label = "flaskscope's built-in wordlist" if source == BUILTIN_NAME else source
+            found.add("secret-key-weak", f"{where} is in {label}", where)
         elif key_strength_bytes(value) < MIN_KEY_BYTES:
             found.add(
                 "secret-key-short",

@@ -81,7 +81,6 @@ def sarif_log(report: DoctorReport, *, version: str, base: str | None = None) ->
                     "driver": {
                         "name": "flaskscope",
                         "version": version,
-                        "informationUri": "https://github.com/flaskscope/flaskscope",
                         "rules": rules,
                     }
                 },

@@ -13,8 +13,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask.sessions import SessionInterface
-
 from flaskscope.appinspect.model import describe_value
 from flaskscope.appinspect.recorder import Recorder, session_diff, snapshot
 from flaskscope.appinspect.setcookie import parse_set_cookie
@@ -22,10 +20,13 @@ from flaskscope.appinspect.setcookie import parse_set_cookie
 __all__ = ["SessionProbe"]
 
 
-class SessionProbe(SessionInterface):
-    """Delegates to ``inner``; records what it did. Attribute reads fall through to it."""
+class SessionProbe:
+    """Delegates to ``inner``; records what it did. Every attribute and method other than
+    ``open_session`` and ``save_session`` is the inner interface's own (``__getattr__``), so
+    Flask's calls (``is_null_session``, ``get_cookie_name``, ...) reach it unchanged. Not a
+    ``SessionInterface`` subclass, so that importing the probe does not import Flask."""
 
-    def __init__(self, inner: SessionInterface, recorder: Recorder, now: datetime) -> None:
+    def __init__(self, inner: Any, recorder: Recorder, now: datetime) -> None:
         self.inner = inner
         self.recorder = recorder
         self.now = now
@@ -34,44 +35,9 @@ class SessionProbe(SessionInterface):
         self.saved_session: Any = None
         self.at_save: dict[str, Any] | None = None
         self.save_seq: int | None = None
-        self.null_session_class = inner.null_session_class
-        self.pickle_based = inner.pickle_based
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.__dict__["inner"], name)
-
-    def make_null_session(self, app: Any) -> Any:
-        return self.inner.make_null_session(app)
-
-    def is_null_session(self, obj: object) -> bool:
-        return self.inner.is_null_session(obj)
-
-    def get_cookie_name(self, app: Any) -> str:
-        return self.inner.get_cookie_name(app)
-
-    def get_cookie_domain(self, app: Any) -> str | None:
-        return self.inner.get_cookie_domain(app)
-
-    def get_cookie_path(self, app: Any) -> str:
-        return self.inner.get_cookie_path(app)
-
-    def get_cookie_httponly(self, app: Any) -> bool:
-        return self.inner.get_cookie_httponly(app)
-
-    def get_cookie_secure(self, app: Any) -> bool:
-        return self.inner.get_cookie_secure(app)
-
-    def get_cookie_samesite(self, app: Any) -> str | None:
-        return self.inner.get_cookie_samesite(app)
-
-    def get_cookie_partitioned(self, app: Any) -> bool:
-        return bool(self.inner.get_cookie_partitioned(app))
-
-    def get_expiration_time(self, app: Any, session: Any) -> datetime | None:
-        return self.inner.get_expiration_time(app, session)
-
-    def should_set_cookie(self, app: Any, session: Any) -> bool:
-        return self.inner.should_set_cookie(app, session)
 
     # -- open -------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ Finding texts quote the app's configuration (key names, hosts, routes): shown th
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 from flaskscope.appinspect.findings import SEVERITIES, DoctorReport
@@ -56,11 +57,16 @@ def render_doctor(console: Console, report: DoctorReport, fail_on: str) -> None:
         for finding in group:
             line = Text("  ")
             line.append(finding.id, style=_STYLES[severity])
-            line.append("  ")
-            line.append_text(safe_text(finding.what))
             console.print(line)
-            console.print(Text("    why: ").append_text(safe_text(finding.rule.why)))
-            console.print(Text("    fix: ").append_text(safe_text(finding.rule.fix)))
+            width = max(console.width - 10, 40)
+            for label, text in (
+                ("what", finding.what),
+                ("why", finding.rule.why),
+                ("fix", finding.rule.fix),
+            ):
+                for index, piece in enumerate(textwrap.wrap(text, width=width) or [""]):
+                    lead = f"    {label}:".ljust(10) if index == 0 else " " * 10
+                    console.print(Text(lead).append_text(safe_text(piece)), overflow="fold")
     console.print()
     counts = ", ".join(
         f"{sum(1 for f in report.findings if f.severity == s)} {s}" for s in SEVERITIES

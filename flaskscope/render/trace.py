@@ -6,6 +6,7 @@ it goes through ``safe_text``; nothing is rich markup.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from flaskscope.render.console import safe_text
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
 __all__ = ["event_summary", "render_trace", "trace_json"]
 
@@ -132,7 +134,7 @@ def event_summary(event: TraceEvent) -> str:
     if kind == "set-cookie":
         return _attributes(detail)
     if kind == "mistake":
-        return f"{detail.get('message')}\n  fix: {detail.get('fix')}"
+        return f"{detail.get('message')}\nfix: {detail.get('fix')}"
     if kind == "request":
         return str(detail.get("base_url", ""))
     shown = {key: value for key, value in detail.items() if key != "note"}
@@ -140,27 +142,54 @@ def event_summary(event: TraceEvent) -> str:
     return text or str(detail.get("note", ""))
 
 
-def render_trace(console: Console, trace: Trace) -> None:
-    """The timeline of every request, then the mistakes found (or that there were none)."""
+_INDENT = 17
+"""Width of ``" seq  kind       "``: wrapped lines of an event start under its name."""
+
+
+def _event_lines(event: TraceEvent, width: int) -> list[Text]:
+    """An event as lines: seq and kind, then its name and summary wrapped under itself."""
     from rich.text import Text
 
-    for index, request in enumerate(trace.requests):
-        if index:
-            console.print()
-        status = "exception" if request.status is None else str(request.status)
-        head = Text(style="bold")
-        head.append_text(safe_text(f"{request.spec.method} {request.spec.path}"))
-        head.append(f" -> {status}")
-        console.print(head)
-        for event in request.events:
-            line = Text(f"{event.seq:>4}  ")
-            line.append(f"{event.kind:<10} ", style=_KIND_STYLES.get(event.kind, ""))
+    summary = event_summary(event)
+    body = f"{event.name}  {summary}" if summary else event.name
+    pieces: list[str] = []
+    for part in body.split("\n"):
+        pieces.extend(textwrap.wrap(part, width=max(width - _INDENT, 40)) or [""])
+    lines = []
+    for index, piece in enumerate(pieces):
+        line = Text(f"{event.seq:>4}  " if index == 0 else " " * 6)
+        line.append(
+            f"{event.kind:<10} " if index == 0 else " " * 11,
+            style=_KIND_STYLES.get(event.kind, "") if index == 0 else "",
+        )
+        if index == 0 and piece.startswith(event.name):
             line.append_text(safe_text(event.name, style="bold"))
-            summary = event_summary(event)
-            if summary:
-                line.append("  ")
-                line.append_text(safe_text(summary, keep_newlines=True))
-            console.print(line)
+            line.append_text(safe_text(piece[len(event.name) :]))
+        else:
+            line.append_text(safe_text(piece))
+        lines.append(line)
+    return lines
+
+
+def render_trace(console: Console, trace: Trace) -> None:
+    """The timeline of every request (seq, kind, event and what it holds, wrapped under
+    itself), then the mistakes found, or that there were none."""
+    from rich.text import Text
+
+    head = Text("trace ", style="bold")
+    head.append_text(safe_text(trace.app_name))
+    head.append_text(safe_text(f"  ({trace.session_interface}) at {trace.base_url}"))
+    console.print(head)
+    for request in trace.requests:
+        console.print()
+        status = "exception" if request.status is None else str(request.status)
+        title = Text(style="bold")
+        title.append_text(safe_text(f"{request.spec.method} {request.spec.path}"))
+        title.append(f" -> {status}")
+        console.print(title)
+        for event in request.events:
+            for line in _event_lines(event, console.width):
+                console.print(line, overflow="fold")
     console.print()
     if not trace.mistakes:
         console.print(Text("no session mistake seen", style="bold green"))
