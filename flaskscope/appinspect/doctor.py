@@ -83,13 +83,21 @@ class _Findings:
         self.file = file
         self.items: list[Finding] = []
 
-    def add(self, rule_id: str, what: str, where: str, *, needle: str | None = None) -> None:
+    def add(
+        self,
+        rule_id: str,
+        what: str,
+        where: str,
+        *,
+        needle: str | None = None,
+        severity: str | None = None,
+    ) -> None:
         from flaskscope.appinspect.findings import RULES
 
         self.items.append(
             Finding(
                 rule_id,
-                RULES[rule_id].severity,
+                severity or RULES[rule_id].severity,
                 what,
                 where,
                 self.file,
@@ -114,8 +122,8 @@ def diagnose(
     file = _module_file(app)
     found = _Findings(file)
     config = app.config
-    _secret_keys(app, found, wordlists)
     fs_settings = flask_session_settings(app)
+    _secret_keys(app, found, wordlists, server_side=fs_settings is not None)
     _cookie_settings(config, found, server_side=fs_settings is not None)
     scanned = None
     if fs_settings is not None:
@@ -155,10 +163,20 @@ def diagnose(
     )
 
 
-def _secret_keys(app: Any, found: _Findings, wordlists: Iterable[Any]) -> None:
+def _secret_keys(
+    app: Any, found: _Findings, wordlists: Iterable[Any], *, server_side: bool
+) -> None:
     key = app.secret_key
     fallbacks = list(app.config.get("SECRET_KEY_FALLBACKS") or ())
-    if not key:
+    if not key and server_side and not getattr(app.session_interface, "use_signer", False):
+        found.add(
+            "secret-key-missing",
+            "SECRET_KEY is not set: Flask-Session keeps sessions without it, but anything "
+            "else signed with it (extensions' CSRF tokens, signed cookies) fails",
+            "SECRET_KEY",
+            severity="info",
+        )
+    elif not key:
         found.add("secret-key-missing", "SECRET_KEY is not set (or empty)", "SECRET_KEY")
     if fallbacks:
         found.add(

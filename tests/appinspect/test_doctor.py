@@ -101,6 +101,13 @@ def test_flask_session_signer_and_open_redis() -> None:
     assert ids(apps().flask_session("redis://127.0.0.1:6379/0")) == set()
 
 
+def test_flask_session_without_a_key_is_only_info() -> None:
+    app = apps().flask_session()
+    app.secret_key = None
+    report = diagnose(app)
+    assert [(f.id, f.severity) for f in report.findings] == [("secret-key-missing", "info")]
+
+
 def test_pickle_serializer() -> None:
     assert ids(apps().flask_session_pickle()) == {"flask-session-pickle-serializer"}
 
@@ -139,6 +146,22 @@ def test_legacy_pickles_in_a_real_store_that_flask_session_would_load(
 def test_socketio_any_origin() -> None:
     assert ids(apps().socketio("*")) == {"websocket-cors-any-origin"}
     assert ids(apps().socketio(["https://example.com"])) == set()
+
+
+def test_socketio_without_a_buffer_limit() -> None:
+    from flask_socketio import SocketIO
+
+    app = apps().good()
+    SocketIO(app, max_http_buffer_size=1 << 31)
+    assert ids(app) == {"websocket-no-max-message-size"}
+
+
+def test_the_docs_list_every_rule_with_its_severity() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "trace-doctor.md").read_text(encoding="utf-8")
+    for rule in RULES.values():
+        assert f"| `{rule.id}` | {rule.severity} |" in doc
 
 
 def _serve(app: Flask) -> tuple[Any, int]:
