@@ -48,6 +48,7 @@ class RequestHooks:
         self.recorder = recorder
         self.view_started = False
         self.before_view: dict[str, Any] | None = None
+        self.after_start: dict[str, Any] | None = None
         self.ours: set[int] = set()
 
     def _named(self, funcs: dict[Any, list[Any]], chain: list[Any]) -> list[str]:
@@ -127,7 +128,7 @@ class RequestHooks:
     def after_last(self, response: Any) -> Any:
         from flask import session
 
-        diff = session_diff(getattr(self, "after_start", None), snapshot(session))
+        diff = session_diff(self.after_start, snapshot(session))
         if not diff.empty:
             self.recorder.add(
                 "session", "changed by after_request functions", changes=diff.as_json()

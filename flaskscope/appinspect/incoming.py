@@ -9,7 +9,7 @@ returns an empty session, silently.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from flaskscope.appinspect.model import describe_value
@@ -19,9 +19,10 @@ __all__ = ["incoming_verdict"]
 
 
 def incoming_verdict(
-    app: Any, interface: Any, name: str, value: str | None, now: datetime
+    app: Any, interface: Any, name: str, value: str | None, now: datetime | None
 ) -> dict[str, Any]:
-    """A JSON-ready verdict: ``status`` and what Flask does with the cookie."""
+    """A JSON-ready verdict: ``status`` and what Flask does with the cookie (judged at
+    ``now``, default the clock)."""
     if value is None:
         return {
             "cookie": name,
@@ -34,7 +35,7 @@ def incoming_verdict(
     settings = flask_session_settings(seen)
     if settings is not None:
         return _server_side(name, value, settings)
-    return _signed_cookie(seen, name, value, now)
+    return _signed_cookie(seen, name, value, now or datetime.now(timezone.utc))
 
 
 class _AppSeenThrough:

@@ -26,7 +26,7 @@ class SessionProbe:
     Flask's calls (``is_null_session``, ``get_cookie_name``, ...) reach it unchanged. Not a
     ``SessionInterface`` subclass, so that importing the probe does not import Flask."""
 
-    def __init__(self, inner: Any, recorder: Recorder, now: datetime) -> None:
+    def __init__(self, inner: Any, recorder: Recorder, now: datetime | None) -> None:
         self.inner = inner
         self.recorder = recorder
         self.now = now

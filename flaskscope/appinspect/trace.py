@@ -15,7 +15,7 @@ import contextlib
 import re
 import warnings
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,7 +50,9 @@ def trace_requests(
     """Send ``requests`` in order through ``app.test_client()``; one :class:`RequestTrace` each.
 
     ``cookies`` are put in the client's jar first (as if the browser already held them).
-    ``now`` is the time the incoming cookies are judged at (default: the clock).
+    ``now`` is the time cookies are judged at (default: the clock at each judgement, as
+    Flask's own check runs then: a cookie signed during the trace is never "from the
+    future").
     """
     if not requests:
         raise TraceInputError("no request to trace")
@@ -61,7 +63,6 @@ def trace_requests(
         _check_spec(spec)
     for name, value in cookies:
         _check_header_field("cookie", name, value)
-    now = datetime.now(timezone.utc) if now is None else now
     client = app.test_client()
     for name, value in cookies:
         client.set_cookie(name, value, domain=host)
@@ -117,7 +118,7 @@ def _trace_one(
     base_url: str,
     scheme: str,
     host: str,
-    now: datetime,
+    now: datetime | None,
 ) -> RequestTrace:
     recorder.add("request", f"{spec.method} {spec.path}", **spec.as_json(), base_url=base_url)
     _server_name(app, host, recorder)

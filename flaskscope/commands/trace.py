@@ -72,6 +72,8 @@ def parse_requests(arguments: Sequence[str]) -> tuple[list[RequestSpec], bool, b
     as_json = "--json" in arguments
     no_color = "--no-color" in arguments
     words = [word for word in arguments if word not in ("--json", "--no-color")]
+    if not words:
+        raise click.UsageError("no request given: [METHOD] PATH, e.g. 'GET /' or 'POST /login'")
     segments: list[list[str]] = [[]]
     for word in words:
         if word == "--":

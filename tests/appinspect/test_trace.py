@@ -133,6 +133,22 @@ def test_hooks_signals_and_contexts_are_in_the_order_flask_ran_them() -> None:
     assert [event.seq for event in trace.events] == list(range(1, len(trace.events) + 1))
 
 
+def test_a_before_request_that_answers_skips_the_view() -> None:
+    module = importlib.import_module("trace_cart_app")
+    module.CALLS.clear()
+    trace = trace_requests(module.app, [RequestSpec("GET", "/admin/panel")])
+    assert module.CALLS == [
+        "before:app.load_user",
+        "before:admin.admins_only",
+        "after:app.stamp",
+        "teardown:app.close_db",
+    ]
+    assert trace.requests[0].status == 403
+    assert names(trace, "view") == ["routing"]
+    skipped = only(trace, "hook", "before_request returned a response").detail
+    assert skipped["status"] == 403
+
+
 def test_the_app_is_left_exactly_as_it_was() -> None:
     from flask import signals
 
@@ -402,6 +418,23 @@ def test_flask_session_store_reads_and_writes_match_the_real_redis(
     assert redis.Redis.from_url(redis_server.url).exists(key) == 0
 
 
+def test_flask_session_signed_id_with_a_bad_signature(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACE_REDIS_URL", redis_server.url)
+    app = importlib.import_module("trace_redis_app").create_app()
+    app.session_interface.use_signer = True  # what SESSION_USE_SIGNER = True sets
+    trace = trace_requests(app, [RequestSpec("POST", "/login")])
+    sid = trace.requests[0].cookies_after["session"]
+    session_id, _, signature = sid.partition(".")
+    assert signature
+    forged = f"{session_id}.{'A' * len(signature)}"
+    trace = trace_requests(app, [RequestSpec("GET", "/profile")], cookies=[("session", forged)])
+    incoming = only(trace, "cookie", "incoming session cookie").detail
+    assert incoming["status"] == "invalid-signature"
+    assert app.test_client().get("/profile", headers={"Cookie": f"session={forged}"}).text == "None"
+
+
 def test_flask_session_write_is_in_the_store(
     redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -414,3 +447,16 @@ def test_flask_session_write_is_in_the_store(
     assert 0 < client.ttl(key) <= 1800
     assert json.dumps(trace.requests[0].cookies_after)
     assert isinstance(Path(__file__), Path)
+
+
+def test_cookies_are_judged_at_the_time_given() -> None:
+    """``now`` is a parameter: judged in 2020, a cookie signed today is from the future,
+    which itsdangerous rejects (and Flask would, on a server whose clock is behind)."""
+    from datetime import datetime, timezone
+
+    app = app_from("trace_good_app")
+    steps = [RequestSpec("POST", "/login"), RequestSpec("GET", "/profile")]
+    past = trace_requests(app, steps, now=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    assert only(past, "cookie", "incoming session cookie", request=1).detail["status"] == "expired"
+    today = trace_requests(app, steps)
+    assert only(today, "cookie", "incoming session cookie", request=1).detail["status"] == "valid"

@@ -83,4 +83,22 @@ def boom() -> str:
     raise ValueError("the view failed")
 
 
+admin = Blueprint("admin", __name__)
+
+
+@admin.before_request
+def admins_only():  # type: ignore[no-untyped-def]
+    CALLS.append("before:admin.admins_only")
+    if session.get("user") != "root":
+        return "forbidden", 403
+    return None
+
+
+@admin.get("/panel")
+def panel() -> str:
+    CALLS.append("view:panel")
+    return "panel"
+
+
 app.register_blueprint(shop, url_prefix="/shop")
+app.register_blueprint(admin, url_prefix="/admin")

@@ -83,6 +83,7 @@ def test_trace_under_flask_scope() -> None:
         (["POST", "/x", "--json-body", "{"], "not JSON"),
         (["POST", "/x", "--data", "novalue"], "NAME=VALUE"),
         (["GET", "/", "--", "--"], "empty request"),
+        ([], "no request given"),
         (["--base-url", "ftp://x", "GET", "/"], "http:// or https://"),
     ],
 )
@@ -198,3 +199,25 @@ def test_doctor_under_flask_scope_and_errors() -> None:
     no_store = run_cli("doctor", "--app", "doctor_apps:weak()", "--store")
     assert no_store.exit_code == 2
     assert "Flask-Session" in no_store.stderr
+
+
+def test_doctor_store_scan_through_the_cli(tmp_path: Path) -> None:
+    import pickle
+
+    import redis
+
+    from tests.redis_server import running_redis
+
+    with running_redis(tmp_path / "redis") as server:
+        redis.Redis.from_url(server.url).set("session:old", pickle.dumps({"user": "ada"}))
+        app = f"doctor_apps:flask_session({server.url!r})"
+        result = run_cli("doctor", "--app", app, "--store", "--json")
+        assert result.exit_code == 1, result.stderr
+        document = json.loads(result.stdout)
+        assert document["store_scanned"] == 1
+        assert [f["id"] for f in document["findings"]] == ["flask-session-legacy-pickles-in-store"]
+        by_url = run_cli("doctor", "--app", "doctor_apps:good()", "--store", server.url, "--json")
+        assert json.loads(by_url.stdout)["store_scanned"] == 1
+    unreachable = run_cli("doctor", "--app", app, "--store")
+    assert unreachable.exit_code == 2
+    assert unreachable.stderr.startswith("Error: ")
