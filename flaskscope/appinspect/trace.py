@@ -25,7 +25,7 @@ from flaskscope.appinspect.recorder import Recorder
 from flaskscope.appinspect.session_probe import SessionProbe
 from flaskscope.appinspect.setcookie import SetCookie, domain_matches, is_loopback_host
 from flaskscope.appinspect.store_probe import store_probe
-from flaskscope.cookies import BROWSER_COOKIE_LIMIT
+from flaskscope.cookies import BROWSER_COOKIE_LIMIT, COOKIE_SIZE_WARNING
 from flaskscope.errors import InputError
 
 __all__ = ["DEFAULT_BASE_URL", "MAX_REQUESTS", "TraceInputError", "trace_requests"]
@@ -259,6 +259,15 @@ def _check_set_cookies(recorder: Recorder, scheme: str, host: str) -> None:
 def _check_one(
     recorder: Recorder, cookie: SetCookie, scheme: str, host: str, deletes: bool
 ) -> None:
+    if COOKIE_SIZE_WARNING < cookie.size <= BROWSER_COOKIE_LIMIT:
+        recorder.add(
+            "cookie",
+            "near the browser size limit",
+            cookie=cookie.name,
+            size=cookie.size,
+            limit=BROWSER_COOKIE_LIMIT,
+            note="a few more session keys and browsers drop the cookie silently",
+        )
     if cookie.size > BROWSER_COOKIE_LIMIT:
         recorder.mistake(
             "cookie-too-large",

@@ -103,10 +103,12 @@ def event_summary(event: TraceEvent) -> str:
     kind, name = event.kind, event.name
     if kind == "cookie" and name == "incoming session cookie":
         text = f"{detail.get('cookie')}: {detail.get('status')} - {detail.get('meaning')}"
+        if detail.get("store_key"):
+            text += f"; store key {detail['store_key']}"
         if detail.get("session"):
             text += f"; session {_session(detail['session'])}"
         return text
-    if kind == "cookie":
+    if kind == "cookie" and "cookies" in detail:
         return ", ".join(f"{key}={value}" for key, value in detail.get("cookies", {}).items())
     if kind == "session" and name == "session opened":
         keys = ", ".join(detail.get("keys", [])) or "empty"

@@ -285,6 +285,15 @@ def test_cookie_over_the_browser_limit() -> None:
     assert only(trace, "set-cookie", "session").detail["header_size"] == len(header) > 4093
 
 
+def test_cookie_near_the_browser_limit_is_a_note_not_a_mistake() -> None:
+    app = app_from("trace_cookie_mistakes_app", "create_app")
+    trace = trace_requests(app, [RequestSpec("GET", "/nearly-big")])
+    assert mistake_ids(trace) == []
+    near = only(trace, "cookie", "near the browser size limit").detail
+    assert 3600 < near["size"] <= 4093
+    assert near["size"] == len(_set_cookie_header(app, "/nearly-big", "http://localhost"))
+
+
 def test_session_set_in_a_streamed_body_is_named_and_really_lost() -> None:
     app = app_from("trace_cookie_mistakes_app", "create_app")
     trace = trace_requests(

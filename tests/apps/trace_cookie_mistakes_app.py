@@ -23,6 +23,11 @@ def create_app(**config: object) -> Flask:
         session["blob"] = "".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(120))
         return "big"
 
+    @app.get("/nearly-big")
+    def nearly_big() -> str:
+        session["blob"] = "".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(80))
+        return "nearly"
+
     @app.get("/stream")
     def stream() -> Response:
         def body():  # type: ignore[no-untyped-def]
