@@ -146,7 +146,7 @@ def _trace_one(
             "inside the generator)",
         )
     _check_set_cookies(recorder, scheme, host)
-    jar = _jar(client)
+    jar = _jar(client, app.session_interface.get_cookie_name(app), host)
     recorder.add("cookie", "browser cookie jar", cookies={k: _cut(v) for k, v in jar.items()})
     return RequestTrace(
         spec=spec,
@@ -301,14 +301,20 @@ def _check_one(
         )
 
 
-def _jar(client: Any) -> dict[str, str]:
-    """The cookies the test client now holds (Werkzeug keeps them in ``_cookies``, keyed by
-    domain, path and name; there is no public way to list them all)."""
+def _jar(client: Any, session_cookie: str, host: str) -> dict[str, str]:
+    """The cookies the test client now holds. Werkzeug keeps them in ``_cookies`` (keyed by
+    domain, path and name) and has no public way to list them all; where that is missing,
+    the session cookie is asked for with the public ``get_cookie``."""
     jar: dict[str, str] = {}
     cookies = getattr(client, "_cookies", None)
     if isinstance(cookies, dict):
         for cookie in cookies.values():
             jar[str(cookie.key)] = str(cookie.value)
+        return jar
+    get_cookie = getattr(client, "get_cookie", None)
+    found = get_cookie(session_cookie, domain=host) if callable(get_cookie) else None
+    if found is not None:
+        jar[session_cookie] = str(found.value)
     return jar
 
 
