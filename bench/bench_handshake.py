@@ -85,7 +85,7 @@ def main() -> None:
         protocol.accept(protocol.events_received()[0])
 
     report(
-        "handshake (flaskscope: request + response, 21 rules; peers: request side only)",
+        "handshake (flaskscope: request + response, 22 rules; peers: request side only)",
         per_call_us(lambda: check_handshake(request, response), 1000),
         {
             "wsproto server: read request": per_call_us(wsproto_server_side, 1000),

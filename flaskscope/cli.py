@@ -42,6 +42,8 @@ COMMANDS: dict[str, str] = {
     "check-handshake": "flaskscope.commands.handshake:check_handshake_command",
     "parse-frame": "flaskscope.commands.frames:parse_frame",
     "build-frame": "flaskscope.commands.frames_build:build_frame",
+    "trace": "flaskscope.commands.trace:trace_command",
+    "doctor": "flaskscope.commands.doctor:doctor_command",
 }
 
 

@@ -137,7 +137,10 @@ def ws_accept(
     upgrade, connection, key-present, key-valid, version, protocol-syntax,
     extensions-syntax, deflate-offer, response-version, response-status,
     response-upgrade, response-connection, accept, subprotocol-offered,
-    response-extensions-syntax, extensions-offered, deflate-params.
+    response-extensions-syntax, extensions-offered, deflate-params, origin.
+
+    The origin rule (RFC 6455 §4.1 item 8, §10.2): a browser handshake must carry
+    Origin; with --expected-origin URL an Origin that is not that origin fails.
 
     \b
     Examples:
@@ -150,9 +153,19 @@ def ws_accept(
 )
 @click.argument("request", metavar="REQUEST")
 @click.argument("response", metavar="[RESPONSE]", required=False)
+@click.option(
+    "--expected-origin",
+    metavar="URL",
+    default=None,
+    help="The site's own origin (e.g. https://chat.example.com): any other Origin fails.",
+)
 @output_options
 def check_handshake_command(
-    request: str, response: str | None, as_json: bool, no_color: bool
+    request: str,
+    response: str | None,
+    expected_origin: str | None,
+    as_json: bool,
+    no_color: bool,
 ) -> None:
     if request == "-" and response == "-":
         raise click.UsageError("only one of REQUEST and RESPONSE can be '-' (stdin)")
@@ -160,7 +173,15 @@ def check_handshake_command(
     response_bytes = None if response is None else _read_path(response, "RESPONSE")
     from flaskscope.handshake.check import check_handshake
 
-    report = check_handshake(request_bytes, response_bytes)
+    if expected_origin is not None:
+        from flaskscope.handshake.request_rules import serialize_origin
+
+        if serialize_origin(expected_origin) is None:
+            raise click.BadParameter(
+                f"{expected_origin!r} is not an origin like https://example.com",
+                param_hint="--expected-origin",
+            )
+    report = check_handshake(request_bytes, response_bytes, expected_origin=expected_origin)
     if as_json:
         emit_json(check_json(report))
     else:

@@ -45,9 +45,14 @@ def _head_notes(message: HttpRequest | HttpResponse, what: str) -> list[Note]:
     return notes
 
 
-def check_messages(request: HttpRequest, response: HttpResponse | None = None) -> HandshakeReport:
+def check_messages(
+    request: HttpRequest,
+    response: HttpResponse | None = None,
+    *,
+    expected_origin: str | None = None,
+) -> HandshakeReport:
     """Run every rule on parsed messages. Never raises for any parsed input."""
-    checks = request_checks(request)
+    checks = request_checks(request, expected_origin=expected_origin)
     notes = _head_notes(request, "request")
     keys = request.get_all("Sec-WebSocket-Key")
     key = keys[0] if len(keys) == 1 else None
@@ -82,7 +87,9 @@ def check_messages(request: HttpRequest, response: HttpResponse | None = None) -
     )
 
 
-def check_handshake(request: bytes, response: bytes | None = None) -> HandshakeReport:
+def check_handshake(
+    request: bytes, response: bytes | None = None, *, expected_origin: str | None = None
+) -> HandshakeReport:
     """Parse a raw request (and response) and check them; InputError when not HTTP at all.
 
     Without ``response``, a response that follows the request head in the same capture
@@ -93,7 +100,7 @@ def check_handshake(request: bytes, response: bytes | None = None) -> HandshakeR
     if found_in_request:
         response = parsed_request.body.lstrip()
     parsed_response = None if response is None else parse_response(response)
-    report = check_messages(parsed_request, parsed_response)
+    report = check_messages(parsed_request, parsed_response, expected_origin=expected_origin)
     if found_in_request:
         note = Note(
             "response-after-request",

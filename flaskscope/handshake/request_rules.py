@@ -30,8 +30,12 @@ __all__ = ["request_checks"]
 _ABSOLUTE_TARGET = re.compile(r"(?i)https?://[^/?#\s]+(?:[/?][^#\s]*)?")
 
 
-def request_checks(request: HttpRequest) -> list[Check]:
-    """Every client rule, in the order RFC 6455 §4.1 lists the request's requirements."""
+def request_checks(request: HttpRequest, *, expected_origin: str | None = None) -> list[Check]:
+    """Every client rule, in the order RFC 6455 §4.1 lists the request's requirements.
+
+    ``expected_origin``: the origin the server serves (``https://example.com``); an Origin
+    that is not it fails the ``origin`` rule (RFC 6455 §10.2).
+    """
     checks: list[Check] = []
 
     def add(check_id: str, ok: bool, rfc: str, message: str) -> None:
@@ -149,4 +153,66 @@ def request_checks(request: HttpRequest) -> list[Check]:
         if deflate_offers
         else "no permessage-deflate offered",
     )
+    checks.append(origin_check(request, expected_origin))
     return checks
+
+
+RFC_ORIGIN = "RFC 6455 §4.1 item 8, §10.2, RFC 6454 §7"
+_DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+
+
+def is_browser_request(request: HttpRequest) -> bool:
+    """A browser's handshake: a ``Mozilla/`` User-Agent (every browser sends one) or the
+    ``Sec-Fetch-*`` / ``Sec-CH-UA`` headers only browsers add (Fetch Metadata, UA hints)."""
+    agent = (request.get("User-Agent") or "").strip()
+    if agent.startswith("Mozilla/"):
+        return True
+    return any(name.lower().startswith(("sec-fetch-", "sec-ch-ua")) for name, _ in request.headers)
+
+
+def serialize_origin(text: str) -> str | None:
+    """RFC 6454 §6.1 ASCII serialization of an origin (lower-case scheme and host, default
+    port dropped); None for ``null`` or text that is not scheme://host[:port]."""
+    match = re.fullmatch(
+        r"(?i)([a-z][a-z0-9+.-]*)://([^/?#:@\s]+|\[[0-9a-f:.]+\])(?::(\d+))?/?", text.strip()
+    )
+    if match is None:
+        return None
+    scheme, host, port = match.group(1).lower(), match.group(2).lower(), match.group(3)
+    if port is None or port == _DEFAULT_PORTS.get(scheme):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{int(port)}"
+
+
+def origin_check(request: HttpRequest, expected_origin: str | None) -> Check:
+    """RFC 6455 §4.1 item 8: browsers MUST send Origin; §10.2: servers should check it."""
+    origins = request.get_all("Origin")
+    if len(origins) > 1:
+        return Check(
+            "origin", False, RFC_ORIGIN, f"found {len(origins)} Origin headers, expected one"
+        )
+    origin = origins[0] if origins else None
+    if origin is None:
+        if is_browser_request(request):
+            return Check(
+                "origin",
+                False,
+                RFC_ORIGIN,
+                "a browser handshake (User-Agent/Sec-Fetch headers) without Origin: browsers "
+                "must send it, and a server cannot tell a cross-site page from its own",
+            )
+        return Check("origin", True, RFC_ORIGIN, "no Origin (optional for non-browser clients)")
+    if expected_origin is None:
+        return Check("origin", True, RFC_ORIGIN, f"Origin is {quoted(origin)}")
+    wanted = serialize_origin(expected_origin)
+    got = serialize_origin(origin)
+    ok = got is not None and got == wanted
+    return Check(
+        "origin",
+        ok,
+        RFC_ORIGIN,
+        f"Origin {quoted(origin)} is the expected {quoted(wanted or expected_origin)}"
+        if ok
+        else f"Origin is {quoted(origin)}, expected {quoted(wanted or expected_origin)}: a "
+        "cross-site page (cross-site WebSocket hijacking) unless the server refuses it",
+    )

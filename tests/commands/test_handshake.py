@@ -168,7 +168,7 @@ def test_control_characters_in_a_key_are_escaped() -> None:
 def test_valid_sample_handshake() -> None:
     result = run_cli("check-handshake", str(REQUEST), str(RESPONSE), "--no-color")
     assert result.exit_code == 0
-    assert "valid: all 21 checks passed" in result.stdout
+    assert "valid: all 22 checks passed" in result.stdout
     assert "FAIL" not in result.stdout
     assert "request-method" in result.stdout
     assert "RFC 6455 §4.1" in result.stdout
@@ -188,7 +188,7 @@ def test_json_document() -> None:
     ]
     assert document["deflate"]["server_max_window_bits"] == 10
     assert {"id", "ok", "rfc", "message"} <= set(document["checks"][0])
-    assert len(document["checks"]) == 21
+    assert len(document["checks"]) == 22
 
 
 def test_request_only() -> None:
@@ -247,7 +247,7 @@ def test_request_and_response_in_one_stdin_capture() -> None:
 def test_failing_handshake_exit_1_names_the_failures() -> None:
     result = run_cli("check-handshake", str(REQUEST), str(BAD_RESPONSE), "--no-color")
     assert result.exit_code == 1
-    assert "invalid: 4 of 21 checks failed" in result.stdout
+    assert "invalid: 4 of 22 checks failed" in result.stdout
     for check_id in ("response-connection", "accept", "subprotocol-offered", "deflate-params"):
         assert check_id in result.stdout
     assert "bare LF" in result.stdout
@@ -319,3 +319,26 @@ def test_no_key_at_a_terminal_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) 
     result = run_cli("ws-accept")
     assert result.exit_code == 2
     assert "no key given" in result.stderr
+
+
+def test_expected_origin_option(tmp_path: Path) -> None:
+    request = tmp_path / "request.http"
+    request.write_bytes(
+        b"GET /chat HTTP/1.1\r\nHost: chat.example.com\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        b"Sec-WebSocket-Version: 13\r\nOrigin: https://evil.example\r\n"
+        b"User-Agent: Mozilla/5.0\r\n\r\n"
+    )
+    assert run_cli("check-handshake", str(request)).exit_code == 0
+    wrong = run_cli(
+        "check-handshake", str(request), "--expected-origin", "https://chat.example.com"
+    )
+    assert wrong.exit_code == 1
+    assert "origin" in wrong.stdout
+    right = run_cli(
+        "check-handshake", str(request), "--expected-origin", "https://evil.example:443"
+    )
+    assert right.exit_code == 0
+    bad = run_cli("check-handshake", str(request), "--expected-origin", "chat.example.com")
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("Error: ")

@@ -305,7 +305,9 @@ def test_each_broken_rule_fails_with_its_check_id(mutation: dict[str, Any]) -> N
         request = _apply(request, mutation)
     else:
         response = _apply(response, mutation)
-    report = check_handshake(_message(request), _message(response))
+    report = check_handshake(
+        _message(request), _message(response), expected_origin=mutation.get("expected_origin")
+    )
     failed = {check.id for check in report.failures()}
     assert failed == set(mutation["fails"]), [c for c in report.checks if not c.ok]
     assert not report.valid
@@ -465,7 +467,7 @@ def test_random_header_values_give_a_checklist(
         report = check_handshake(_message(request), _message(response))
     except FlaskscopeError:
         return
-    assert len(report.checks) == 21
+    assert len(report.checks) == 22
     assert report.valid == all(check.ok for check in report.checks)
 
 
@@ -483,3 +485,25 @@ def test_huge_values_give_short_messages(header: str, value: str, check_id: str)
     report = check_handshake(_message(request), _message(VECTORS["response"]))
     assert check_id in {check.id for check in report.failures()}
     assert max(len(check.message) for check in report.checks) < 600
+
+
+@pytest.mark.parametrize(
+    ("origin", "expected"),
+    [
+        ("http://example.com", "http://example.com"),
+        ("HTTP://Example.COM:80", "http://example.com"),
+        ("http://example.com/", "http://example.com"),
+        ("https://example.com:443", "https://example.com"),
+    ],
+)
+def test_the_same_origin_written_otherwise_passes(origin: str, expected: str) -> None:
+    lines = [line for line in VECTORS["request"] if not line.startswith("Origin:")]
+    lines.append(f"Origin: {origin}")
+    report = check_handshake(_message(lines), expected_origin=expected)
+    assert [check.ok for check in report.checks if check.id == "origin"] == [True]
+
+
+def test_a_non_browser_client_may_omit_origin() -> None:
+    lines = [line for line in VECTORS["request"] if not line.startswith("Origin:")]
+    report = check_handshake(_message(lines))
+    assert report.valid
