@@ -22,6 +22,7 @@ from flaskscope.cli import (
     stdin_is_terminal,
     stdout_is_terminal,
 )
+from flaskscope.commands.report_options import command_line, html_option, save_report
 from flaskscope.handshake.accept import KEY_BYTES, accept_report, generate_key, key_from_request
 from flaskscope.render.console import emit_json, make_console, safe_str
 from flaskscope.render.handshake_json import accept_json, check_json, render_accept_plain
@@ -143,6 +144,7 @@ def ws_accept(
     Examples:
       flaskscope check-handshake samples/handshake-request.http samples/handshake-response.http
       curl -si ... | flaskscope check-handshake request.txt - --json
+      flaskscope check-handshake request.http response.http --html handshake.html
 
     Exit codes: 0 every check passed; 1 a check failed; 2 usage error or text that is
     not HTTP.
@@ -150,9 +152,10 @@ def ws_accept(
 )
 @click.argument("request", metavar="REQUEST")
 @click.argument("response", metavar="[RESPONSE]", required=False)
+@html_option
 @output_options
 def check_handshake_command(
-    request: str, response: str | None, as_json: bool, no_color: bool
+    request: str, response: str | None, html: str | None, as_json: bool, no_color: bool
 ) -> None:
     if request == "-" and response == "-":
         raise click.UsageError("only one of REQUEST and RESPONSE can be '-' (stdin)")
@@ -161,7 +164,13 @@ def check_handshake_command(
     from flaskscope.handshake.check import check_handshake
 
     report = check_handshake(request_bytes, response_bytes)
-    if as_json:
+    if html is not None:
+        from flaskscope.render.html.reports import handshake_report
+
+        save_report(handshake_report(report, command=command_line()), html)
+    if html == "-":
+        pass  # the page took stdout
+    elif as_json:
         emit_json(check_json(report))
     else:
         from flaskscope.render.handshake import render_check
