@@ -66,11 +66,9 @@ class Browser:
         url = page.resolve().as_uri()
         self.driver.get(url)
         self.driver.execute_script("return document.readyState")
-        return PageLoad(
-            url=url,
-            console=self.driver.get_log("browser"),
-            requests=_requests(self.driver.get_log("performance")),
-        )
+        console = self.driver.get_log("browser")
+        requests, blocked = _requests(self.driver.get_log("performance"))
+        return PageLoad(url=url, console=console, requests=requests, blocked_by_csp=blocked)
 
     def screenshot(self, path: Path) -> Path:
         """The whole page (not just the window) as PNG, through DevTools."""
@@ -91,18 +89,25 @@ class PageLoad:
     console: list[dict[str, Any]]
     requests: list[str]
     """Every URL the page asked for (DevTools Network.requestWillBeSent), the page too."""
+    blocked_by_csp: list[str]
+    """Those the Content-Security-Policy stopped before they left (Network.loadingFailed)."""
 
     def other_requests(self) -> list[str]:
         return [url for url in self.requests if url.split("#")[0] != self.url]
 
 
-def _requests(entries: list[dict[str, Any]]) -> list[str]:
-    urls = []
+def _requests(entries: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    urls: dict[str, str] = {}
+    blocked = []
     for entry in entries:
         message = json.loads(entry["message"])["message"]
+        params = message.get("params", {})
         if message.get("method") == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
+            urls[params["requestId"]] = params["request"]["url"]
+        elif message.get("method") == "Network.loadingFailed":
+            if params.get("blockedReason") == "csp" and params["requestId"] in urls:
+                blocked.append(urls[params["requestId"]])
+    return list(urls.values()), blocked
 
 
 @contextmanager
