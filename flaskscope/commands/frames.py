@@ -206,7 +206,8 @@ def parse_frame(
         builder = ConversationBuilder(
             "conversation", "WebSocket conversation", limits=Limits(payload_bytes=max_bytes)
         )
-        batches = _fed(batches, builder, parser)
+        # When only counts are printed, the parser counts what the page does not draw.
+        batches = _fed(batches, builder, parser, counts_when_full=summary or html == "-")
     if html == "-":
         for _ in batches:
             pass
@@ -226,6 +227,7 @@ def parse_frame(
         report = frames_report(
             builder,
             parser.summary(),
+            counted_by_parser=not parser.records,
             complete=parser.complete,
             bytes_needed=parser.bytes_needed,
             role=parser.role,
@@ -239,14 +241,29 @@ def parse_frame(
 
 
 def _fed(
-    batches: Iterable[list[Event]], builder: ConversationBuilder, parser: FrameParser
+    batches: Iterable[list[Event]],
+    builder: ConversationBuilder,
+    parser: FrameParser,
+    *,
+    counts_when_full: bool,
 ) -> Iterator[list[Event]]:
     """The batches, each event also given to the report (the role is known by then: the
-    parser decides it on the first frame's header)."""
+    parser decides it on the first frame's header).
+
+    With ``counts_when_full`` (nothing else needs records), once the page has all the
+    marks it draws the parser goes on counting only (its fast path: a 100,000-frame
+    capture's page in about a third of the time); the page then takes its counts from
+    the parser's summary.
+    """
     for events in batches:
         direction = parser.role or "unknown"
         for event in events:
+            if not isinstance(event, Violation) and not parser.records:
+                continue  # a record made before the switch, no longer drawn
             builder.add(event, direction=direction)
+        if counts_when_full and parser.records and builder.full:
+            parser.records = False
+            parser.keep = 0
         yield events
 
 

@@ -44,7 +44,7 @@ def command_line() -> str:
     context = click.get_current_context()
     name = Path(sys.argv[0]).name if sys.argv else ""
     if name not in ("flaskscope", "flask", "__main__.py"):
-        return context.command_path
+        return f"flaskscope {context.info_name}"
     words = ["flaskscope" if name == "__main__.py" else name]
     hide_next = False
     for word in sys.argv[1:]:

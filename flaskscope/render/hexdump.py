@@ -97,7 +97,8 @@ class HexRow:
 
     offset: int
     hex_runs: tuple[tuple[str, str], ...]
-    """``(hex text, region)``: two digits and a space per byte, an extra space after 8."""
+    """``(hex text, region)``: two digits and a space per byte, an extra space before the
+    ninth."""
     ascii_runs: tuple[tuple[str, str], ...]
     """``(printable ASCII, region)``: every other byte shown as ``.``."""
     padding: str
@@ -125,9 +126,9 @@ def hexdump_rows(regions: Sequence[tuple[bytes, str]], *, start_offset: int = 0)
             chunk = data[start:end]
             words = []
             for position in range(start, end):
-                words.append(f"{data[position]:02x} ")
-                if position - line_start == 7:
+                if position - line_start == 8:
                     words.append(" ")
+                words.append(f"{data[position]:02x} ")
             hex_runs.append(("".join(words), region))
             ascii_runs.append((printable(chunk), region))
         count = line_end - line_start

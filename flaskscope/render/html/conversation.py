@@ -303,13 +303,29 @@ class ConversationBuilder:
             violations=(),
         )
 
+    @property
+    def full(self) -> bool:
+        """Every mark is drawn: later events only add to counts (a caller that can count
+        them some cheaper way may stop feeding entries and pass ``counts`` to finish)."""
+        return self._entry_count >= self.limits.marks
+
     # -- the end -------------------------------------------------------------------------
 
     def finish(
-        self, *, status: Sequence[Piece] = (), facts: Sequence[SummaryItem] = ()
+        self,
+        *,
+        status: Sequence[Piece] = (),
+        facts: Sequence[SummaryItem] = (),
+        counts: dict[tuple[str, str], int] | None = None,
     ) -> Conversation:
         """The section: ``status`` is the verdict line (the terminal's words), ``facts`` the
-        conversation's own counts and settings shown above the timeline."""
+        conversation's own counts and settings shown above the timeline. ``counts``
+        (``(direction, kind)`` -> entries) replaces the builder's own count when the caller
+        stopped feeding messages once :attr:`full` (``parse-frame`` counts them in the parser).
+        """
+        if counts is not None:
+            self._counts = dict(counts)
+            self._entry_count = max(self._entry_count, sum(counts.values()))
         entries = [self._entry(draft) for draft in self._drafts if draft.detail is not None]
         detailed = {entry.number for entry in entries}
         stray = tuple(item.view for item in self._pending.values() if item.view is not None)

@@ -59,8 +59,11 @@ def frames_report(
     head: HttpHead | None,
     deflate: DeflateSettings | None,
     command: str,
+    counted_by_parser: bool = False,
 ) -> Report:
-    """``parse-frame --html``: one conversation (one direction of a connection)."""
+    """``parse-frame --html``: one conversation (one direction of a connection).
+    ``counted_by_parser``: the builder stopped getting messages once full; its counts of
+    messages and control frames come from ``summary``."""
     violations = sum(summary.violations.values())
     pieces = status_segments(
         summary, complete=complete, bytes_needed=bytes_needed, shown=violations
@@ -73,7 +76,14 @@ def frames_report(
         facts.append(SummaryItem("HTTP head", f"{head.kind}, {head.length} bytes skipped"))
     if deflate is not None:
         facts.append(SummaryItem("permessage-deflate", _deflate_words(deflate)))
-    section = builder.finish(status=status, facts=facts)
+    counts = None
+    if counted_by_parser:
+        direction = role or "unknown"
+        counts = {(direction, kind): n for kind, n in summary.messages.items()}
+        for kind in ("close", "ping", "pong"):
+            if summary.frames.get(kind):
+                counts[(direction, kind)] = summary.frames[kind]
+    section = builder.finish(status=status, facts=facts, counts=counts)
     notes = (f"Left out: {section.limits_note}.",) if section.limits_note else ()
     return Report(
         title="WebSocket frames",
