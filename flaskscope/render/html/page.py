@@ -23,7 +23,7 @@ from markupsafe import Markup
 from flaskscope import __version__
 from flaskscope.render.hexdump import FRAME_REGIONS
 from flaskscope.render.html.model import Report
-from flaskscope.render.html.text import rfc_url
+from flaskscope.render.html.text import rfc_links, rfc_url
 
 __all__ = ["content_security_policy", "render_report", "write_report"]
 
@@ -77,6 +77,7 @@ def _environment() -> Environment:
     )
     environment.globals.update(
         region_class=lambda region: _REGION_CLASSES.get(region, ""),
+        rfc_links=rfc_links,
         rfc_url=rfc_url,
         tone_badge=_tone_badge,
         severity_tone=lambda severity: _SEVERITY_TONES.get(severity, ""),

@@ -11,10 +11,11 @@ import re
 
 from flaskscope.render.console import escape_char, is_unsafe_char
 
-__all__ = ["rfc_url", "visible"]
+__all__ = ["rfc_links", "rfc_url", "visible"]
 
 _KEEP = frozenset("\n")
 _REFERENCE = re.compile(r"RFC\s*(\d{3,5})(?:\s*§\s*([0-9]+(?:\.[0-9]+)*))?")
+_SECTION = re.compile(r"\s*§\s*([0-9]+(?:\.[0-9]+)*)")
 
 
 def visible(value: str) -> str:
@@ -35,3 +36,24 @@ def rfc_url(reference: str) -> str:
     number, section = found.groups()
     url = f"https://www.rfc-editor.org/rfc/rfc{number}"
     return f"{url}#section-{section}" if section else url
+
+
+def rfc_links(reference: str) -> list[tuple[str, str]]:
+    """``RFC 6455 §4.1, §11.3.1, RFC 7230 §5.4`` as ``(text, url)`` parts, one per section
+    (a bare ``§`` belongs to the RFC named before it); url ``""`` where none applies."""
+    parts: list[tuple[str, str]] = []
+    number = ""
+    for index, part in enumerate(reference.split(",")):
+        text = part if index == 0 else "," + part
+        found = _REFERENCE.search(part)
+        if found is not None:
+            number = found.group(1)
+            parts.append((text, rfc_url(part)))
+            continue
+        section = _SECTION.fullmatch(part)
+        if section is not None and number:
+            url = f"https://www.rfc-editor.org/rfc/rfc{number}#section-{section.group(1)}"
+            parts.append((text, url))
+        else:
+            parts.append((text, ""))
+    return parts
