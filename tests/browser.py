@@ -104,9 +104,12 @@ def _requests(entries: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
         params = message.get("params", {})
         if message.get("method") == "Network.requestWillBeSent":
             urls[params["requestId"]] = params["request"]["url"]
-        elif message.get("method") == "Network.loadingFailed":
-            if params.get("blockedReason") == "csp" and params["requestId"] in urls:
-                blocked.append(urls[params["requestId"]])
+        elif (
+            message.get("method") == "Network.loadingFailed"
+            and params.get("blockedReason") == "csp"
+            and params["requestId"] in urls
+        ):
+            blocked.append(urls[params["requestId"]])
     return list(urls.values()), blocked
 
 
@@ -122,7 +125,8 @@ def running_chromium(*, dark: bool = False) -> Iterator[Browser]:
     driver_binary = _binary("chromedriver")
     if chromium is None or driver_binary is None:
         _missing("no chromium/chromedriver: install the Debian packages chromium chromium-driver")
-    assert chromium is not None and driver_binary is not None
+    assert chromium is not None
+    assert driver_binary is not None
     profile = tempfile.mkdtemp(prefix="flaskscope-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = chromium

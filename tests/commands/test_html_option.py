@@ -102,8 +102,11 @@ def test_no_secret_key_on_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     result = run_cli(*argv[1:], "--html", str(page))
     assert result.exit_code == 0
     text = page.read_text(encoding="utf-8")
-    assert "s3cret-key" not in text and "old-k3y" not in text
-    assert "decode-cookie" in text and "-k &#39;***&#39;" in text and "--fallback-key=***" in text
+    assert "s3cret-key" not in text
+    assert "old-k3y" not in text
+    assert "decode-cookie" in text
+    assert "-k &#39;***&#39;" in text
+    assert "--fallback-key=***" in text
 
 
 def test_big_capture_counts_match_the_json(tmp_path: Path) -> None:
@@ -121,7 +124,13 @@ def test_big_capture_counts_match_the_json(tmp_path: Path) -> None:
     assert result.exit_code == 0
     summary = json.loads(run_cli("parse-frame", "--file", str(data), "--json").stdout)["summary"]
     text = unescape(page.read_text(encoding="utf-8"))
-    assert summary["frames"] == {"total": 7501, "text": 2500, "ping": 2500, "binary": 2500, "close": 1}
+    assert summary["frames"] == {
+        "total": 7501,
+        "text": 2500,
+        "ping": 2500,
+        "binary": 2500,
+        "close": 1,
+    }
     assert "2500 binary, 1 close, 2500 ping, 2500 text" in text
     assert "5501 of 7501 messages and control frames are counted but not shown in detail" in text
     assert "the timeline draws the first 5000 of them; 2501 are not drawn" in text

@@ -27,13 +27,20 @@ def style_classes(style: str) -> str:
 
 def _pieces(segments: list[Segment]) -> tuple[Piece, ...]:
     return tuple(
-        Piece(visible(segment.text) if segment.untrusted else segment.text, style_classes(segment.style))
+        Piece(
+            visible(segment.text) if segment.untrusted else segment.text,
+            style_classes(segment.style),
+        )
         for segment in segments
     )
 
 
 def cookie_section(
-    decoded: DecodedCookie, *, anchor: str = "cookie", title: str = "Session cookie", source: str = ""
+    decoded: DecodedCookie,
+    *,
+    anchor: str = "cookie",
+    title: str = "Session cookie",
+    source: str = "",
 ) -> CookieSection:
     """One cookie's section; ``source`` says where a capture had it (for ``scan``)."""
     facts = []

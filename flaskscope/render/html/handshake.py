@@ -40,7 +40,9 @@ def handshake_section(
         title=title,
         heading=visible(heading),
         checks=tuple(
-            HandshakeCheck(check.id, check.ok, check.rfc, rfc_url(check.rfc), visible(check.message))
+            HandshakeCheck(
+                check.id, check.ok, check.rfc, rfc_url(check.rfc), visible(check.message)
+            )
             for check in report.checks
         ),
         notes=tuple(

@@ -18,7 +18,7 @@ from websockets.uri import parse_uri
 
 HOSTILE_IMG = "<img src=x onerror=\"window.__pwned='img'\">"
 HOSTILE_SCRIPT = "</script><script>window.__pwned='script'</script>"
-HOSTILE_ATTR = "\" onmouseover=\"window.__pwned='attr'\" x=\""
+HOSTILE_ATTR = '" onmouseover="window.__pwned=\'attr\'" x="'
 HOSTILE = (HOSTILE_IMG, HOSTILE_SCRIPT, HOSTILE_ATTR)
 
 

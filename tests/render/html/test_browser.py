@@ -47,8 +47,9 @@ def _not_pwned(browser: Browser) -> None:
 def _frames_report(tmp_path: Path) -> tuple[Path, object]:
     data, response, capture = write_capture(tmp_path)
     page = tmp_path / "frames.html"
-    result = run_cli("parse-frame", "--file", str(data), "--handshake", str(response),
-                     "--html", str(page))
+    result = run_cli(
+        "parse-frame", "--file", str(data), "--handshake", str(response), "--html", str(page)
+    )
     assert result.exit_code == 0, result.stderr
     return page, capture
 
@@ -153,7 +154,9 @@ def test_handshake_report(browser: Browser, tmp_path: Path) -> None:
     checks = json.loads(json_rows.stdout)["checks"]
     assert [row[1] for row in rows] == [check["id"] for check in checks]
     assert [row[0] == "OK" for row in rows] == [check["ok"] for check in checks]
-    assert all(re.match(r"https://www\.rfc-editor\.org/rfc/rfc\d+#section-", row[2]) for row in rows)
+    assert all(
+        re.match(r"https://www\.rfc-editor\.org/rfc/rfc\d+#section-", row[2]) for row in rows
+    )
     assert result.exit_code == (0 if all(check["ok"] for check in checks) else 1)
 
 

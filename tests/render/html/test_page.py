@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from websockets.frames import Frame, Opcode
 
 from flaskscope.frames.capture import (
@@ -83,9 +82,7 @@ def _conversation_report(limits: Limits | None = None, data: bytes | None = None
     for events in iter_events(parser, chunks):  # in the order they happened
         for event in events:
             builder.add(event, direction=parser.role or "unknown")
-    return Report(
-        title="t", command="c", verdict="v", tone="ok", sections=(builder.finish(),)
-    )
+    return Report(title="t", command="c", verdict="v", tone="ok", sections=(builder.finish(),))
 
 
 def _sha256(text: str) -> str:
@@ -97,9 +94,7 @@ def test_csp_allows_exactly_the_inline_style_and_script() -> None:
     page = _parse(text)
     metas = [a for tag, a in page.tags if tag == "meta" and a.get("http-equiv")]
     assert len(metas) == 1
-    policy = dict(
-        part.strip().split(" ", 1) for part in (metas[0]["content"] or "").split(";")
-    )
+    policy = dict(part.strip().split(" ", 1) for part in (metas[0]["content"] or "").split(";"))
     assert policy["default-src"] == "'none'"
     assert policy["img-src"] == "'none'"
     assert len(page.inline["style"]) == len(page.inline["script"]) == 1
@@ -132,7 +127,8 @@ def test_hostile_text_is_text() -> None:
     assert "&lt;/script&gt;&lt;script&gt;" in text
     # in attributes (the marks' labels) the quote cannot end the attribute either
     label = re.search(r'aria-label="(#3 client text message[^"]*)"', text)
-    assert label is not None and "&#34; onmouseover=&#34;" in label.group(1)
+    assert label is not None
+    assert "&#34; onmouseover=&#34;" in label.group(1)
 
 
 def test_one_mark_per_message_and_control_frame() -> None:
