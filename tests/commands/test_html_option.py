@@ -132,7 +132,7 @@ def test_big_capture_counts_match_the_json(tmp_path: Path) -> None:
         "close": 1,
     }
     assert "2500 binary, 1 close, 2500 ping, 2500 text" in text
-    assert "5501 of 7501 messages and control frames are counted but not shown in detail" in text
+    assert "6501 of 7501 messages and control frames are counted but not shown in detail" in text
     assert "the timeline draws the first 5000 of them; 2501 are not drawn" in text
     assert text.count('class="mark ') == 5000
 

@@ -49,7 +49,7 @@ class Limits:
 
     marks: int = 5000
     """Entries drawn on the timeline."""
-    entries: int = 2000
+    entries: int = 1000
     """Entries shown in detail (frames, dumps, payloads)."""
     open_entries: int = 5
     """Entries shown open: the first screen; the others are collapsed ``<details>``."""
