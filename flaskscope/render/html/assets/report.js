@@ -4,6 +4,14 @@
 (function () {
   "use strict";
 
+  function idOf(fragment) {
+    try {
+      return decodeURIComponent(fragment);
+    } catch (error) {
+      return fragment;
+    }
+  }
+
   function openTarget(id) {
     var target = document.getElementById(id);
     if (!target) {
@@ -41,7 +49,7 @@
     if (href.charAt(0) !== "#") {
       return;
     }
-    var target = openTarget(decodeURIComponent(href.slice(1)));
+    var target = openTarget(idOf(href.slice(1)));
     if (target) {
       event.preventDefault();
       target.scrollIntoView({ block: "start" });
@@ -81,7 +89,7 @@
   });
 
   if (location.hash.length > 1) {
-    var start = openTarget(decodeURIComponent(location.hash.slice(1)));
+    var start = openTarget(idOf(location.hash.slice(1)));
     if (start) {
       start.scrollIntoView({ block: "start" });
     }
