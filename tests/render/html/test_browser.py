@@ -223,3 +223,12 @@ def test_dark_mode_page_is_readable(tmp_path: Path) -> None:
         dark.screenshot(tmp_path / "frames-dark.png")
     assert background == "rgb(22, 24, 29)"
     assert colour == "rgb(230, 230, 230)"
+
+
+def test_a_link_to_a_message_opens_it(browser: Browser, tmp_path: Path) -> None:
+    """``report.html#conversation-e6`` (a link pasted in a ticket) opens that message."""
+    page, _ = _frames_report(tmp_path)
+    browser.driver.get(page.resolve().as_uri() + "#conversation-e6")
+    assert browser.script("return document.getElementById('conversation-e6').open") is True
+    assert browser.script("return document.getElementById('conversation-e7').open") is False
+    assert browser.driver.get_log("browser") == []
