@@ -232,3 +232,33 @@ def test_a_link_to_a_message_opens_it(browser: Browser, tmp_path: Path) -> None:
     assert browser.script("return document.getElementById('conversation-e6').open") is True
     assert browser.script("return document.getElementById('conversation-e7').open") is False
     assert browser.driver.get_log("browser") == []
+
+
+def test_keyboard_reaches_every_mark_from_one_tab_stop(browser: Browser, tmp_path: Path) -> None:
+    """Tab reaches the timeline once; the arrow keys, Home and End walk its marks."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    page, capture = _frames_report(tmp_path)
+    browser.open(page)
+    stops = browser.script(
+        "return document.querySelectorAll('a.mark:not([tabindex=\"-1\"])').length"
+    )
+    assert stops == 1
+    actions = ActionChains(browser.driver)
+    for _ in range(40):  # Tab from the top of the page until a mark has the focus
+        actions.send_keys(Keys.TAB).perform()
+        if browser.script("return document.activeElement.classList.contains('mark')"):
+            break
+    info = "return document.querySelector('.mark-info').textContent"
+    assert browser.script("return document.activeElement.dataset.n") == "0"
+    assert browser.script(info).startswith("#0 client text message")
+    actions.send_keys(Keys.ARROW_RIGHT).perform()
+    assert browser.script(info).startswith("#1 client text message")
+    actions.send_keys(Keys.END).perform()
+    assert browser.script(info).startswith("#8 client close frame")
+    assert browser.script("return document.activeElement.dataset.n") == str(
+        capture.entries - 1  # type: ignore[attr-defined]
+    )
+    actions.send_keys(Keys.HOME).perform()
+    assert browser.script("return document.activeElement.dataset.n") == "0"

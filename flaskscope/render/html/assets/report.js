@@ -81,10 +81,38 @@
     }
   });
 
+  // One tab stop per timeline (a roving tabindex): the arrow keys, Home and End move
+  // between its marks, so a keyboard user is not made to Tab through thousands of them.
+  var steps = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+
+  function moveFocus(mark, event) {
+    var marks = mark.closest("svg").querySelectorAll("a.mark");
+    var index = Array.prototype.indexOf.call(marks, mark);
+    var next = index;
+    if (event.key in steps) {
+      next = Math.min(marks.length - 1, Math.max(0, index + steps[event.key]));
+    } else if (event.key === "Home") {
+      next = 0;
+    } else if (event.key === "End") {
+      next = marks.length - 1;
+    } else {
+      return;
+    }
+    event.preventDefault();
+    mark.setAttribute("tabindex", "-1");
+    marks[next].setAttribute("tabindex", "0");
+    marks[next].focus();
+  }
+
   document.addEventListener("keydown", function (event) {
     var mark = markOf(event.target);
-    if (mark && (event.key === "Enter" || event.key === " ")) {
+    if (!mark) {
+      return;
+    }
+    if (event.key === "Enter" || event.key === " ") {
       follow(mark, event);
+    } else {
+      moveFocus(mark, event);
     }
   });
 
