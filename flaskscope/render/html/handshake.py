@@ -6,7 +6,7 @@ from flaskscope.handshake.accept import HandshakeReport
 from flaskscope.handshake.extensions import format_extension
 from flaskscope.render.handshake import check_verdict
 from flaskscope.render.html.model import HandshakeCheck, HandshakeSection
-from flaskscope.render.html.text import rfc_url, visible
+from flaskscope.render.html.text import visible
 
 __all__ = ["handshake_section"]
 
@@ -40,14 +40,11 @@ def handshake_section(
         title=title,
         heading=visible(heading),
         checks=tuple(
-            HandshakeCheck(
-                check.id, check.ok, check.rfc, rfc_url(check.rfc), visible(check.message)
-            )
+            HandshakeCheck(check.id, check.ok, check.rfc, visible(check.message))
             for check in report.checks
         ),
         notes=tuple(
-            HandshakeCheck(note.id, True, note.rfc, rfc_url(note.rfc), visible(note.message))
-            for note in report.notes
+            HandshakeCheck(note.id, True, note.rfc, visible(note.message)) for note in report.notes
         ),
         facts=tuple((label, visible(value)) for label, value in facts),
         verdict=verdict,

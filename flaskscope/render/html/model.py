@@ -193,10 +193,11 @@ class CookieSection(Section):
 
 @dataclass(frozen=True)
 class HandshakeCheck:
+    """One rule (or note) of the checklist; ``rfc`` becomes one link per section."""
+
     id: str
     ok: bool
     rfc: str
-    rfc_url: str
     message: str
 
 
