@@ -1,8 +1,9 @@
 """HTML reports: one self-contained page (``--html FILE``) from the cores' dataclasses.
 
 :mod:`.model` is the page model (a :class:`Report` of sections), the builders make sections
-from the cores' results (:mod:`.conversation` for frame streams, :mod:`.cookie`,
-:mod:`.handshake`), and :func:`write_report` renders ``templates/`` (Jinja2, autoescaped)
+from the cores' results (:mod:`.conversation` for frame streams, with :mod:`.frame_view` and
+:mod:`.timeline`; :mod:`.cookie`, :mod:`.handshake`), :mod:`.reports` assembles the commands'
+pages, and :func:`write_report` renders ``templates/`` (Jinja2, autoescaped)
 with ``assets/`` (style and script, inline, allowed by hash in the page's CSP). See
 docs/reports.md for how a command adds a report.
 

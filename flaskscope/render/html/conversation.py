@@ -13,27 +13,24 @@ message). The timeline draws one mark per entry.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from flaskscope.frames.close_codes import close_code_name
-from flaskscope.frames.frame import apply_mask
 from flaskscope.frames.records import FrameRecord, MessageRecord
 from flaskscope.frames.violations import Violation
-from flaskscope.render.hexdump import frame_regions, hexdump_rows
+from flaskscope.render.hexdump import hexdump_rows
+from flaskscope.render.html.frame_view import frame_view
 from flaskscope.render.html.model import (
     Conversation,
     Entry,
     FrameView,
-    Lane,
-    Mark,
     Piece,
     SummaryItem,
-    Tick,
     Timeline,
 )
 from flaskscope.render.html.text import visible
+from flaskscope.render.html.timeline import Point, draw_timeline
 
 __all__ = ["ConversationBuilder", "Limits"]
 
@@ -133,10 +130,12 @@ class ConversationBuilder:
         key = (direction, record.index)
         if record.header.opcode < 0x8:
             if self._entry_count < self.limits.marks:
-                view = self._frame_view(record) if self._wants_detail() else None
+                view = (
+                    frame_view(record, self.limits.payload_bytes) if self._wants_detail() else None
+                )
                 self._pending[key] = _Pending(position, view)
             return
-        view = self._frame_view(record) if self._wants_detail() else None
+        view = frame_view(record, self.limits.payload_bytes) if self._wants_detail() else None
         decoded: list[tuple[str, str]] = []
         if record.close_code is not None:
             decoded.append(
@@ -265,44 +264,6 @@ class ConversationBuilder:
             )
         self._drafts.append(draft)
 
-    def _frame_view(self, record: FrameRecord) -> FrameView:
-        header = record.header
-        shown = record.payload[: self.limits.payload_bytes]
-        masked = header.mask_key is not None
-        on_wire = apply_mask(shown, header.mask_key) if header.mask_key is not None else shown
-        facts = [
-            ("opcode", f"{header.opcode_name} (0x{header.opcode:x})"),
-            ("length", f"{header.payload_length} ({header.length_encoding}-bit)"),
-            ("header", f"{header.header_length} bytes"),
-        ]
-        if header.mask_key is not None:
-            facts.append(("masking key", header.mask_key.hex()))
-        if record.compressed:
-            facts.append(("compressed", "yes (RSV1, permessage-deflate)"))
-        if record.truncated:
-            facts.append(
-                ("truncated", f"{record.received} of {header.payload_length} bytes present")
-            )
-        return FrameView(
-            index=record.index,
-            offset=record.offset,
-            title=f"frame {record.index} at offset {record.offset}",
-            flags=(
-                ("FIN", header.fin),
-                ("RSV1", header.rsv1),
-                ("RSV2", header.rsv2),
-                ("RSV3", header.rsv3),
-                ("MASK", header.masked),
-            ),
-            facts=tuple(facts),
-            wire_rows=tuple(
-                hexdump_rows(frame_regions(header, on_wire), start_offset=record.offset)
-            ),
-            unmasked_rows=tuple(hexdump_rows([(shown, "")])) if masked and shown else (),
-            hidden_bytes=max(0, min(record.received, header.payload_length) - len(shown)),
-            violations=(),
-        )
-
     @property
     def full(self) -> bool:
         """Every mark is drawn: later events only add to counts (a caller that can count
@@ -416,70 +377,26 @@ class ConversationBuilder:
         return f"+{position:.3f} s" if self._timed else f"offset {int(position)}"
 
     def _timeline(self, detailed: set[int], undrawn: int) -> Timeline | None:
-        drafts = self._drafts
-        if not drafts:
-            return None
-        lanes_used = [lane for lane in LANES if any(d.direction == lane for d in drafts)]
-        lanes = [lane for lane in ("client", "server") if lane not in lanes_used] + lanes_used
-        lanes = [lane for lane in LANES if lane in lanes]
-        left, right, top, band, gap = 90.0, 20.0, 16.0, 72.0, 14.0
-        plot = float(min(max(1040, len(drafts) * 10), 16000))
-        low = min(d.position for d in drafts)
-        high = max(d.position for d in drafts)
-        span = (high - low) or 1.0
-        biggest = math.log2(max(d.length for d in drafts) + 2)
-        lane_y = {name: top + i * (band + gap) for i, name in enumerate(lanes)}
-        marks = []
-        for draft in drafts:
-            x = left + (draft.position - low) / span * plot if high > low else left + plot / 2
-            if draft.control:
-                height = 12.0
-            else:
-                height = 8.0 + (band - 12.0) * math.log2(draft.length + 2) / biggest
-            base = lane_y[draft.direction] + band
-            target = f"{self.anchor}-e{draft.number}" if draft.number in detailed else ""
-            marks.append(
-                Mark(
-                    anchor=target or f"{self.anchor}-omitted",
-                    number=draft.number,
-                    lane=draft.direction,
-                    x=round(x - 3, 1),
-                    y=round(base - height, 1),
-                    width=6.0,
-                    height=round(height, 1),
-                    kind=draft.kind,
-                    compressed=draft.compressed,
-                    violation=bool(draft.violations),
-                    control=draft.control,
-                    label=_label(draft, self._when(draft.position)),
-                )
+        points = [
+            Point(
+                number=draft.number,
+                lane=draft.direction,
+                position=draft.position,
+                length=draft.length,
+                kind=draft.kind,
+                compressed=draft.compressed,
+                control=draft.control,
+                violation=bool(draft.violations),
+                target=(
+                    f"{self.anchor}-e{draft.number}"
+                    if draft.number in detailed
+                    else f"{self.anchor}-omitted"
+                ),
+                label=_label(draft, self._when(draft.position)),
             )
-        lanes_model = tuple(
-            Lane(
-                name=name,
-                y=lane_y[name],
-                height=band,
-                count=sum(1 for d in drafts if d.direction == name),
-            )
-            for name in lanes
-        )
-        axis_y = top + len(lanes) * (band + gap)
-        ticks = tuple(
-            Tick(
-                x=round(left + plot * step / 4, 1),
-                label=self._when(low + span * step / 4) if high > low else self._when(low),
-            )
-            for step in range(5)
-        )
-        return Timeline(
-            width=left + plot + right,
-            height=axis_y + 24,
-            axis="time since the first message" if self._timed else "byte offset in the capture",
-            lanes=lanes_model,
-            ticks=ticks,
-            marks=tuple(marks),
-            omitted=undrawn,
-        )
+            for draft in self._drafts
+        ]
+        return draw_timeline(points, when=self._when, timed=self._timed, omitted=undrawn)
 
 
 def _preview(text: str | None, payload: bytes) -> str:

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from flaskscope import __version__
 from flaskscope.render.hexdump import FRAME_REGIONS, HexRow
 from flaskscope.render.html.model import Report
-from flaskscope.render.html.text import rfc_links, rfc_url
+from flaskscope.render.html.text import rfc_links
 
 __all__ = ["content_security_policy", "render_report", "write_report"]
 
@@ -105,7 +105,6 @@ def _environment() -> Environment:
     environment.globals.update(
         hexdump=hexdump_markup,
         rfc_links=rfc_links,
-        rfc_url=rfc_url,
         tone_badge=_tone_badge,
         severity_tone=lambda severity: _SEVERITY_TONES.get(severity, ""),
         version=__version__,
