@@ -145,3 +145,16 @@ def test_server_side_session_cookie_says_html_is_not_made(tmp_path: Path) -> Non
     assert result.exit_code == 0
     assert "--html ignored" in result.stderr
     assert not page.exists()
+
+
+@pytest.mark.parametrize("args", CASES, ids=lambda args: f"{args[0]}-{Path(args[-1]).stem}")
+def test_every_link_in_the_page_has_its_target(args: tuple[str, ...]) -> None:
+    page = run_cli(*args, "--html", "-").stdout
+    ids = set(re.findall(r' id="([^"]+)"', page))
+    targets = set(re.findall(r' href="#([^"]*)"', page))
+    assert targets <= ids, targets - ids
+    if "frames-bad" in args[-1]:
+        # every violation of the broken sample links to its message or frame
+        listed = re.findall(r"<li><span class=\"badge tone-bad\">violation</span>.*?</li>", page)
+        assert len(listed) == 9
+        assert all("see it</a>" in item for item in listed)

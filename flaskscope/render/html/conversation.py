@@ -289,7 +289,15 @@ class ConversationBuilder:
             self._entry_count = max(self._entry_count, sum(counts.values()))
         entries = [self._entry(draft) for draft in self._drafts if draft.detail is not None]
         detailed = {entry.number for entry in entries}
-        stray = tuple(item.view for item in self._pending.values() if item.view is not None)
+        stray = tuple(
+            replace(
+                item.view,
+                anchor=self._stray_anchor(key),
+                violations=tuple(row[0] for row in self._loose_violations.get(key, ())),
+            )
+            for key, item in self._pending.items()
+            if item.view is not None
+        )
         violations = tuple(
             (code, rfc, message, self._anchor_of(key, detailed))
             for code, rfc, message, key in self._violations
@@ -341,9 +349,14 @@ class ConversationBuilder:
         if key is None:
             return ""
         draft = self._by_frame.get(key)
-        if draft is None or draft.number not in detailed:
-            return ""
-        return f"{self.anchor}-e{draft.number}"
+        if draft is None:
+            pending = self._pending.get(key)
+            return self._stray_anchor(key) if pending and pending.view else ""
+        return f"{self.anchor}-e{draft.number}" if draft.number in detailed else ""
+
+    def _stray_anchor(self, key: tuple[str, int]) -> str:
+        direction, index = key
+        return f"{self.anchor}-{direction}-f{index}"
 
     def _entry(self, draft: _Draft) -> Entry:
         assert draft.detail is not None

@@ -77,6 +77,8 @@ class FrameView:
     unmasked_rows: tuple[HexRow, ...]
     hidden_bytes: int
     violations: tuple[str, ...]
+    anchor: str = ""
+    """Set on frames outside any message (the violation list links to them)."""
 
 
 @dataclass(frozen=True)
