@@ -8,6 +8,7 @@ machine is shared. Chromium is skipped (with a line saying so) when it is not in
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -49,12 +50,13 @@ def best_seconds(command: list[str], runs: int = 3) -> float:
 def open_in_chromium(page: Path) -> str:
     """DOMContentLoaded and load of the page in headless Chromium, best of 3 (ms)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    try:
-        from tests.browser import running_chromium
-    except ImportError as error:
-        return f"chromium: skipped ({error})"
+    missing = [name for name in ("selenium", "pytest") if importlib.util.find_spec(name) is None]
+    if missing:
+        return f"chromium: skipped (not installed: {', '.join(missing)})"
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
         return "chromium: skipped (no chromium/chromedriver)"
+    from tests.browser import running_chromium
+
     timings = []
     with running_chromium() as browser:
         for _ in range(3):
