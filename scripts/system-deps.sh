@@ -2,7 +2,8 @@
 # Install the real components the tests use (Debian packages), when missing and when apt is
 # available (as root, or through passwordless sudo). Each package is installed on its own,
 # so one that a distribution lacks does not keep the others out. Tests that need a component
-# skip, with the reason, only if it cannot be had (the Redis tests fail instead under CI).
+# skip, with the reason, only if it cannot be had (the Redis and Chromium tests fail instead
+# under CI). Chromium and chromedriver open the HTML reports (tests/render/html).
 # Each line of LIST: <debian package> <command that proves it is there, or - for dpkg -s>.
 set -u
 need=()
@@ -18,6 +19,8 @@ redis-server redis-server
 hashcat hashcat
 pocl-opencl-icd -
 ocl-icd-libopencl1 -
+chromium chromium
+chromium-driver chromedriver
 LIST
 [ ${#need[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -37,7 +40,7 @@ export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -qq >/dev/null 2>&1 || true
 for pkg in "${need[@]}"; do
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null 2>&1 \
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$pkg" >/dev/null 2>&1 \
     || echo "system-deps: could not install $pkg; the tests that need it will skip" >&2
 done
 exit 0

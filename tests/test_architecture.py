@@ -40,14 +40,15 @@ ALLOWED: dict[str, set[str]] = {
         "flaskapp",
         "handshake",
     },
-    "render": {"errors", "_paths", *CORES},
+    "render": {"errors", "_paths", "__init__", *CORES},
     "cli": {"errors", "_paths", "__init__", "render"},
     "commands": {"errors", "_paths", "__init__", "cli", "flask_commands", "render", *CORES},
     "flask_commands": {"errors", "_paths", "__init__", "cli", "commands", "render", *CORES},
     "__main__": {"cli"},
 }
 """Part of flaskscope -> the parts it may import. Commands and renderers sit above the
-cores; cookies and frames never import each other; audit and sessions may use cookies."""
+cores; cookies and frames never import each other; audit and sessions may use cookies.
+Renderers may read the version (``__init__``): HTML reports say which flaskscope made them."""
 
 FORBIDDEN_IN_CORES = ("click", "rich")
 
@@ -151,6 +152,15 @@ def test_old_module_paths_still_import() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_html_reports_never_import_click() -> None:
+    """The report package is a renderer any command (or a library user) can call: it takes
+    the page model, never a Click context."""
+    sources = sorted((PACKAGE / "render" / "html").rglob("*.py"))
+    assert len(sources) >= 6
+    for path in sources:
+        assert not {m for m in _imports(path) if m.split(".")[0] == "click"}, path
 
 
 def test_top_level_holds_only_the_entry_points() -> None:

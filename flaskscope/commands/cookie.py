@@ -31,6 +31,7 @@ from flaskscope.commands.cookie_options import (
     signing_options,
     time_callback,
 )
+from flaskscope.commands.report_options import command_line, html_option, save_report
 from flaskscope.commands.server_session import (
     build_report,
     server_session_app,
@@ -112,6 +113,7 @@ def show_decoded(decoded: DecodedCookie, *, as_json: bool, no_color: bool) -> No
       curl -si https://example.com/login | flaskscope decode-cookie - -k "$SECRET"
       flaskscope decode-cookie --app 'myproject:create_app()' "$COOKIE"
       flaskscope decode-cookie "$FLASK_SESSION_ID" --store redis://localhost:6379/0
+      flaskscope decode-cookie --file samples/cookie.txt --html cookie.html
 
     \b
     Exit codes: 0 valid or unverified; 1 invalid-signature or expired;
@@ -142,6 +144,7 @@ def show_decoded(decoded: DecodedCookie, *, as_json: bool, no_color: bool) -> No
     help="Refuse compressed payloads that inflate past this many bytes (zlib bombs).",
 )
 @server_session_options
+@html_option
 @output_options
 @click.pass_context
 def decode_cookie_command(
@@ -165,6 +168,7 @@ def decode_cookie_command(
     key_prefix: str | None,
     store_timeout: float,
     serialization_format: str | None,
+    html: str | None,
     as_json: bool,
     no_color: bool,
 ) -> None:
@@ -194,6 +198,10 @@ def decode_cookie_command(
             serialization_format=serialization_format,
             app_settings=server_app,
         )
+        if html is not None:
+            click.echo(
+                "note: --html ignored: reports of server-side sessions are not made yet", err=True
+            )
         ctx.exit(show_server_session(report, as_json=as_json, no_color=no_color))
     if store_url is not None:
         click.echo(
@@ -219,7 +227,12 @@ def decode_cookie_command(
         serializer=base.serializer,
         max_decompressed=max_decompressed,
     )
-    show_decoded(decoded, as_json=as_json, no_color=no_color)
+    if html is not None:
+        from flaskscope.render.html.reports import cookie_report
+
+        save_report(cookie_report(decoded, command=command_line()), html)
+    if html != "-":
+        show_decoded(decoded, as_json=as_json, no_color=no_color)
     ctx.exit(exit_code(decoded))
 
 

@@ -22,6 +22,7 @@ from flaskscope.cli import (
     stdin_is_terminal,
     stdout_is_terminal,
 )
+from flaskscope.commands.report_options import command_line, html_option, save_report
 from flaskscope.handshake.accept import KEY_BYTES, accept_report, generate_key, key_from_request
 from flaskscope.render.console import emit_json, make_console, safe_str
 from flaskscope.render.handshake_json import accept_json, check_json, render_accept_plain
@@ -146,6 +147,7 @@ def ws_accept(
     Examples:
       flaskscope check-handshake samples/handshake-request.http samples/handshake-response.http
       curl -si ... | flaskscope check-handshake request.txt - --json
+      flaskscope check-handshake request.http response.http --html handshake.html
 
     Exit codes: 0 every check passed; 1 a check failed; 2 usage error or text that is
     not HTTP.
@@ -159,11 +161,13 @@ def ws_accept(
     default=None,
     help="The site's own origin (e.g. https://chat.example.com): any other Origin fails.",
 )
+@html_option
 @output_options
 def check_handshake_command(
     request: str,
     response: str | None,
     expected_origin: str | None,
+    html: str | None,
     as_json: bool,
     no_color: bool,
 ) -> None:
@@ -182,7 +186,13 @@ def check_handshake_command(
                 param_hint="--expected-origin",
             )
     report = check_handshake(request_bytes, response_bytes, expected_origin=expected_origin)
-    if as_json:
+    if html is not None:
+        from flaskscope.render.html.reports import handshake_report
+
+        save_report(handshake_report(report, command=command_line()), html)
+    if html == "-":
+        pass  # the page took stdout
+    elif as_json:
         emit_json(check_json(report))
     else:
         from flaskscope.render.handshake import render_check

@@ -1,1 +1,2 @@
-"""Renderers: rich output for people and JSON for scripts, both from the cores' dataclasses."""
+"""Renderers: rich output for people, JSON for scripts, and self-contained HTML reports
+(:mod:`flaskscope.render.html`), all from the cores' dataclasses."""

@@ -21,10 +21,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Segment",
+    "fact_lines",
     "render_decoded",
     "render_decoded_plain",
     "report_lines",
     "session_lines",
+    "verdict_segment",
 ]
 
 _STYLES = {
@@ -102,7 +104,8 @@ def _expiry(decoded: DecodedCookie) -> Line:
     )
 
 
-def _facts(decoded: DecodedCookie) -> list[Line]:
+def fact_lines(decoded: DecodedCookie) -> list[Line]:
+    """Kind, status, which key matched, signing, issued, expiry, compression, size."""
     options = decoded.options
     legacy = ", legacy timestamps" if options.legacy else ""
     signing = f"{options.digest}, key derivation {options.key_derivation}, salt {options.salt!r}"
@@ -195,9 +198,14 @@ def _add_children(lines: list[Line], value: Any, prefix: str, depth: int) -> Non
         )
 
 
+def verdict_segment(decoded: DecodedCookie) -> Segment:
+    """The first line: the status in words (shared with the HTML report)."""
+    return Segment(_VERDICTS[decoded.status], _STYLES[decoded.status])
+
+
 def report_lines(decoded: DecodedCookie) -> list[Line]:
-    lines: list[Line] = [[Segment(_VERDICTS[decoded.status], _STYLES[decoded.status])]]
-    lines.extend(_facts(decoded))
+    lines: list[Line] = [[verdict_segment(decoded)]]
+    lines.extend(fact_lines(decoded))
     for warning in decoded.warnings:
         lines.append([Segment("warning: ", f"bold {_WARN}"), Segment(warning, _WARN, True)])
     lines.extend(session_lines(decoded.session))

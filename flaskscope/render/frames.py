@@ -18,7 +18,7 @@ from flaskscope.frames.frame import FrameHeader, apply_mask
 from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
 from flaskscope.frames.violations import Violation
 from flaskscope.render.console import safe_text
-from flaskscope.render.hexdump import hexdump
+from flaskscope.render.hexdump import FRAME_REGIONS, frame_regions, hexdump
 
 __all__ = [
     "REGION_STYLES",
@@ -32,16 +32,13 @@ __all__ = [
     "render_status",
     "render_summary",
     "render_violation",
+    "status_segments",
 ]
 
-REGION_STYLES: dict[str, str] = {
-    "flags/opcode byte": "bold cyan",
-    "mask bit + length byte": "bold yellow",
-    "extended length": "yellow",
-    "masking key": "bold magenta",
-    "payload (as sent)": "green",
-}
-_FLAGS, _LENGTH, _EXTENDED, _KEY, _PAYLOAD = REGION_STYLES.values()
+REGION_STYLES: dict[str, str] = dict(
+    zip(FRAME_REGIONS, ("bold cyan", "bold yellow", "yellow", "bold magenta", "green"), strict=True)
+)
+_KEY, _PAYLOAD = REGION_STYLES["masking key"], REGION_STYLES["payload (as sent)"]
 _BAD = "bold red"
 _OK = "bold green"
 _LABEL = "bold"
@@ -103,14 +100,8 @@ def render_http_head(console: Console, head: HttpHead | None, *, deflate_from_he
 
 
 def _header_regions(header: FrameHeader) -> list[tuple[bytes, str]]:
-    raw = header.raw
-    extended = {7: 0, 16: 2, 64: 8}[header.length_encoding]
-    regions = [(raw[:1], _FLAGS), (raw[1:2], _LENGTH)]
-    if extended:
-        regions.append((raw[2 : 2 + extended], _EXTENDED))
-    if header.mask_key is not None:
-        regions.append((header.mask_key, _KEY))
-    return regions
+    """The header's regions (:func:`frame_regions`, shared with the HTML report) as styles."""
+    return [(data, REGION_STYLES[name]) for data, name in frame_regions(header, b"")]
 
 
 def _flags(header: FrameHeader) -> Text:
@@ -235,27 +226,36 @@ def render_hidden(console: Console, frames: int, messages: int, *, max_frames: i
     )
 
 
+def status_segments(
+    summary: StreamSummary, *, complete: bool, bytes_needed: int, shown: int
+) -> list[tuple[str, str]]:
+    """The last line as ``(text, style)`` pieces: the terminal and the HTML report say the
+    same verdict in the same words."""
+    frames = sum(summary.frames.values())
+    messages = sum(summary.messages.values())
+    violations = sum(summary.violations.values())
+    pieces = [(f"{frames} frames, {messages} messages, {summary.stream_bytes} bytes: ", "")]
+    if complete:
+        pieces.append(("complete", _OK))
+    else:
+        pieces.append(("incomplete", _BAD))
+        if bytes_needed:
+            pieces.append((f" ({bytes_needed} more bytes needed)", _BAD))
+    if violations:
+        pieces.append((f", {violations} violation(s)", _BAD))
+        if shown < violations:
+            pieces.append((f" ({violations - shown} not listed)", "red"))
+    else:
+        pieces.append((", no violations", _OK))
+    return pieces
+
+
 def render_status(
     console: Console, summary: StreamSummary, *, complete: bool, bytes_needed: int, shown: int
 ) -> None:
     """The last line: complete or not, and how many violations."""
-    frames = sum(summary.frames.values())
-    messages = sum(summary.messages.values())
-    violations = sum(summary.violations.values())
-    line = Text(f"{frames} frames, {messages} messages, {summary.stream_bytes} bytes: ")
-    if complete:
-        line.append("complete", style=_OK)
-    else:
-        line.append("incomplete", style=_BAD)
-        if bytes_needed:
-            line.append(f" ({bytes_needed} more bytes needed)", style=_BAD)
-    if violations:
-        line.append(f", {violations} violation(s)", style=_BAD)
-        if shown < violations:
-            line.append(f" ({violations - shown} not listed)", style="red")
-    else:
-        line.append(", no violations", style=_OK)
-    console.print(line)
+    pieces = status_segments(summary, complete=complete, bytes_needed=bytes_needed, shown=shown)
+    console.print(Text.assemble(*pieces))
 
 
 def render_summary(console: Console, summary: StreamSummary) -> None:

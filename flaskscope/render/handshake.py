@@ -14,7 +14,7 @@ from flaskscope.handshake.accept import AcceptReport, HandshakeReport
 from flaskscope.handshake.extensions import format_extension
 from flaskscope.render.console import safe_text
 
-__all__ = ["render_accept", "render_check"]
+__all__ = ["check_verdict", "render_accept", "render_check"]
 
 _OK = "bold green"
 _BAD = "bold red"
@@ -78,14 +78,14 @@ def render_check(console: Console, report: HandshakeReport) -> None:
     if report.extensions:
         extensions = ", ".join(format_extension(extension) for extension in report.extensions)
         console.print(Text("extensions ", style=_LABEL) + safe_text(extensions))
+    verdict, ok = check_verdict(report)
+    console.print(Text(verdict, style=_OK if ok else _BAD))
+
+
+def check_verdict(report: HandshakeReport) -> tuple[str, bool]:
+    """The checklist's last line and whether it is good (shared with the HTML report)."""
     failures = report.failures()
     if not failures:
-        console.print(Text(f"valid: all {len(report.checks)} checks passed", style=_OK))
-    else:
-        names = ", ".join(check.id for check in failures)
-        console.print(
-            Text(
-                f"invalid: {len(failures)} of {len(report.checks)} checks failed: {names}",
-                style=_BAD,
-            )
-        )
+        return f"valid: all {len(report.checks)} checks passed", True
+    names = ", ".join(check.id for check in failures)
+    return f"invalid: {len(failures)} of {len(report.checks)} checks failed: {names}", False

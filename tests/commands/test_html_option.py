@@ -1,0 +1,160 @@
+"""``--html FILE`` on parse-frame, decode-cookie and check-handshake: the usual output and
+exit code unchanged, the page's verdict in the terminal's words, ``-`` for stdout, a file
+that cannot be written is exit 2, and no secret key on the page."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from html import unescape
+from pathlib import Path
+
+import pytest
+from websockets.frames import Frame, Opcode
+
+from tests.conftest import run_cli
+from tests.peers import flask_cookie
+
+SAMPLES = Path(__file__).parent.parent.parent / "samples"
+
+CASES = [
+    ("parse-frame", "--file", str(SAMPLES / "frames-capture.bin")),
+    ("parse-frame", "--hex", "--file", str(SAMPLES / "frames-bad.hex")),
+    (
+        "parse-frame",
+        "--file",
+        str(SAMPLES / "frames-deflate.bin"),
+        "--handshake",
+        str(SAMPLES / "frames-handshake-response.http"),
+        "--summary",
+    ),
+    (
+        "decode-cookie",
+        "--file",
+        str(SAMPLES / "cookie.txt"),
+        "--secret-key-file",
+        str(SAMPLES / "cookie-secret-key.txt"),
+        "--now",
+        "2025-06-01T12:05:00Z",
+    ),
+    ("decode-cookie", "--file", str(SAMPLES / "cookie.txt"), "-k", "wrong"),
+    (
+        "check-handshake",
+        str(SAMPLES / "handshake-request.http"),
+        str(SAMPLES / "handshake-response.http"),
+    ),
+    (
+        "check-handshake",
+        str(SAMPLES / "handshake-request.http"),
+        str(SAMPLES / "handshake-response-bad.http"),
+    ),
+]
+
+
+def _verdict(page: str) -> str:
+    found = re.search(r'<span class="verdict-text">(.*?)</span>', page)
+    assert found is not None
+    return unescape(found.group(1))
+
+
+def _terminal_verdict(command: str, stdout: str) -> str:
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    return lines[0] if command == "decode-cookie" else lines[-1]
+
+
+@pytest.mark.parametrize("args", CASES, ids=lambda args: f"{args[0]}-{Path(args[-1]).stem}")
+def test_the_page_says_what_the_terminal_says(args: tuple[str, ...], tmp_path: Path) -> None:
+    plain = run_cli(*args)
+    page = tmp_path / "report.html"
+    with_html = run_cli(*args, "--html", str(page))
+    assert with_html.exit_code == plain.exit_code
+    assert with_html.stdout == plain.stdout
+    assert with_html.stderr.endswith(f"report: wrote {page}\n")
+    text = page.read_text(encoding="utf-8")
+    assert _verdict(text) == _terminal_verdict(args[0], plain.stdout)
+
+
+def test_html_dash_writes_only_the_page(tmp_path: Path) -> None:
+    result = run_cli("check-handshake", str(SAMPLES / "handshake-request.http"), "--html", "-")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("<!DOCTYPE html>")
+    assert result.stdout.rstrip().endswith("</html>")
+    framed = run_cli("parse-frame", "--file", str(SAMPLES / "frames-capture.bin"), "--html", "-")
+    assert framed.stdout.startswith("<!DOCTYPE html>")
+    assert framed.stdout.count("<!DOCTYPE html>") == 1
+
+
+def test_a_file_that_cannot_be_written_is_exit_2(tmp_path: Path) -> None:
+    target = tmp_path / "missing-dir" / "r.html"
+    result = run_cli("parse-frame", "81 00", "--html", str(target))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --html ")
+    assert "cannot write the report" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_no_secret_key_on_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cookie = flask_cookie("s3cret-key", {"user": "alice"})
+    page = tmp_path / "c.html"
+    argv = ["flaskscope", "decode-cookie", cookie, "-k", "s3cret-key", "--fallback-key=old-k3y"]
+    monkeypatch.setattr(sys, "argv", [*argv, "--html", str(page)])
+    result = run_cli(*argv[1:], "--html", str(page))
+    assert result.exit_code == 0
+    text = page.read_text(encoding="utf-8")
+    assert "s3cret-key" not in text
+    assert "old-k3y" not in text
+    assert "decode-cookie" in text
+    assert "-k &#39;***&#39;" in text
+    assert "--fallback-key=***" in text
+
+
+def test_big_capture_counts_match_the_json(tmp_path: Path) -> None:
+    """Past the marks limit the parser counts (--summary's fast path); the page's counts
+    are still every frame's, as --json reports them."""
+    one = (
+        Frame(Opcode.TEXT, b"hello").serialize(mask=False)
+        + Frame(Opcode.PING, b"p").serialize(mask=False)
+        + Frame(Opcode.BINARY, b"\x00" * 40).serialize(mask=False)
+    )
+    data = tmp_path / "big.bin"
+    data.write_bytes(one * 2500 + Frame(Opcode.CLOSE, b"\x03\xe8").serialize(mask=False))
+    page = tmp_path / "big.html"
+    result = run_cli("parse-frame", "--file", str(data), "--summary", "--html", str(page))
+    assert result.exit_code == 0
+    summary = json.loads(run_cli("parse-frame", "--file", str(data), "--json").stdout)["summary"]
+    text = unescape(page.read_text(encoding="utf-8"))
+    assert summary["frames"] == {
+        "total": 7501,
+        "text": 2500,
+        "ping": 2500,
+        "binary": 2500,
+        "close": 1,
+    }
+    assert "2500 binary, 1 close, 2500 ping, 2500 text" in text
+    assert "6501 of 7501 messages and control frames are counted but not shown in detail" in text
+    assert "the timeline draws the first 5000 of them; 2501 are not drawn" in text
+    assert text.count('class="mark ') == 5000
+
+
+def test_server_side_session_cookie_says_html_is_not_made(tmp_path: Path) -> None:
+    page = tmp_path / "s.html"
+    result = run_cli(
+        "decode-cookie", "--file", str(SAMPLES / "flask-session-cookie.txt"), "--html", str(page)
+    )
+    assert result.exit_code == 0
+    assert "--html ignored" in result.stderr
+    assert not page.exists()
+
+
+@pytest.mark.parametrize("args", CASES, ids=lambda args: f"{args[0]}-{Path(args[-1]).stem}")
+def test_every_link_in_the_page_has_its_target(args: tuple[str, ...]) -> None:
+    page = run_cli(*args, "--html", "-").stdout
+    ids = set(re.findall(r' id="([^"]+)"', page))
+    targets = set(re.findall(r' href="#([^"]*)"', page))
+    assert targets <= ids, targets - ids
+    if "frames-bad" in args[-1]:
+        # every violation of the broken sample links to its message or frame
+        listed = re.findall(r"<li><span class=\"badge tone-bad\">violation</span>.*?</li>", page)
+        assert len(listed) == 9
+        assert all("see it</a>" in item for item in listed)
