@@ -8,7 +8,7 @@ rich renderers are imported by the two human views only: ``--json`` runs skip ri
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import click
@@ -27,13 +27,19 @@ from flaskscope.frames.capture import (
 from flaskscope.frames.deflate import DeflateSettings
 from flaskscope.frames.records import FrameRecord, MessageRecord
 from flaskscope.frames.stream import DEFAULT_MAX_MESSAGE_SIZE, FrameParser
+from flaskscope.frames.violations import Violation
 from flaskscope.render.console import make_console
 from flaskscope.render.frames_json import (
     json_end_line,
     json_event_line,
     json_head_line,
+    json_message_line,
     write_json_document,
 )
+from flaskscope.subprotocols.decoder import ConversationDecoder
+from flaskscope.subprotocols.detect import SUBPROTOCOL_CHOICES
+from flaskscope.subprotocols.model import DecodedMessage
+from flaskscope.subprotocols.stream import DECODE_KEEP, StageEvent, SubprotocolStage
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -85,6 +91,11 @@ def _deflate_settings(
     ones inflated (--deflate, --deflate-params, --handshake). Violations have stable
     codes (reserved-bits, control-too-long, invalid-utf8, truncated, ...), each with
     its RFC section.
+
+    The messages are then decoded as the application protocol inside them
+    (--subprotocol, default auto): Socket.IO / Engine.IO events with their namespace,
+    arguments, acks and binary attachments, GraphQL over WebSocket operations, STOMP
+    frames, or JSON; protocol faults are violations too (socketio-bad-json, ...).
 
     \b
     Examples:
@@ -143,6 +154,15 @@ def _deflate_settings(
     metavar="N",
     help="Frames shown in full (0: all); the rest are parsed, counted and checked.",
 )
+@click.option(
+    "--subprotocol",
+    type=click.Choice(SUBPROTOCOL_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Decode the messages as Socket.IO/Engine.IO, GraphQL over WebSocket, STOMP or JSON "
+    "(auto: from the HTTP head's Sec-WebSocket-Protocol or target, else the first messages; "
+    "none: frames only). See docs/subprotocols.md.",
+)
 @click.option("--summary", is_flag=True, help="Only counts: frames, messages, bytes, violations.")
 @click.option(
     "--json-lines",
@@ -163,6 +183,7 @@ def parse_frame(
     max_bytes: int,
     max_message_size: int,
     max_frames: int,
+    subprotocol: str,
     summary: bool,
     json_lines: bool,
     as_json: bool,
@@ -179,26 +200,60 @@ def parse_frame(
         deflate=given_deflate,
         deflate_given=deflate or deflate_params is not None or handshake is not None,
     )
+    decoding = subprotocol != "none"
+    keep = _payload_kept(max_bytes, summary=summary, as_json=as_json or json_lines)
     parser = FrameParser(
         role=settings.role,
         deflate=settings.deflate,
-        keep=_payload_kept(max_bytes, summary=summary, as_json=as_json or json_lines),
+        # The protocols read (up to DECODE_KEEP of) each message; the stage cuts the records
+        # to what the output keeps, the people's view cuts what it shows.
+        keep=keep if not decoding or keep is None else max(keep, DECODE_KEEP),
         max_message_size=max_message_size,
-        records=not summary,
+        records=decoding or not summary,
         offset=settings.offset,
     )
+    stage = None
+    if decoding:
+        cut = keep if as_json or json_lines else None
+        stage = _stage(subprotocol, head, parser, keep=cut, records=not summary)
     if json_lines:
-        ok = _stream_json_lines(parser, chunks, head, settings.role_source)
+        ok = _stream_json_lines(parser, chunks, head, settings.role_source, stage)
     elif as_json:
+        batches = iter_events(parser, chunks)
         ok = write_json_document(
-            sys.stdout.write, iter_events(parser, chunks), parser, head, settings.role_source
+            sys.stdout.write,
+            batches if stage is None else stage.events(batches),
+            parser,
+            head,
+            settings.role_source,
+            stage,
         )
     elif summary:
-        ok = _render_summary(make_console(no_color=no_color), parser, chunks, head, settings)
+        console = make_console(no_color=no_color)
+        ok = _render_summary(console, parser, chunks, head, settings, stage)
     else:
         console = make_console(no_color=no_color)
-        ok = _render_frames(console, parser, chunks, head, settings, max_bytes, max_frames)
+        ok = _render_frames(console, parser, chunks, head, settings, max_bytes, max_frames, stage)
     click.get_current_context().exit(EXIT_OK if ok else EXIT_INVALID)
+
+
+def _stage(
+    subprotocol: str,
+    head: HttpHead | None,
+    parser: FrameParser,
+    *,
+    keep: int | None,
+    records: bool,
+) -> SubprotocolStage:
+    """The subprotocol decoder over the parser's messages; a request head in front of the
+    frames gives the target and offered Sec-WebSocket-Protocol, a response head the
+    negotiated one."""
+    request = head.head if head is not None and head.kind == "request" else None
+    response = head.head if head is not None and head.kind == "response" else None
+    decoder = ConversationDecoder(
+        subprotocol, handshake_request=request, handshake_response=response
+    )
+    return SubprotocolStage(decoder, lambda: parser.role, keep=keep, records=records)
 
 
 def _payload_kept(max_bytes: int, *, summary: bool, as_json: bool) -> int | None:
@@ -222,8 +277,10 @@ def _render_summary(
     chunks: Iterable[bytes],
     head: HttpHead | None,
     settings: ParserSettings,
+    stage: SubprotocolStage | None,
 ) -> bool:
-    """``--summary``: the whole capture parsed first, then counts and the first violations."""
+    """``--summary``: the whole capture parsed first, then counts and the first violations
+    (the subprotocol's among them when one is decoded)."""
     from flaskscope.render.frames import (
         render_deflate,
         render_http_head,
@@ -233,21 +290,35 @@ def _render_summary(
         render_violation,
     )
 
-    result = collect_events(parser, chunks, max_violations=SUMMARY_VIOLATIONS)
+    if stage is None:
+        result = collect_events(parser, chunks, max_violations=SUMMARY_VIOLATIONS)
+        violations = list(result.violations)
+        totals = result.summary
+    else:
+        violations = []
+        for events in stage.events(iter_events(parser, chunks)):
+            for event in events:
+                if isinstance(event, Violation) and len(violations) < SUMMARY_VIOLATIONS:
+                    violations.append(event)
+        totals = stage.summary(parser.summary())
     render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
     render_deflate(console, settings.deflate)
-    render_role(console, result.role, settings.role_source)
-    render_summary(console, result.summary)
-    for violation in result.violations[:SUMMARY_VIOLATIONS]:
+    render_role(console, parser.role, settings.role_source)
+    if stage is not None:
+        from flaskscope.render.subprotocols import render_detection
+
+        render_detection(console, stage.decoder.detection)
+    render_summary(console, totals)
+    for violation in violations[:SUMMARY_VIOLATIONS]:
         render_violation(console, violation)
     render_status(
         console,
-        result.summary,
-        complete=result.complete,
-        bytes_needed=result.bytes_needed,
-        shown=min(SUMMARY_VIOLATIONS, len(result.violations)),
+        totals,
+        complete=parser.complete,
+        bytes_needed=parser.bytes_needed,
+        shown=min(SUMMARY_VIOLATIONS, len(violations)),
     )
-    return result.ok
+    return parser.complete and not totals.violations
 
 
 def _render_frames(
@@ -258,6 +329,7 @@ def _render_frames(
     settings: ParserSettings,
     max_bytes: int,
     max_frames: int,
+    stage: SubprotocolStage | None = None,
 ) -> bool:
     """The first ``max_frames`` frames (0: all) and their messages as soon as they are parsed,
     the first :data:`HUMAN_VIOLATIONS` violations of the whole capture, then the totals.
@@ -276,13 +348,17 @@ def _render_frames(
         render_status,
         render_violation,
     )
+    from flaskscope.render.subprotocols import render_decoded, render_detection
 
     render_legend(console)
     render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
     render_deflate(console, settings.deflate)
-    shown_role = False
+    shown_role = shown_detection = message_shown = False
     shown_violations = hidden_frames = hidden_messages = 0
-    for events in iter_events(parser, chunks):
+    batches: Iterable[Sequence[StageEvent]] = iter_events(parser, chunks)
+    if stage is not None:
+        batches = stage.events(batches)
+    for events in batches:
         for event in events:
             if isinstance(event, FrameRecord):
                 if not shown_role:
@@ -293,15 +369,22 @@ def _render_frames(
                 else:
                     render_frame(console, event, max_bytes=max_bytes)
             elif isinstance(event, MessageRecord):
-                if max_frames and event.frames and event.frames[0] >= max_frames:
-                    hidden_messages += 1
-                else:
+                message_shown = not (max_frames and event.frames and event.frames[0] >= max_frames)
+                if message_shown:
                     render_message(console, event, max_bytes=max_bytes)
+                else:
+                    hidden_messages += 1
+            elif isinstance(event, DecodedMessage):
+                if stage is not None and not shown_detection:
+                    render_detection(console, stage.decoder.detection)
+                    shown_detection = True
+                if message_shown:  # the decoding follows its message at once
+                    render_decoded(console, event, max_bytes=max_bytes)
             elif shown_violations < HUMAN_VIOLATIONS:
                 shown_violations += 1
                 render_violation(console, event)
     render_hidden(console, hidden_frames, hidden_messages, max_frames=max_frames)
-    totals = parser.summary()
+    totals = parser.summary() if stage is None else stage.summary(parser.summary())
     render_status(
         console,
         totals,
@@ -313,14 +396,31 @@ def _render_frames(
 
 
 def _stream_json_lines(
-    parser: FrameParser, chunks: Iterable[bytes], head: HttpHead | None, role_source: str
+    parser: FrameParser,
+    chunks: Iterable[bytes],
+    head: HttpHead | None,
+    role_source: str,
+    stage: SubprotocolStage | None,
 ) -> bool:
-    """``--json-lines``: each event as soon as it is known, memory bounded by one chunk."""
+    """``--json-lines``: each event as soon as it is known, memory bounded by one chunk (and
+    by the messages a subprotocol holds back); a message line carries its decoding."""
     write = sys.stdout.write
     if head is not None:
         write(json_head_line(head))
-    for events in iter_events(parser, chunks):
+    batches: Iterable[Sequence[StageEvent]] = iter_events(parser, chunks)
+    if stage is not None:
+        batches = stage.events(batches)
+    held: MessageRecord | None = None
+    for events in batches:
         for event in events:
-            write(json_event_line(event))
-    write(json_end_line(parser, role_source))
-    return parser.complete and not parser.summary().violations
+            if isinstance(event, DecodedMessage):
+                if held is not None and held.index == event.message:
+                    write(json_message_line(held, event))
+                held = None
+            elif isinstance(event, MessageRecord) and stage is not None:
+                held = event
+            else:
+                write(json_event_line(event))
+    write(json_end_line(parser, role_source, stage))
+    totals = parser.summary() if stage is None else stage.summary(parser.summary())
+    return parser.complete and not totals.violations

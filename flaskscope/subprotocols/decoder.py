@@ -115,7 +115,8 @@ class ConversationDecoder:
 
     def _decode(self, wire: WireMessage) -> list[Output]:
         assert self.decoder is not None
-        if not wire.complete:
+        attachment = not wire.is_text and self.protocol in ("socketio", "engineio")
+        if not wire.complete and not attachment:
             decoded, found = [self._cut(wire)], []
         else:
             decoded, found = self.decoder.feed(wire)

@@ -54,7 +54,13 @@ class WireMessage:
     """Index of the message's first frame: violations point at it."""
     complete: bool = True
     """False when the payload is cut (the stream ended inside the message, or past the size
-    limit): such a message is shown, never judged."""
+    limit, or past what was kept): such a message is shown, never judged."""
+    length: int | None = None
+    """The whole message's length when ``payload`` holds only its start."""
+
+    @property
+    def size(self) -> int:
+        return len(self.payload) if self.length is None else self.length
 
     @property
     def is_text(self) -> bool:

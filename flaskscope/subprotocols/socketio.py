@@ -201,8 +201,17 @@ class SocketIODecoder:
             attachment = wire.payload
             if self.engine.version == 3 and attachment[:1] == b"\x04":
                 attachment = attachment[1:]
+            cut = len(wire.payload) - len(attachment)
             waiting.parts.append(
-                WireMessage(wire.index, wire.direction, wire.opcode, attachment, wire.timestamp)
+                WireMessage(
+                    wire.index,
+                    wire.direction,
+                    wire.opcode,
+                    attachment,
+                    wire.timestamp,
+                    complete=wire.complete,
+                    length=wire.size - cut,
+                )
             )
             if len(waiting.parts) == waiting.packet.attachments:
                 out.extend(self._complete(waiting, found))
@@ -230,14 +239,16 @@ class SocketIODecoder:
         out.extend(self._engine(wire, engine_packet, found))
         return out, found
 
-    def _undecoded(self, wire: WireMessage, why: str) -> DecodedMessage:
+    def _undecoded(
+        self, wire: WireMessage, why: str, engine_type: str | None = None
+    ) -> DecodedMessage:
         return DecodedMessage(
             wire.index,
             wire.direction,
             self.name,
             "invalid",
-            f"not {'Socket.IO' if self.socketio else 'Engine.IO'}: {why}",
-            self._base(None, None),
+            f"not {'Socket.IO' if engine_type else 'Engine.IO'}: {why}",
+            self._base(engine_type, None),
         )
 
     @staticmethod
@@ -266,11 +277,11 @@ class SocketIODecoder:
                         "binary message with no BINARY_EVENT or BINARY_ACK waiting for it",
                     )
                 )
-                decoded["size"] = len(packet.data)
+                decoded["size"] = wire.size
                 return [
                     DecodedMessage(
                         wire.index, wire.direction, self.name, "binary",
-                        f"binary message, {len(packet.data)} bytes, attached to nothing",
+                        f"binary message, {wire.size} bytes, attached to nothing",
                         decoded,
                     )
                 ]
@@ -283,8 +294,8 @@ class SocketIODecoder:
             body, has_body = self.engine.open, True
             title = f"open  sid={self.engine.open.get('sid')}"
         elif packet.binary:
-            decoded["size"] = len(packet.data)
-            title = f"{packet.type}  binary, {len(packet.data)} bytes"
+            decoded["size"] = wire.size
+            title = f"{packet.type}  binary, {wire.size} bytes"
         elif packet.data:
             decoded["data"] = packet.data
             if packet.data == "probe":
@@ -307,7 +318,7 @@ class SocketIODecoder:
             packet = parse_socket_packet(text)
         except PacketError as error:
             found.append(error.violation(wire))
-            return [self._undecoded(wire, error.message)]
+            return [self._undecoded(wire, error.message, "message")]
         problem = check_payload(packet, self._socket_version())
         if problem is not None:
             found.append(violation("socketio-bad-payload", wire, problem))
@@ -349,8 +360,9 @@ class SocketIODecoder:
                 {
                     "num": num,
                     "message": part.index,
-                    "size": len(part.payload),
+                    "size": part.size,
                     "base64": base64.b64encode(part.payload).decode("ascii"),
+                    "base64_truncated": not part.complete,
                 }
                 for num, part in enumerate(parts)
             ]
@@ -372,7 +384,7 @@ class SocketIODecoder:
                     value: object = {
                         "_binary": {
                             "num": num,
-                            "size": len(payload),
+                            "size": parts[num].size,
                             "preview_hex": payload[:PREVIEW].hex(),
                         }
                     }
@@ -443,7 +455,7 @@ class SocketIODecoder:
                     "namespace": packet.namespace,
                     "attachment_of": wire.index,
                     "num": num,
-                    "size": len(part.payload),
+                    "size": part.size,
                 }
             )
             out.append(
@@ -453,7 +465,7 @@ class SocketIODecoder:
                     self.name,
                     "attachment",
                     f"{packet.namespace}  attachment {num} of message {wire.index}, "
-                    f"{len(part.payload)} bytes",
+                    f"{part.size} bytes",
                     attached,
                 )
             )

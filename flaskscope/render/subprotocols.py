@@ -1,0 +1,77 @@
+"""Human output for the application protocols inside messages: how the protocol was chosen,
+then each decoded message as ``namespace  event-name`` with its arguments pretty-printed
+(Socket.IO), ``subscribe  id=1`` with the query (GraphQL), ``SEND  /queue/a`` with headers and
+body (STOMP), or the JSON value. Everything shown is untrusted: ``safe_text`` only.
+"""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+from rich.text import Text
+
+from flaskscope.render.console import safe_text
+from flaskscope.subprotocols.detect import Detection
+from flaskscope.subprotocols.model import DecodedMessage
+
+__all__ = ["MAX_BODY_LINES", "render_decoded", "render_detection"]
+
+MAX_BODY_LINES = 40
+"""Lines of pretty-printed JSON shown per message (the rest are counted)."""
+
+_PROTOCOL_STYLE = "bold magenta"
+
+
+def render_detection(console: Console, detection: Detection | None) -> None:
+    """Which protocol the messages are decoded as, and how that was decided."""
+    if detection is None:
+        return
+    line = Text()
+    line.append("subprotocol: ", style="bold")
+    line.append_text(safe_text(detection.protocol, _PROTOCOL_STYLE))
+    line.append(f" ({detection.source}: ", style="dim")
+    line.append_text(safe_text(detection.reason, "dim"))
+    line.append(")", style="dim")
+    if detection.engineio_version is not None:
+        line.append(f", Engine.IO v{detection.engineio_version}", style="dim")
+    console.print(line)
+
+
+def _pretty(value: object, max_bytes: int) -> list[str]:
+    text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
+    lines = text.splitlines()
+    if max_bytes and len(text) > max_bytes * 16:
+        lines = lines[:MAX_BODY_LINES]
+    if len(lines) > MAX_BODY_LINES:
+        more = len(lines) - MAX_BODY_LINES
+        lines = [*lines[:MAX_BODY_LINES], f"... {more} more lines"]
+    return lines
+
+
+def render_decoded(console: Console, decoded: DecodedMessage, *, max_bytes: int) -> None:
+    """One decoded message under its WebSocket message."""
+    if decoded.subprotocol == "none":
+        return
+    line = Text("     ")
+    line.append_text(safe_text(decoded.subprotocol, _PROTOCOL_STYLE))
+    line.append("  ")
+    line.append_text(safe_text(decoded.title, "bold"))
+    if decoded.note:
+        line.append("  (")
+        line.append_text(safe_text(decoded.note, "cyan"))
+        line.append(")")
+    lines = [line]
+    query = decoded.decoded.get("query") if decoded.kind in ("subscribe", "start") else None
+    if isinstance(query, str):
+        for query_line in query.strip().splitlines()[:MAX_BODY_LINES]:
+            lines.append(Text("       ") + safe_text(query_line, "green"))
+        variables = decoded.decoded.get("variables")
+        if variables:
+            lines.append(Text("       variables:", style="dim"))
+            for json_line in _pretty(variables, max_bytes):
+                lines.append(Text("       ") + safe_text(json_line))
+    elif decoded.has_body:
+        for json_line in _pretty(decoded.body, max_bytes):
+            lines.append(Text("       ") + safe_text(json_line))
+    console.print(Text("\n").join(lines))
