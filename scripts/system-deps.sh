@@ -18,6 +18,8 @@ redis-server redis-server
 hashcat hashcat
 pocl-opencl-icd -
 ocl-icd-libopencl1 -
+nodejs node
+npm npm
 LIST
 [ ${#need[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -37,7 +39,7 @@ export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -qq >/dev/null 2>&1 || true
 for pkg in "${need[@]}"; do
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null 2>&1 \
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$pkg" >/dev/null 2>&1 \
     || echo "system-deps: could not install $pkg; the tests that need it will skip" >&2
 done
 exit 0
