@@ -117,7 +117,8 @@ class ConversationDecoder:
         assert self.decoder is not None
         attachment = not wire.is_text and self.protocol in ("socketio", "engineio")
         if not wire.complete and not attachment:
-            decoded, found = [self._cut(wire)], []
+            decoded: list[DecodedMessage] = [self._cut(wire)]
+            found: list[Violation] = []
         else:
             decoded, found = self.decoder.feed(wire)
         return self._release(decoded, found)

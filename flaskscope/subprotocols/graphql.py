@@ -165,18 +165,14 @@ class GraphQLDecoder:
         needs_id = kind in STARTS | RESULTS | {"stop"}
         if needs_id and not isinstance(operation_id, str):
             if not (self.legacy and kind == "error" and operation_id is None):
-                found.append(
-                    violation("graphql-bad-message", wire, f"{kind!r} needs a string id")
-                )
+                found.append(violation("graphql-bad-message", wire, f"{kind!r} needs a string id"))
             return
         if not isinstance(operation_id, str):
             return
         if kind in STARTS:
             if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
                 found.append(
-                    violation(
-                        "graphql-bad-message", wire, f"{kind!r} payload needs a query string"
-                    )
+                    violation("graphql-bad-message", wire, f"{kind!r} payload needs a query string")
                 )
             both = self.directions == {CLIENT, SERVER}
             if not self.legacy and both and self.init_seen and not self.acknowledged:
@@ -204,15 +200,15 @@ class GraphQLDecoder:
         started = self.operations.get(operation_id)
         decoded["operation_of"] = started
         ends = kind in ("error", "complete", "stop")
-        if started is None and self.init_seen and wire.direction == SERVER:
-            if operation_id not in self.finished:
-                found.append(
-                    violation(
-                        "graphql-unknown-operation-id",
-                        wire,
-                        f"{kind!r} for id {operation_id!r}, which no running subscribe started",
-                    )
+        unknown = started is None and operation_id not in self.finished
+        if unknown and self.init_seen and wire.direction == SERVER:
+            found.append(
+                violation(
+                    "graphql-unknown-operation-id",
+                    wire,
+                    f"{kind!r} for id {operation_id!r}, which no running subscribe started",
                 )
+            )
         if ends and started is not None:
             del self.operations[operation_id]
             self.finished.add(operation_id)

@@ -38,8 +38,14 @@ class JsonDecoder:
         if not wire.is_text:
             decoded: dict[str, object] = {"json": None, "valid": False, "binary": True}
             return [
-                DecodedMessage(wire.index, wire.direction, self.name, "binary",
-                               f"binary, {len(wire.payload)} bytes", decoded)
+                DecodedMessage(
+                    wire.index,
+                    wire.direction,
+                    self.name,
+                    "binary",
+                    f"binary, {len(wire.payload)} bytes",
+                    decoded,
+                )
             ], found
         try:
             value = json.loads(wire.text())
@@ -48,14 +54,14 @@ class JsonDecoder:
                 found.append(violation("json-bad-json", wire, f"text is not JSON ({error})"))
             decoded = {"json": None, "valid": False, "binary": False}
             return [
-                DecodedMessage(wire.index, wire.direction, self.name, "text", "not JSON",
-                               decoded)
+                DecodedMessage(wire.index, wire.direction, self.name, "text", "not JSON", decoded)
             ], found
         kind = _json_kind(value)
         decoded = {"json": value, "valid": True, "binary": False}
         return [
-            DecodedMessage(wire.index, wire.direction, self.name, "json", f"JSON {kind}",
-                           decoded, value, True)
+            DecodedMessage(
+                wire.index, wire.direction, self.name, "json", f"JSON {kind}", decoded, value, True
+            )
         ], found
 
     def finish(self) -> tuple[list[DecodedMessage], list[Violation]]:

@@ -170,6 +170,14 @@ def _placeholders(data: object) -> list[tuple[list[object] | dict[str, object], 
     return found
 
 
+def _put(container: list[object] | dict[str, object], key: object, value: object) -> None:
+    """Replace a placeholder where :func:`_placeholders` found it."""
+    if isinstance(container, list) and isinstance(key, int):
+        container[key] = value
+    elif isinstance(container, dict) and isinstance(key, str):
+        container[key] = value
+
+
 @dataclass
 class _Pending:
     """A binary packet waiting for its attachments."""
@@ -280,7 +288,10 @@ class SocketIODecoder:
                 decoded["size"] = wire.size
                 return [
                     DecodedMessage(
-                        wire.index, wire.direction, self.name, "binary",
+                        wire.index,
+                        wire.direction,
+                        self.name,
+                        "binary",
                         f"binary message, {wire.size} bytes, attached to nothing",
                         decoded,
                     )
@@ -305,15 +316,14 @@ class SocketIODecoder:
                 try:
                     body, has_body = json.loads(str(packet.data)), True
                 except (ValueError, RecursionError):
-                    title = f"{packet.type}  {packet.data}"
+                    title = f"{packet.type}  {packet.data!s}"
         return [
-            DecodedMessage(wire.index, wire.direction, self.name, packet.type, title, decoded,
-                           body, has_body)
+            DecodedMessage(
+                wire.index, wire.direction, self.name, packet.type, title, decoded, body, has_body
+            )
         ]
 
-    def _socket(
-        self, wire: WireMessage, text: str, found: list[Violation]
-    ) -> list[DecodedMessage]:
+    def _socket(self, wire: WireMessage, text: str, found: list[Violation]) -> list[DecodedMessage]:
         try:
             packet = parse_socket_packet(text)
         except PacketError as error:
@@ -322,15 +332,16 @@ class SocketIODecoder:
         problem = check_payload(packet, self._socket_version())
         if problem is not None:
             found.append(violation("socketio-bad-payload", wire, problem))
-        if packet.type in (2, 5) and isinstance(packet.data, list) and packet.data:
-            if packet.data[0] in RESERVED_EVENTS:
-                found.append(
-                    violation(
-                        "socketio-reserved-event",
-                        wire,
-                        f"event name {packet.data[0]!r} is reserved",
-                    )
+        data = packet.data
+        name = data[0] if packet.type in (2, 5) and isinstance(data, list) and data else None
+        if isinstance(name, str) and name in RESERVED_EVENTS:
+            found.append(
+                violation(
+                    "socketio-reserved-event",
+                    wire,
+                    f"event name {name!r} is reserved",
                 )
+            )
         if packet.attachments and packet.type in (5, 6):
             if packet.attachments > MAX_ATTACHMENTS:
                 found.append(
@@ -390,7 +401,7 @@ class SocketIODecoder:
                     }
                 else:
                     value = {"_binary": {"num": num, "missing": True}}
-                container[key] = value  # type: ignore[index]
+                _put(container, key, value)
             if len(seen) < packet.attachments:
                 unused = packet.attachments - len(seen)
                 found.append(

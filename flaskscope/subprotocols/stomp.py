@@ -170,8 +170,9 @@ class StompDecoder:
         if heartbeat or not wire.payload:
             decoded: dict[str, object] = {"frames": [], "heartbeat": True}
             return [
-                DecodedMessage(wire.index, wire.direction, self.name, "heartbeat", "heart-beat",
-                               decoded)
+                DecodedMessage(
+                    wire.index, wire.direction, self.name, "heartbeat", "heart-beat", decoded
+                )
             ], found
         listed = []
         for frame in frames:
@@ -192,7 +193,7 @@ class StompDecoder:
         title = first.command + (f"  {destination}" if destination else "")
         if count > 1:
             title += f"  (+{count - 1} more frame(s))"
-        headers = {key: value for key, value in reversed(first.headers)}
+        headers = dict(reversed(first.headers))
         decoded = {
             "command": first.command,
             "headers": listed[0]["headers"],
@@ -203,8 +204,14 @@ class StompDecoder:
         }
         return [
             DecodedMessage(
-                wire.index, wire.direction, self.name, first.command, title, decoded,
-                {"headers": headers, "body": listed[0]["body"]}, True,
+                wire.index,
+                wire.direction,
+                self.name,
+                first.command,
+                title,
+                decoded,
+                {"headers": headers, "body": listed[0]["body"]},
+                True,
             )
         ], found
 

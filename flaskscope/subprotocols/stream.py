@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import codecs
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
-from flaskscope.frames.stream import Event
 from flaskscope.frames.violations import Violation
 from flaskscope.subprotocols.decoder import ConversationDecoder, Output
 from flaskscope.subprotocols.model import DecodedMessage, WireMessage
@@ -46,6 +45,7 @@ def _cut_message(record: MessageRecord, keep: int) -> MessageRecord:
         text = codecs.getincrementaldecoder("utf-8")("replace").decode(payload, False)
     return replace(record, payload=payload, text=text)
 
+
 StageEvent = FrameRecord | MessageRecord | Violation | DecodedMessage
 
 
@@ -70,7 +70,7 @@ class SubprotocolStage:
         self.records: dict[int, MessageRecord] = {}
         self.violations: Counter[str] = Counter()
 
-    def events(self, batches: Iterable[list[Event]]) -> Iterator[list[StageEvent]]:
+    def events(self, batches: Iterable[Sequence[StageEvent]]) -> Iterator[list[StageEvent]]:
         """The batches with each message followed by its decoding (messages may be held)."""
         for batch in batches:
             out: list[StageEvent] = []

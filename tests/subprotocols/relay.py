@@ -7,6 +7,7 @@ Bounded: it serves until ``close()``; each connection's threads end when either 
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -77,10 +78,8 @@ class Relay:
             pass
         finally:
             for sock in (sink, source):
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def close(self) -> None:
         self.running = False

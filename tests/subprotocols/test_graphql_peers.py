@@ -55,4 +55,5 @@ def test_graphql_ws_server_and_client() -> None:
             for m in result.messages
             if m.kind == "complete" and m.decoded["id"] == subscribe.decoded["id"]
         ]
-        assert ends and ends[0].decoded["operation_of"] == subscribe.message
+        assert ends
+        assert ends[0].decoded["operation_of"] == subscribe.message

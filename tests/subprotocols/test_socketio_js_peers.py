@@ -68,7 +68,9 @@ def test_reference_javascript_socketio_peers() -> None:
     assert done.returncode == 0, done.stderr
     log = json.loads(done.stdout)
     assert log["acks"]["chat"] == ["ok", 8]
-    logged = [tuple(js_bytes(e)) for e in log["server"]] + [tuple(js_bytes(e)) for e in log["client"]]
+    logged = [tuple(js_bytes(e)) for e in log["server"]] + [
+        tuple(js_bytes(e)) for e in log["client"]
+    ]
 
     assert len(relay.recordings) == 1  # one Manager multiplexes both namespaces
     decoded: list[Any] = []

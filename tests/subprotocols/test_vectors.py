@@ -88,9 +88,7 @@ def test_engineio_packet_from_the_reference_encoder(vector: dict[str, Any]) -> N
         assert decoded.get("probe", False) == (expected["data"] == "probe")
 
 
-@pytest.mark.parametrize(
-    "vector", BROKEN, ids=[f"{v['code']}:{v['note']}" for v in BROKEN]
-)
+@pytest.mark.parametrize("vector", BROKEN, ids=[f"{v['code']}:{v['note']}" for v in BROKEN])
 def test_broken_conversation_gives_its_code(vector: dict[str, Any]) -> None:
     request = vector.get("handshake_request")
     result = decode_conversation(

@@ -25,7 +25,7 @@ SOCKET_PACKETS: list[tuple[str, int, object, str | None, int | None]] = [
     ("disconnect-namespace", sio.DISCONNECT, None, "/admin", None),
     ("event", sio.EVENT, ["chat", {"msg": "hi", "n": [1, 2.5, None, True]}], None, None),
     ("event-ack", sio.EVENT, ["ask", "question?"], "/chat", 12),
-    ("event-unicode", sio.EVENT, ["ünï", "☃ \u2028 \"quoted\" ,"], "/ns", None),
+    ("event-unicode", sio.EVENT, ["ünï", '☃ \u2028 "quoted" ,'], "/ns", None),
     ("event-number-args", sio.EVENT, ["nums", 0, -1, 1e300], None, 0),
     ("ack", sio.ACK, ["ok", 2], None, 12),
     ("ack-namespace", sio.ACK, [], "/chat", 7),
