@@ -172,9 +172,9 @@ def _placeholders(data: object) -> list[tuple[list[object] | dict[str, object], 
 
 def _put(container: list[object] | dict[str, object], key: object, value: object) -> None:
     """Replace a placeholder where :func:`_placeholders` found it."""
-    if isinstance(container, list) and isinstance(key, int):
-        container[key] = value
-    elif isinstance(container, dict) and isinstance(key, str):
+    if isinstance(container, dict):
+        container[str(key)] = value
+    elif isinstance(key, int):
         container[key] = value
 
 
