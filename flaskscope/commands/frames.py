@@ -163,6 +163,11 @@ def _deflate_settings(
     "(auto: from the HTTP head's Sec-WebSocket-Protocol or target, else the first messages; "
     "none: frames only). See docs/subprotocols.md.",
 )
+@click.option(
+    "--messages-only",
+    is_flag=True,
+    help="People's view: only the decoded messages and the violations, no frame dumps.",
+)
 @click.option("--summary", is_flag=True, help="Only counts: frames, messages, bytes, violations.")
 @click.option(
     "--json-lines",
@@ -184,6 +189,7 @@ def parse_frame(
     max_message_size: int,
     max_frames: int,
     subprotocol: str,
+    messages_only: bool,
     summary: bool,
     json_lines: bool,
     as_json: bool,
@@ -233,7 +239,17 @@ def parse_frame(
         ok = _render_summary(console, parser, chunks, head, settings, stage)
     else:
         console = make_console(no_color=no_color)
-        ok = _render_frames(console, parser, chunks, head, settings, max_bytes, max_frames, stage)
+        ok = _render_frames(
+            console,
+            parser,
+            chunks,
+            head,
+            settings,
+            max_bytes,
+            max_frames,
+            stage,
+            messages_only=messages_only,
+        )
     click.get_current_context().exit(EXIT_OK if ok else EXIT_INVALID)
 
 
@@ -330,6 +346,8 @@ def _render_frames(
     max_bytes: int,
     max_frames: int,
     stage: SubprotocolStage | None = None,
+    *,
+    messages_only: bool = False,
 ) -> bool:
     """The first ``max_frames`` frames (0: all) and their messages as soon as they are parsed,
     the first :data:`HUMAN_VIOLATIONS` violations of the whole capture, then the totals.
@@ -350,7 +368,8 @@ def _render_frames(
     )
     from flaskscope.render.subprotocols import render_decoded, render_detection
 
-    render_legend(console)
+    if not messages_only:
+        render_legend(console)
     render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
     render_deflate(console, settings.deflate)
     shown_role = shown_detection = message_shown = False
@@ -366,20 +385,20 @@ def _render_frames(
                     shown_role = True
                 if max_frames and event.index >= max_frames:
                     hidden_frames += 1
-                else:
+                elif not messages_only:
                     render_frame(console, event, max_bytes=max_bytes)
             elif isinstance(event, MessageRecord):
                 message_shown = not (max_frames and event.frames and event.frames[0] >= max_frames)
-                if message_shown:
-                    render_message(console, event, max_bytes=max_bytes)
-                else:
+                if not message_shown:
                     hidden_messages += 1
+                elif not messages_only or stage is None:
+                    render_message(console, event, max_bytes=max_bytes)
             elif isinstance(event, DecodedMessage):
                 if stage is not None and not shown_detection:
                     render_detection(console, stage.decoder.detection)
                     shown_detection = True
                 if message_shown:  # the decoding follows its message at once
-                    render_decoded(console, event, max_bytes=max_bytes)
+                    render_decoded(console, event, max_bytes=max_bytes, numbered=messages_only)
             elif shown_violations < HUMAN_VIOLATIONS:
                 shown_violations += 1
                 render_violation(console, event)

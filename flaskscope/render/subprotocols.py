@@ -20,6 +20,9 @@ __all__ = ["MAX_BODY_LINES", "render_decoded", "render_detection"]
 MAX_BODY_LINES = 40
 """Lines of pretty-printed JSON shown per message (the rest are counted)."""
 
+INLINE_WIDTH = 72
+"""A body whose one-line JSON is this short stays on the title line."""
+
 _PROTOCOL_STYLE = "bold magenta"
 
 
@@ -49,18 +52,23 @@ def _pretty(value: object, max_bytes: int) -> list[str]:
     return lines
 
 
-def render_decoded(console: Console, decoded: DecodedMessage, *, max_bytes: int) -> None:
-    """One decoded message under its WebSocket message."""
-    if decoded.subprotocol == "none":
+def render_decoded(
+    console: Console, decoded: DecodedMessage, *, max_bytes: int, numbered: bool = False
+) -> None:
+    """One decoded message under its WebSocket message (``numbered``: on its own, with the
+    message's index and sender, for ``--messages-only``)."""
+    if decoded.subprotocol == "none" and not numbered:
         return
     line = Text("     ")
+    if numbered:
+        line = Text(f"message {decoded.message}", style="bold blue")
+        if decoded.direction:
+            line.append(f" {'->' if decoded.direction == 'client' else '<-'} ", style="dim")
+        else:
+            line.append("  ")
     line.append_text(safe_text(decoded.subprotocol, _PROTOCOL_STYLE))
     line.append("  ")
     line.append_text(safe_text(decoded.title, "bold"))
-    if decoded.note:
-        line.append("  (")
-        line.append_text(safe_text(decoded.note, "cyan"))
-        line.append(")")
     lines = [line]
     query = decoded.decoded.get("query") if decoded.kind in ("subscribe", "start") else None
     if isinstance(query, str):
@@ -72,6 +80,15 @@ def render_decoded(console: Console, decoded: DecodedMessage, *, max_bytes: int)
             for json_line in _pretty(variables, max_bytes):
                 lines.append(Text("       ") + safe_text(json_line))
     elif decoded.has_body:
-        for json_line in _pretty(decoded.body, max_bytes):
-            lines.append(Text("       ") + safe_text(json_line))
+        compact = json.dumps(decoded.body, ensure_ascii=False)
+        if len(compact) <= INLINE_WIDTH and "\n" not in compact:
+            line.append("  ")
+            line.append_text(safe_text(compact))
+        else:
+            for json_line in _pretty(decoded.body, max_bytes):
+                lines.append(Text("       ") + safe_text(json_line))
+    if decoded.note:
+        line.append("  (")
+        line.append_text(safe_text(decoded.note, "cyan"))
+        line.append(")")
     console.print(Text("\n").join(lines))
