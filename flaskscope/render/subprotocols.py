@@ -33,7 +33,7 @@ def render_detection(console: Console, detection: Detection | None) -> None:
     line = Text()
     line.append("subprotocol: ", style="bold")
     line.append_text(safe_text(detection.protocol, _PROTOCOL_STYLE))
-    line.append(f" ({detection.source}: ", style="dim")
+    line.append(" (", style="dim")
     line.append_text(safe_text(detection.reason, "dim"))
     line.append(")", style="dim")
     if detection.engineio_version is not None:

@@ -193,7 +193,9 @@ class StompDecoder:
         title = first.command + (f"  {destination}" if destination else "")
         if count > 1:
             title += f"  (+{count - 1} more frame(s))"
-        headers = dict(reversed(first.headers))
+        headers: dict[str, str] = {}
+        for key, value in first.headers:
+            headers.setdefault(key, value)  # the first of repeated headers counts
         decoded = {
             "command": first.command,
             "headers": listed[0]["headers"],
