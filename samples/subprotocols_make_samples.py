@@ -139,6 +139,23 @@ def stomp_client() -> bytes:
     return head + frames
 
 
+def socketio_broken() -> bytes:
+    """A server's Socket.IO traffic broken on purpose, one fault per message."""
+    from flaskscope.frames.builder import build_frames
+
+    packets = [
+        '0{"sid":"broken","upgrades":[],"pingInterval":25000,"pingTimeout":20000,'
+        '"maxPayload":1000000}',
+        '42["chat",{"msg":"cut',
+        '451-["upload",{"_placeholder":true,"num":0}]',
+        '42["next"]',
+        "49",
+        "3",
+        '42["disconnect"]',
+    ]
+    return b"".join(build_frames(1, packet.encode()).data for packet in packets)
+
+
 def main() -> None:
     client, server = socketio_capture()
     (HERE / "socketio-client.bin").write_bytes(client)
@@ -148,6 +165,7 @@ def main() -> None:
         (HERE / "graphql-client.bin").write_bytes(graphql[0])
         (HERE / "graphql-server.bin").write_bytes(graphql[1])
     (HERE / "stomp-client.bin").write_bytes(stomp_client())
+    (HERE / "socketio-bad.bin").write_bytes(socketio_broken())
     print("wrote socketio-*.bin, graphql-*.bin, stomp-client.bin")
 
 

@@ -52,6 +52,26 @@ def _pretty(value: object, max_bytes: int) -> list[str]:
     return lines
 
 
+def _stomp_lines(decoded: DecodedMessage) -> list[Text]:
+    """A STOMP frame as it reads on the wire: ``name:value`` headers, then the body."""
+    lines = []
+    headers = decoded.decoded.get("headers")
+    for pair in headers if isinstance(headers, list) else []:
+        if isinstance(pair, list) and len(pair) == 2:
+            lines.append(Text("       ") + safe_text(f"{pair[0]}:{pair[1]}", "cyan"))
+    body = decoded.decoded.get("body")
+    if isinstance(body, str) and body:
+        body_lines = body.splitlines()
+        for body_line in body_lines[:MAX_BODY_LINES]:
+            lines.append(Text("       ") + safe_text(body_line))
+        if len(body_lines) > MAX_BODY_LINES:
+            lines.append(Text(f"       ... {len(body_lines) - MAX_BODY_LINES} more lines", "dim"))
+    count = decoded.decoded.get("frame_count")
+    if isinstance(count, int) and count > 1:
+        lines.append(Text(f"       ({count - 1} more STOMP frame(s) in this message)", "dim"))
+    return lines
+
+
 def render_decoded(
     console: Console, decoded: DecodedMessage, *, max_bytes: int, numbered: bool = False
 ) -> None:
@@ -79,6 +99,8 @@ def render_decoded(
             lines.append(Text("       variables:", style="dim"))
             for json_line in _pretty(variables, max_bytes):
                 lines.append(Text("       ") + safe_text(json_line))
+    elif decoded.subprotocol == "stomp" and decoded.kind != "heartbeat":
+        lines.extend(_stomp_lines(decoded))
     elif decoded.has_body:
         compact = json.dumps(decoded.body, ensure_ascii=False)
         if len(compact) <= INLINE_WIDTH and "\n" not in compact:

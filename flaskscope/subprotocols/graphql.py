@@ -136,7 +136,12 @@ class GraphQLDecoder:
 
     def _plain(self, wire: WireMessage, decoded: dict[str, object], why: str) -> DecodedMessage:
         return DecodedMessage(
-            wire.index, wire.direction, self.name, "invalid", f"not GraphQL: {why}", decoded
+            wire.index,
+            wire.direction,
+            self.name,
+            "invalid",
+            f"invalid GraphQL message: {why}",
+            decoded,
         )
 
     def _check(

@@ -255,7 +255,7 @@ class SocketIODecoder:
             wire.direction,
             self.name,
             "invalid",
-            f"not {'Socket.IO' if engine_type else 'Engine.IO'}: {why}",
+            f"invalid {'Socket.IO' if engine_type else 'Engine.IO'} packet: {why}",
             self._base(engine_type, None),
         )
 
