@@ -222,6 +222,14 @@ def parse_frame(
     if decoding:
         cut = keep if as_json or json_lines else None
         stage = _stage(subprotocol, head, parser, keep=cut, records=not summary)
+
+        def settled(protocol: str) -> None:
+            """Nothing to decode: the frames parse as fast as with --subprotocol none."""
+            if protocol == "none":
+                parser.records = not summary
+                parser.keep = max_message_size if keep is None else min(keep, max_message_size)
+
+        stage.on_settled = settled
     if json_lines:
         ok = _stream_json_lines(parser, chunks, head, settings.role_source, stage)
     elif as_json:

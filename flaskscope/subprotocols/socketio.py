@@ -68,6 +68,8 @@ class SocketPacket:
     attachments: int
     data: object
     """The JSON payload, or ``_MISSING`` when the packet has none."""
+    query: str | None = None
+    """Protocol v4's CONNECT query string after the namespace (``/chat?token=abc``)."""
 
     @property
     def type_name(self) -> str:
@@ -99,11 +101,13 @@ def parse_socket_packet(text: str) -> SocketPacket:
         attachments = int(count)
         position = dash + 1
     namespace = "/"
+    query = ""
     if text.startswith("/", position):
         comma = text.find(",", position)
         end = len(text) if comma < 0 else comma
         namespace = text[position:end]
         position = end + 1 if comma >= 0 else end
+        namespace, _, query = namespace.partition("?")  # v4 CONNECT: "/chat?token=abc,"
     ack_id = None
     digits = position
     while digits < len(text) and "0" <= text[digits] <= "9":
@@ -121,7 +125,7 @@ def parse_socket_packet(text: str) -> SocketPacket:
             raise PacketError(
                 "socketio-bad-json", f"{SOCKETIO_TYPES[kind]} payload is not JSON ({error})"
             ) from None
-    return SocketPacket(kind, namespace, ack_id, attachments, data)
+    return SocketPacket(kind, namespace, ack_id, attachments, data, query or None)
 
 
 def check_payload(packet: SocketPacket, version: int | None) -> str | None:
@@ -366,7 +370,7 @@ class SocketIODecoder:
         data = packet.data if packet.has_data else None
         attachments: list[dict[str, object]] | None = None
         if packet.type in (5, 6):
-            data = json.loads(json.dumps(data))  # a copy whose placeholders can be replaced
+            # ``data`` was parsed for this packet alone: its placeholders are replaced in place.
             attachments = [
                 {
                     "num": num,
@@ -443,6 +447,8 @@ class SocketIODecoder:
         elif packet.has_data:
             decoded["data"] = data
             body, has_body = data, True
+        if packet.query is not None:
+            decoded["namespace_query"] = packet.query
         if attachments:
             note = (note + ", " if note else "") + f"{len(attachments)} attachment(s)"
         out = [

@@ -60,6 +60,7 @@ class SubprotocolStage:
         *,
         keep: int | None = None,
         records: bool = True,
+        on_settled: Callable[[str], None] | None = None,
     ) -> None:
         self.decoder = decoder
         self.direction = direction
@@ -67,6 +68,10 @@ class SubprotocolStage:
         """Payload bytes the records keep on the way out (None: as parsed)."""
         self.records_out = records
         """False for ``--summary``: records are decoded, then dropped."""
+        self.on_settled = on_settled
+        """Told the protocol once ``auto`` has chosen it (``none``: the parser can go back to
+        keeping only what the output needs)."""
+        self.settled = False
         self.records: dict[int, MessageRecord] = {}
         self.violations: Counter[str] = Counter()
 
@@ -78,6 +83,11 @@ class SubprotocolStage:
                 if isinstance(event, MessageRecord):
                     self.records[event.index] = event
                     self._outputs(self.decoder.feed(self._wire(event)), out)
+                    protocol = self.decoder.protocol
+                    if not self.settled and protocol is not None:
+                        self.settled = True
+                        if self.on_settled is not None:
+                            self.on_settled(protocol)
                 elif isinstance(event, FrameRecord):
                     if self.records_out:
                         out.append(event if self.keep is None else _cut_frame(event, self.keep))
