@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from flaskscope.frames.capture import find_http_head
-from flaskscope.frames.records import MessageRecord
+from flaskscope.frames.records import FrameRecord, MessageRecord
 from flaskscope.frames.stream import FrameParser
 from flaskscope.subprotocols.model import WireMessage
 
@@ -32,6 +32,19 @@ class Recording:
 
     def stream(self, direction: str) -> bytes:
         return b"".join(data for _, side, data in self.chunks if side == direction)
+
+    def until_close(self, direction: str) -> bytes:
+        """The direction's bytes up to the end of its Close frame: werkzeug reads what a
+        client sends after the WebSocket ends as a new HTTP request and answers 400, and
+        python-socketio's client sends packets after its Close (RFC 6455 §5.5.1)."""
+        data = self.stream(direction)
+        found = find_http_head(data[:65536])
+        start = found.length if found is not None and not isinstance(found, int) else 0
+        parser = FrameParser(role=direction, keep=0, offset=start)
+        for event in parser.feed(data[start:]):
+            if isinstance(event, FrameRecord) and event.header.opcode == 8:
+                return data[: event.offset + event.header.header_length + event.received]
+        return data
 
 
 class Relay:
@@ -97,7 +110,8 @@ class Conversation:
 
 
 def conversation(recording: Recording) -> Conversation:
-    """Both directions parsed chunk by chunk; messages in the order they completed."""
+    """Both directions parsed chunk by chunk, each up to its Close frame; messages in the
+    order they completed."""
     heads: dict[str, bytes | None] = {"client": None, "server": None}
     pending: dict[str, bytes] = {"client": b"", "server": b""}
     parsers = {
@@ -105,6 +119,7 @@ def conversation(recording: Recording) -> Conversation:
         "server": FrameParser(role="server", keep=None),
     }
     stamped: list[tuple[float, str, MessageRecord]] = []
+    closed: set[str] = set()
     for moment, direction, data in recording.chunks:
         if heads[direction] is None:
             pending[direction] += data
@@ -114,11 +129,13 @@ def conversation(recording: Recording) -> Conversation:
             heads[direction] = found.head
             data = pending[direction][found.length :]
         for event in parsers[direction].feed(data):
-            if isinstance(event, MessageRecord):
+            if isinstance(event, FrameRecord) and event.header.opcode == 8:
+                closed.add(direction)  # what follows a Close is not the conversation
+            elif isinstance(event, MessageRecord) and direction not in closed:
                 stamped.append((moment, direction, event))
     for direction, parser in parsers.items():
         for event in parser.finish():
-            if isinstance(event, MessageRecord):
+            if isinstance(event, MessageRecord) and direction not in closed:
                 stamped.append((time.monotonic(), direction, event))
     messages = [
         WireMessage(index, direction, record.opcode, record.payload, moment)
