@@ -103,6 +103,7 @@ def _deflate_settings(
       flaskscope parse-frame --file capture.bin --role client --summary
       flaskscope build-frame --text hi --mask | flaskscope parse-frame
       flaskscope parse-frame --file samples/frames-deflate.bin --deflate
+      flaskscope parse-frame --file samples/socketio-server.bin --messages-only
 
     Exit codes: 0 complete and no violation; 1 a violation, or the stream ends inside a
     frame or message; 2 empty input, input that is not hex/base64, or a usage error.
