@@ -92,3 +92,46 @@ def test_reference_javascript_socketio_peers() -> None:
         "upload": [log["acks"]["upload"]],
         "question": [log["acks"]["question"]],
     }
+
+
+def test_socketio_2_engineio_v3_peers() -> None:
+    """socket.io 2 (Engine.IO v3): the client pings and the server pongs, binary attachments
+    carry Engine.IO v3's type byte; events, acks and attachments come out as the peers
+    logged them, with no violation."""
+    directory = node_peers()
+    port = free_port()
+    relay = Relay(port)
+    try:
+        done = subprocess.run(
+            ["node", "socketio_v2_peers.js", str(port), str(relay.port)],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        relay.close()
+    assert done.returncode == 0, done.stderr
+    log = json.loads(done.stdout)
+    logged = [tuple(js_bytes(e)) for e in log["server"] + log["client"]]
+    decoded: list[Any] = []
+    answers: dict[str, Any] = {}
+    pings: set[tuple[str | None, str]] = set()
+    for recording in relay.recordings:
+        talk = conversation(recording)
+        result = decode_conversation(talk.messages, talk.request, talk.response)
+        assert result.detection.protocol == "socketio"
+        assert result.detection.engineio_version == 3
+        assert result.violations == ()
+        decoded += events_of(result.messages)
+        by_index = {message.message: message for message in result.messages}
+        for message in result.messages:
+            kind = message.decoded["engineio_type"]
+            if kind in ("ping", "pong") and not message.decoded.get("probe"):
+                pings.add((message.direction, kind))
+            if message.decoded.get("socketio_type") in ("ACK", "BINARY_ACK"):
+                asked = by_index[message.decoded["ack_of"]]
+                answers[asked.decoded["event"]] = message.decoded["args"]
+    assert sorted(map(repr, decoded)) == sorted(map(repr, logged))
+    assert answers == {"chat": log["acks"]["chat"], "upload": [log["acks"]["upload"]]}
+    assert pings == {("client", "ping"), ("server", "pong")}
