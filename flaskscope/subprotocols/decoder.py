@@ -29,7 +29,16 @@ from flaskscope.subprotocols.model import DecodedMessage, WireMessage
 from flaskscope.subprotocols.socketio import SocketIODecoder
 from flaskscope.subprotocols.stomp import StompDecoder
 
-__all__ = ["ConversationDecoder", "ConversationResult", "Output", "decode_conversation"]
+__all__ = [
+    "HOLD_BYTES",
+    "ConversationDecoder",
+    "ConversationResult",
+    "Output",
+    "decode_conversation",
+]
+
+HOLD_BYTES = 8 << 20
+"""``auto`` decides (``none`` if nothing told) once the messages it holds pass this size."""
 
 Output = DecodedMessage | Violation
 
@@ -85,6 +94,7 @@ class ConversationDecoder:
             self._settle(fixed_choice(choice, target_version(handshake_request)), strict_json=True)
         self.held: list[WireMessage] = []
         """Messages waiting for ``auto`` to decide."""
+        self.held_bytes = 0
         self.order: deque[int] = deque()
         """Indices fed and not yet handed back, in order."""
         self.ready: dict[int, DecodedMessage] = {}
@@ -102,7 +112,8 @@ class ConversationDecoder:
         self.order.append(wire.index)
         if self.decoder is None:
             self.held.append(wire)
-            found = detect_from_messages(self.held, ended=False)
+            self.held_bytes += len(wire.payload)
+            found = detect_from_messages(self.held, ended=self.held_bytes > HOLD_BYTES)
             if found is None:
                 return []
             self._settle(found, strict_json=False)

@@ -202,6 +202,6 @@ def detect_from_messages(messages: Sequence[WireMessage], *, ended: bool) -> Det
             "content",
             f"{graphql_reason} (only types both GraphQL protocols share: the current one)",
         )
-    if ended or len(messages) >= 4 * DETECT_MESSAGES:
+    if ended or len(messages) >= 2 * DETECT_MESSAGES:
         return Detection("none", "default", "no message showed a known protocol")
     return None

@@ -48,8 +48,9 @@ RESERVED_EVENTS = frozenset(
 )
 """Event names the reference parser refuses on the wire (socket.io-parser isPayloadValid)."""
 
-MAX_ATTACHMENTS = 1000
-"""A binary packet announcing more attachments than this is not waited for."""
+MAX_ATTACHMENTS = 256
+"""A binary packet announcing more attachments than this is not waited for (the messages
+after a waiting packet are held with it, so this bounds what is held)."""
 
 MAX_PENDING_ACKS = 100_000
 """Ack ids remembered per connection (the oldest are forgotten first)."""
