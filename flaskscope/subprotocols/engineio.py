@@ -10,7 +10,7 @@ who must ping (v4: the server, §Heartbeat; v3: the client), ``probe`` pings of 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from flaskscope.frames.violations import Violation
 from flaskscope.subprotocols.model import (
@@ -39,8 +39,9 @@ OPEN_FIELDS = {"sid": str, "upgrades": list, "pingInterval": int, "pingTimeout":
 """§Handshake: what every open packet holds (v4 adds ``maxPayload``)."""
 
 
-@dataclass(frozen=True)
-class EnginePacket:
+class EnginePacket(NamedTuple):
+    """One Engine.IO packet (a NamedTuple: made once per message, on the hot path)."""
+
     type: str
     """``open``, ``close``, ``ping``, ``pong``, ``message``, ``upgrade`` or ``noop``."""
     data: str | bytes

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flaskscope.frames.violations import Violation
 from flaskscope.subprotocols.engineio import EnginePacket, EngineSession, parse_engine_packet
@@ -61,8 +62,9 @@ PREVIEW = 32
 _MISSING = object()
 
 
-@dataclass(frozen=True)
-class SocketPacket:
+class SocketPacket(NamedTuple):
+    """One decoded packet (a NamedTuple: made once per message, it is on the hot path)."""
+
     type: int
     namespace: str
     ack_id: int | None
