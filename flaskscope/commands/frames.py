@@ -130,7 +130,8 @@ def _deflate_settings(
 @click.option(
     "--handshake",
     metavar="FILE",
-    help="An HTTP response whose Sec-WebSocket-Extensions gives the deflate parameters.",
+    help="An HTTP response whose Sec-WebSocket-Extensions gives the deflate parameters (and "
+    "whose Sec-WebSocket-Protocol the subprotocol).",
 )
 @click.option(
     "--max-bytes",
@@ -222,7 +223,12 @@ def parse_frame(
     stage = None
     if decoding:
         cut = keep if as_json or json_lines else None
-        stage = _stage(subprotocol, head, parser, keep=cut, records=not summary)
+        handshake_head = (
+            None if handshake is None else read_file(handshake, param_hint="--handshake")
+        )
+        stage = _stage(
+            subprotocol, head, parser, keep=cut, records=not summary, handshake=handshake_head
+        )
 
         def settled(protocol: str) -> None:
             """Nothing to decode: the frames parse as fast as with --subprotocol none."""
@@ -269,12 +275,13 @@ def _stage(
     *,
     keep: int | None,
     records: bool,
+    handshake: bytes | None = None,
 ) -> SubprotocolStage:
     """The subprotocol decoder over the parser's messages; a request head in front of the
-    frames gives the target and offered Sec-WebSocket-Protocol, a response head the
-    negotiated one."""
+    frames gives the target and offered Sec-WebSocket-Protocol, a response head (in front,
+    else the --handshake file) the negotiated one."""
     request = head.head if head is not None and head.kind == "request" else None
-    response = head.head if head is not None and head.kind == "response" else None
+    response = head.head if head is not None and head.kind == "response" else handshake
     decoder = ConversationDecoder(
         subprotocol, handshake_request=request, handshake_response=response
     )
