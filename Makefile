@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 
-.PHONY: demo test lint typecheck pytest bench system-deps clean
+.PHONY: demo test lint typecheck pytest bench system-deps js-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,14 @@ demo: $(VENV)/.installed
 system-deps:
 	@bash scripts/system-deps.sh
 
+# The reference JavaScript peers (socket.io, graphql-ws) from tests/js/package-lock.json.
+JS_DIR := tests/js
+$(JS_DIR)/node_modules/.package-lock.json: $(JS_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "js-deps: no npm; the JavaScript peer tests will skip (fail under CI)" >&2; fi
+
+js-deps: system-deps $(JS_DIR)/node_modules/.package-lock.json
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check flaskscope tests bench
 	$(BIN)/ruff format --check flaskscope tests bench
@@ -37,7 +45,7 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy --strict flaskscope
 
-pytest: $(VENV)/.installed-dev system-deps
+pytest: $(VENV)/.installed-dev system-deps js-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q
 
 test: lint typecheck pytest
@@ -46,4 +54,4 @@ bench: $(VENV)/.installed-bench system-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash bench/run.sh
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis $(JS_DIR)/node_modules

@@ -39,6 +39,14 @@ step flaskscope build-frame --text Hello --mask-key 37fa213d
 step sh -c 'flaskscope build-frame --text "Hello, fragmented world" --fragment 3 --mask | flaskscope parse-frame --summary'
 step flaskscope parse-frame --file frames-client.bin --max-frames 2 --max-bytes 16
 step sh -c 'printf "" | flaskscope parse-frame -'
+# Application protocols inside the messages (docs/subprotocols.md): Flask-SocketIO's side of a
+# talk with python-socketio, a GraphQL subscription, STOMP and Socket.IO broken on purpose (these
+# two exit 1 on purpose); samples made by real peers in subprotocols_make_samples.py
+step flaskscope parse-frame --file socketio-server.bin --messages-only
+step flaskscope parse-frame --file graphql-client.bin --messages-only
+step flaskscope parse-frame --file stomp-client.bin --messages-only
+step flaskscope parse-frame --file socketio-bad.bin --messages-only
+step sh -c 'flaskscope build-frame --socketio-event chat --args "[{\"msg\": \"hi\"}]" --ack-id 1 --mask | flaskscope parse-frame --messages-only'
 # Weak-secret audit (the audit-*.txt cookies were made by real Flask; a found key exits 1 on
 # purpose, the strong key exits 0, and the --hashcat line is what hashcat -m 29100 loads)
 step flaskscope audit-secret --file audit-weak-cookie.txt

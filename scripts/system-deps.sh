@@ -21,6 +21,8 @@ pocl-opencl-icd -
 ocl-icd-libopencl1 -
 chromium chromium
 chromium-driver chromedriver
+nodejs node
+npm npm
 LIST
 [ ${#need[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -18,7 +18,16 @@ import flaskscope
 
 PACKAGE = Path(flaskscope.__file__).parent
 
-CORES = ("cookies", "sessions", "audit", "flaskapp", "handshake", "frames", "appinspect")
+CORES = (
+    "cookies",
+    "sessions",
+    "audit",
+    "flaskapp",
+    "handshake",
+    "frames",
+    "appinspect",
+    "subprotocols",
+)
 """Pure packages: bytes/str in, dataclasses out; no Click, no rich, no printing."""
 
 ALLOWED: dict[str, set[str]] = {
@@ -40,6 +49,7 @@ ALLOWED: dict[str, set[str]] = {
         "flaskapp",
         "handshake",
     },
+    "subprotocols": {"errors", "_paths", "frames"},
     "render": {"errors", "_paths", "__init__", *CORES},
     "cli": {"errors", "_paths", "__init__", "render"},
     "commands": {"errors", "_paths", "__init__", "cli", "flask_commands", "render", *CORES},

@@ -8,7 +8,7 @@ rich renderers are imported by the two human views only: ``--json`` runs skip ri
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import click
@@ -33,11 +33,16 @@ from flaskscope.render.frames_json import (
     json_end_line,
     json_event_line,
     json_head_line,
+    json_message_line,
     write_json_document,
 )
+from flaskscope.subprotocols.decoder import ConversationDecoder
+from flaskscope.subprotocols.detect import SUBPROTOCOL_CHOICES
+from flaskscope.subprotocols.model import DecodedMessage
+from flaskscope.subprotocols.stream import DECODE_KEEP, StageEvent, SubprotocolStage
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from rich.console import Console
 
@@ -91,12 +96,18 @@ def _deflate_settings(
     codes (reserved-bits, control-too-long, invalid-utf8, truncated, ...), each with
     its RFC section. --html FILE also writes a page with a timeline of the messages.
 
+    The messages are then decoded as the application protocol inside them
+    (--subprotocol, default auto): Socket.IO / Engine.IO events with their namespace,
+    arguments, acks and binary attachments, GraphQL over WebSocket operations, STOMP
+    frames, or JSON; protocol faults are violations too (socketio-bad-json, ...).
+
     \b
     Examples:
       flaskscope parse-frame 81 85 37 fa 21 3d 7f 9f 4d 51 58
       flaskscope parse-frame --file capture.bin --role client --summary
       flaskscope build-frame --text hi --mask | flaskscope parse-frame
       flaskscope parse-frame --file samples/frames-deflate.bin --deflate
+      flaskscope parse-frame --file samples/socketio-server.bin --messages-only
       flaskscope parse-frame --file capture.bin --html report.html
 
     Exit codes: 0 complete and no violation; 1 a violation, or the stream ends inside a
@@ -124,7 +135,8 @@ def _deflate_settings(
 @click.option(
     "--handshake",
     metavar="FILE",
-    help="An HTTP response whose Sec-WebSocket-Extensions gives the deflate parameters.",
+    help="An HTTP response whose Sec-WebSocket-Extensions gives the deflate parameters (and "
+    "whose Sec-WebSocket-Protocol the subprotocol).",
 )
 @click.option(
     "--max-bytes",
@@ -149,6 +161,20 @@ def _deflate_settings(
     metavar="N",
     help="Frames shown in full (0: all); the rest are parsed, counted and checked.",
 )
+@click.option(
+    "--subprotocol",
+    type=click.Choice(SUBPROTOCOL_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Decode the messages as Socket.IO/Engine.IO, GraphQL over WebSocket, STOMP or JSON "
+    "(auto: from the HTTP head's Sec-WebSocket-Protocol or target, else the first messages; "
+    "none: frames only). See docs/subprotocols.md.",
+)
+@click.option(
+    "--messages-only",
+    is_flag=True,
+    help="People's view: only the decoded messages and the violations, no frame dumps.",
+)
 @click.option("--summary", is_flag=True, help="Only counts: frames, messages, bytes, violations.")
 @click.option(
     "--json-lines",
@@ -170,6 +196,8 @@ def parse_frame(
     max_bytes: int,
     max_message_size: int,
     max_frames: int,
+    subprotocol: str,
+    messages_only: bool,
     summary: bool,
     json_lines: bool,
     html: str | None,
@@ -187,18 +215,42 @@ def parse_frame(
         deflate=given_deflate,
         deflate_given=deflate or deflate_params is not None or handshake is not None,
     )
+    decoding = subprotocol != "none"
     keep = _payload_kept(max_bytes, summary=summary, as_json=as_json or json_lines)
     if html is not None and keep is not None:
         keep = max(keep, max_bytes)  # the page shows --max-bytes of each payload
     parser = FrameParser(
         role=settings.role,
         deflate=settings.deflate,
-        keep=keep,
+        # The protocols read (up to DECODE_KEEP of) each message; the stage cuts the records
+        # to what the output keeps, the people's view cuts what it shows.
+        keep=keep if not decoding or keep is None else max(keep, DECODE_KEEP),
         max_message_size=max_message_size,
-        records=not summary or html is not None,
+        records=decoding or not summary or html is not None,
         offset=settings.offset,
     )
-    batches = iter_events(parser, chunks)
+    only_counts = summary or html == "-"
+    nothing_to_decode = not decoding
+    stage = None
+    if decoding:
+        cut = keep if as_json or json_lines else None
+        handshake_head = (
+            None if handshake is None else read_file(handshake, param_hint="--handshake")
+        )
+        stage = _stage(
+            subprotocol, head, parser, keep=cut, records=not summary, handshake=handshake_head
+        )
+
+        def settled(protocol: str) -> None:
+            """Nothing to decode: the frames parse as fast as with --subprotocol none."""
+            nonlocal nothing_to_decode
+            if protocol == "none":
+                nothing_to_decode = True
+                parser.records = not summary or html is not None
+                parser.keep = max_message_size if keep is None else min(keep, max_message_size)
+
+        stage.on_settled = settled
+    batches: Iterable[list[Event]] = iter_events(parser, chunks)
     builder = None
     if html is not None:
         from flaskscope.render.html.conversation import ConversationBuilder, Limits
@@ -206,21 +258,44 @@ def parse_frame(
         builder = ConversationBuilder(
             "conversation", "WebSocket conversation", limits=Limits(payload_bytes=max_bytes)
         )
-        # When only counts are printed, the parser counts what the page does not draw.
-        batches = _fed(batches, builder, parser, counts_when_full=summary or html == "-")
+        # When only counts are printed and nothing is (left) to decode, the parser counts
+        # what the page does not draw.
+        batches = _fed(
+            batches, builder, parser, counts_when_full=lambda: only_counts and nothing_to_decode
+        )
     if html == "-":
-        for _ in batches:
+        staged: Iterable[Sequence[StageEvent]] = batches if stage is None else stage.events(batches)
+        for _ in staged:
             pass
-        ok = parser.complete and not parser.summary().violations
+        totals = parser.summary() if stage is None else stage.summary(parser.summary())
+        ok = parser.complete and not totals.violations
     elif json_lines:
-        ok = _stream_json_lines(parser, batches, head, settings.role_source)
+        ok = _stream_json_lines(parser, batches, head, settings.role_source, stage)
     elif as_json:
-        ok = write_json_document(sys.stdout.write, batches, parser, head, settings.role_source)
+        ok = write_json_document(
+            sys.stdout.write,
+            batches if stage is None else stage.events(batches),
+            parser,
+            head,
+            settings.role_source,
+            stage,
+        )
     elif summary:
-        ok = _render_summary(make_console(no_color=no_color), parser, batches, head, settings)
+        console = make_console(no_color=no_color)
+        ok = _render_summary(console, parser, batches, head, settings, stage)
     else:
         console = make_console(no_color=no_color)
-        ok = _render_frames(console, parser, batches, head, settings, max_bytes, max_frames)
+        ok = _render_frames(
+            console,
+            parser,
+            batches,
+            head,
+            settings,
+            max_bytes,
+            max_frames,
+            stage,
+            messages_only=messages_only,
+        )
     if builder is not None and html is not None:
         from flaskscope.render.html.reports import frames_report
 
@@ -245,12 +320,12 @@ def _fed(
     builder: ConversationBuilder,
     parser: FrameParser,
     *,
-    counts_when_full: bool,
+    counts_when_full: Callable[[], bool],
 ) -> Iterator[list[Event]]:
     """The batches, each event also given to the report (the role is known by then: the
     parser decides it on the first frame's header).
 
-    With ``counts_when_full`` (nothing else needs records), once the page has all the
+    While ``counts_when_full()`` (nothing else needs records), once the page has all the
     marks it draws the parser goes on counting only (its fast path: a 100,000-frame
     capture's page in about a third of the time); the page then takes its counts from
     the parser's summary.
@@ -261,10 +336,30 @@ def _fed(
             if not isinstance(event, Violation) and not parser.records:
                 continue  # a record made before the switch, no longer drawn
             builder.add(event, direction=direction)
-        if counts_when_full and parser.records and builder.full:
+        if parser.records and builder.full and counts_when_full():
             parser.records = False
             parser.keep = 0
         yield events
+
+
+def _stage(
+    subprotocol: str,
+    head: HttpHead | None,
+    parser: FrameParser,
+    *,
+    keep: int | None,
+    records: bool,
+    handshake: bytes | None = None,
+) -> SubprotocolStage:
+    """The subprotocol decoder over the parser's messages; a request head in front of the
+    frames gives the target and offered Sec-WebSocket-Protocol, a response head (in front,
+    else the --handshake file) the negotiated one."""
+    request = head.head if head is not None and head.kind == "request" else None
+    response = head.head if head is not None and head.kind == "response" else handshake
+    decoder = ConversationDecoder(
+        subprotocol, handshake_request=request, handshake_response=response
+    )
+    return SubprotocolStage(decoder, lambda: parser.role, keep=keep, records=records)
 
 
 def _payload_kept(max_bytes: int, *, summary: bool, as_json: bool) -> int | None:
@@ -288,8 +383,10 @@ def _render_summary(
     batches: Iterable[list[Event]],
     head: HttpHead | None,
     settings: ParserSettings,
+    stage: SubprotocolStage | None,
 ) -> bool:
-    """``--summary``: the whole capture parsed first, then counts and the first violations."""
+    """``--summary``: the whole capture parsed first, then counts and the first violations
+    (the subprotocol's among them when one is decoded)."""
     from flaskscope.render.frames import (
         render_deflate,
         render_http_head,
@@ -300,23 +397,28 @@ def _render_summary(
     )
 
     violations: list[Violation] = []
-    for events in batches:
+    staged: Iterable[Sequence[StageEvent]] = batches if stage is None else stage.events(batches)
+    for events in staged:
         for event in events:
             if isinstance(event, Violation) and len(violations) < SUMMARY_VIOLATIONS:
                 violations.append(event)
-    totals = parser.summary()
+    totals = parser.summary() if stage is None else stage.summary(parser.summary())
     render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
     render_deflate(console, settings.deflate)
     render_role(console, parser.role, settings.role_source)
+    if stage is not None:
+        from flaskscope.render.subprotocols import render_detection
+
+        render_detection(console, stage.decoder.detection)
     render_summary(console, totals)
-    for violation in violations:
+    for violation in violations[:SUMMARY_VIOLATIONS]:
         render_violation(console, violation)
     render_status(
         console,
         totals,
         complete=parser.complete,
         bytes_needed=parser.bytes_needed,
-        shown=len(violations),
+        shown=min(SUMMARY_VIOLATIONS, len(violations)),
     )
     return parser.complete and not totals.violations
 
@@ -329,6 +431,9 @@ def _render_frames(
     settings: ParserSettings,
     max_bytes: int,
     max_frames: int,
+    stage: SubprotocolStage | None = None,
+    *,
+    messages_only: bool = False,
 ) -> bool:
     """The first ``max_frames`` frames (0: all) and their messages as soon as they are parsed,
     the first :data:`HUMAN_VIOLATIONS` violations of the whole capture, then the totals.
@@ -347,13 +452,16 @@ def _render_frames(
         render_status,
         render_violation,
     )
+    from flaskscope.render.subprotocols import render_decoded, render_detection
 
-    render_legend(console)
+    if not messages_only:
+        render_legend(console)
     render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
     render_deflate(console, settings.deflate)
-    shown_role = False
+    shown_role = shown_detection = message_shown = False
     shown_violations = hidden_frames = hidden_messages = 0
-    for events in batches:
+    staged: Iterable[Sequence[StageEvent]] = batches if stage is None else stage.events(batches)
+    for events in staged:
         for event in events:
             if isinstance(event, FrameRecord):
                 if not shown_role:
@@ -361,18 +469,25 @@ def _render_frames(
                     shown_role = True
                 if max_frames and event.index >= max_frames:
                     hidden_frames += 1
-                else:
+                elif not messages_only:
                     render_frame(console, event, max_bytes=max_bytes)
             elif isinstance(event, MessageRecord):
-                if max_frames and event.frames and event.frames[0] >= max_frames:
+                message_shown = not (max_frames and event.frames and event.frames[0] >= max_frames)
+                if not message_shown:
                     hidden_messages += 1
-                else:
+                elif not messages_only or stage is None:
                     render_message(console, event, max_bytes=max_bytes)
+            elif isinstance(event, DecodedMessage):
+                if stage is not None and not shown_detection:
+                    render_detection(console, stage.decoder.detection)
+                    shown_detection = True
+                if message_shown:  # the decoding follows its message at once
+                    render_decoded(console, event, max_bytes=max_bytes, numbered=messages_only)
             elif shown_violations < HUMAN_VIOLATIONS:
                 shown_violations += 1
                 render_violation(console, event)
     render_hidden(console, hidden_frames, hidden_messages, max_frames=max_frames)
-    totals = parser.summary()
+    totals = parser.summary() if stage is None else stage.summary(parser.summary())
     render_status(
         console,
         totals,
@@ -384,14 +499,29 @@ def _render_frames(
 
 
 def _stream_json_lines(
-    parser: FrameParser, batches: Iterable[list[Event]], head: HttpHead | None, role_source: str
+    parser: FrameParser,
+    batches: Iterable[list[Event]],
+    head: HttpHead | None,
+    role_source: str,
+    stage: SubprotocolStage | None,
 ) -> bool:
-    """``--json-lines``: each event as soon as it is known, memory bounded by one chunk."""
+    """``--json-lines``: each event as soon as it is known, memory bounded by one chunk (and
+    by the messages a subprotocol holds back); a message line carries its decoding."""
     write = sys.stdout.write
     if head is not None:
         write(json_head_line(head))
-    for events in batches:
+    staged: Iterable[Sequence[StageEvent]] = batches if stage is None else stage.events(batches)
+    held: MessageRecord | None = None
+    for events in staged:
         for event in events:
-            write(json_event_line(event))
-    write(json_end_line(parser, role_source))
-    return parser.complete and not parser.summary().violations
+            if isinstance(event, DecodedMessage):
+                if held is not None and held.index == event.message:
+                    write(json_message_line(held, event))
+                held = None
+            elif isinstance(event, MessageRecord) and stage is not None:
+                held = event
+            else:
+                write(json_event_line(event))
+    write(json_end_line(parser, role_source, stage))
+    totals = parser.summary() if stage is None else stage.summary(parser.summary())
+    return parser.complete and not totals.violations

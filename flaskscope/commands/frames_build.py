@@ -6,6 +6,7 @@ Random masking keys are drawn here with os.urandom, at the CLI boundary, never i
 from __future__ import annotations
 
 import base64
+import json
 import os
 import sys
 
@@ -14,7 +15,7 @@ import click
 from flaskscope.cli import EXIT_OK, command, output_options, read_file, stdout_is_terminal
 from flaskscope.commands.frames_input import decode_hex
 from flaskscope.errors import OptionError
-from flaskscope.frames.builder import build_frames, close_payload, parse_opcode
+from flaskscope.frames.builder import BuiltFrames, build_frames, close_payload, parse_opcode
 from flaskscope.frames.deflate import Deflater
 from flaskscope.frames.frame import Opcode
 from flaskscope.render.console import emit_json
@@ -37,6 +38,8 @@ from flaskscope.render.frames_json import built_frames_json
       flaskscope build-frame --text "Hello, world" --fragment 3 --mask | flaskscope parse-frame
       flaskscope build-frame --close-code 1000 --reason bye --format raw > close.bin
       flaskscope build-frame --text hi --compress | flaskscope parse-frame --deflate
+      flaskscope build-frame --socketio-event chat --args '[{"msg": "hi"}]' --ack-id 1
+      flaskscope build-frame --engineio ping --engineio-data probe --mask
 
     Exit codes: 0 built; 2 usage error (bad hex, an opcode out of range, ...).
     """,
@@ -72,6 +75,42 @@ from flaskscope.render.frames_json import built_frames_json
     help="Force the length field (non-minimal on purpose).",
 )
 @click.option(
+    "--socketio-event",
+    metavar="NAME",
+    help="A Socket.IO EVENT packet (in an Engine.IO message) with this event name.",
+)
+@click.option(
+    "--socketio-ack",
+    metavar="ID",
+    type=click.IntRange(min=0),
+    help="A Socket.IO ACK packet answering ack id ID (arguments from --args).",
+)
+@click.option(
+    "--args",
+    "socketio_args",
+    metavar="JSON",
+    help="The event's or ack's arguments as a JSON array (a single value is one argument).",
+)
+@click.option("--namespace", default="/", show_default=True, help="Socket.IO namespace.")
+@click.option(
+    "--ack-id", type=click.IntRange(min=0), help="Ask for an acknowledgement with this id."
+)
+@click.option(
+    "--attachment-hex",
+    "attachments_hex",
+    multiple=True,
+    metavar="HEX",
+    help="A binary attachment (repeatable): the packet becomes BINARY_EVENT/BINARY_ACK with "
+    "placeholders, each attachment a binary message after it.",
+)
+@click.option(
+    "--engineio",
+    "engineio_type",
+    type=click.Choice(["open", "close", "ping", "pong", "message", "upgrade", "noop"]),
+    help="An Engine.IO packet (with --engineio-data, e.g. ping + probe).",
+)
+@click.option("--engineio-data", default="", metavar="STR", help="Data after the type digit.")
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(["hex", "base64", "raw"]),
@@ -96,10 +135,37 @@ def build_frame(
     compress: bool,
     fragment: int,
     length_encoding: str | None,
+    socketio_event: str | None,
+    socketio_ack: int | None,
+    socketio_args: str | None,
+    namespace: str,
+    ack_id: int | None,
+    attachments_hex: tuple[str, ...],
+    engineio_type: str | None,
+    engineio_data: str,
     output_format: str,
     as_json: bool,
     no_color: bool,
 ) -> None:
+    messages = _subprotocol_messages(
+        socketio_event,
+        socketio_ack,
+        socketio_args,
+        namespace,
+        ack_id,
+        attachments_hex,
+        engineio_type,
+        engineio_data,
+    )
+    if messages is not None:
+        if any((text, payload_hex, payload_file, close_code is not None, opcode)):
+            raise click.UsageError(
+                "--socketio-event/--socketio-ack/--engineio make the payload; drop "
+                "--text/--payload-*/--close-code/--opcode"
+            )
+        text, extra = messages
+    else:
+        extra = ()
     sources = [text is not None, payload_hex is not None, payload_file is not None]
     if sum(sources) > 1:
         raise click.UsageError("give one of --text, --payload-hex and --payload-file")
@@ -143,6 +209,7 @@ def build_frame(
         keys = [key] * fragment
     else:
         keys = [None] * fragment
+    deflater = Deflater() if compress else None
     built = build_frames(
         the_opcode,
         payload,
@@ -152,9 +219,22 @@ def build_frame(
         rsv2=rsv2,
         rsv3=rsv3,
         mask_keys=keys,
-        deflater=Deflater() if compress else None,
+        deflater=deflater,
         length_encoding=int(length_encoding) if length_encoding is not None else None,
     )
+    for attachment in extra:  # Socket.IO binary attachments: one binary message each
+        more = build_frames(
+            Opcode.BINARY,
+            attachment,
+            rsv1=rsv1,
+            rsv2=rsv2,
+            rsv3=rsv3,
+            mask_keys=[os.urandom(4) if mask else keys[0]],
+            deflater=deflater,
+        )
+        built = BuiltFrames(
+            built.data + more.data, built.frames + more.frames, built.mask_keys + more.mask_keys
+        )
     if as_json:
         emit_json(built_frames_json(built))
     elif output_format == "raw":
@@ -168,3 +248,54 @@ def build_frame(
     else:
         click.echo(built.data.hex())
     click.get_current_context().exit(EXIT_OK)
+
+
+def _subprotocol_messages(
+    event: str | None,
+    ack: int | None,
+    args_json: str | None,
+    namespace: str,
+    ack_id: int | None,
+    attachments_hex: tuple[str, ...],
+    engineio_type: str | None,
+    engineio_data: str,
+) -> tuple[str, tuple[bytes, ...]] | None:
+    """The text of a Socket.IO or Engine.IO packet and the attachments after it, or None
+    when no such option was given."""
+    from flaskscope.subprotocols.encode import encode_engine_packet, encode_socketio
+
+    if sum((event is not None, ack is not None, engineio_type is not None)) > 1:
+        raise click.UsageError("give one of --socketio-event, --socketio-ack and --engineio")
+    if engineio_type is not None:
+        return encode_engine_packet(engineio_type, engineio_data), ()
+    socket_only = args_json is not None or ack_id is not None or attachments_hex
+    if event is None and ack is None:
+        if socket_only or namespace != "/":
+            raise click.UsageError(
+                "--args, --ack-id, --namespace and --attachment-hex need --socketio-event "
+                "or --socketio-ack"
+            )
+        return None
+    args: list[object] = []
+    if args_json is not None:
+        try:
+            value = json.loads(args_json)
+        except ValueError as error:
+            raise OptionError(f"--args is not JSON: {error}") from None
+        args = value if isinstance(value, list) else [value]
+    attachments = tuple(decode_hex(each) for each in attachments_hex)
+    if event is not None:
+        packet = encode_socketio(
+            "EVENT",
+            namespace=namespace,
+            ack_id=ack_id,
+            data=[event, *args],
+            attachments=attachments,
+        )
+    else:
+        if ack_id is not None:
+            raise click.UsageError("--socketio-ack ID gives the ack id; drop --ack-id")
+        packet = encode_socketio(
+            "ACK", namespace=namespace, ack_id=ack, data=args, attachments=attachments
+        )
+    return packet.text, packet.attachments

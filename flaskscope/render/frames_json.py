@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from tempfile import SpooledTemporaryFile
 from typing import IO, TYPE_CHECKING
 
 from flaskscope.frames.frame import opcode_name
 from flaskscope.frames.records import FrameRecord, MessageRecord
+from flaskscope.subprotocols.model import DecodedMessage
 
 if TYPE_CHECKING:
     # Annotations only: build-frame does not load the stream parser.
     from flaskscope.frames.builder import BuiltFrames
     from flaskscope.frames.capture import HttpHead
     from flaskscope.frames.stream import Event, FrameParser
+    from flaskscope.subprotocols.stream import StageEvent, SubprotocolStage
 
 __all__ = [
     "JSON_VIOLATIONS",
@@ -28,6 +30,7 @@ __all__ = [
     "json_end_line",
     "json_event_line",
     "json_head_line",
+    "json_message_line",
     "write_json_document",
 ]
 
@@ -59,18 +62,34 @@ def json_event_line(event: Event) -> str:
     return _line({"type": kind, **event.to_json()})
 
 
-def json_end_line(parser: FrameParser, role_source: str) -> str:
+def message_json(record: MessageRecord, decoded: DecodedMessage) -> dict[str, object]:
+    """A message with what its application protocol made of it (``subprotocol``,
+    ``decoded``; see docs/subprotocols.md)."""
+    return {**record.to_json(), **decoded.to_json()}
+
+
+def json_message_line(record: MessageRecord, decoded: DecodedMessage) -> str:
+    """``--json-lines``: one message with its ``subprotocol`` and ``decoded`` fields."""
+    return _line({"type": "message", **message_json(record, decoded)})
+
+
+def json_end_line(
+    parser: FrameParser, role_source: str, stage: SubprotocolStage | None = None
+) -> str:
     """``--json-lines``: the last line, with the totals of the finished parser."""
-    return _line(
-        {
-            "type": "end",
-            "role": parser.role,
-            "role_source": role_source,
-            "complete": parser.complete,
-            "bytes_needed": parser.bytes_needed,
-            "summary": parser.summary().to_json(),
-        }
-    )
+    summary = parser.summary() if stage is None else stage.summary(parser.summary())
+    ending: dict[str, object] = {
+        "type": "end",
+        "role": parser.role,
+        "role_source": role_source,
+        "complete": parser.complete,
+        "bytes_needed": parser.bytes_needed,
+        "summary": summary.to_json(),
+    }
+    if stage is not None:
+        detection = stage.decoder.detection
+        ending["subprotocol"] = None if detection is None else detection.to_json()
+    return _line(ending)
 
 
 def _dumps(value: object, indent: str) -> str:
@@ -101,10 +120,11 @@ def _copy_list(write: Callable[[str], object], name: str, spool: IO[str], count:
 
 def write_json_document(
     write: Callable[[str], object],
-    batches: Iterable[list[Event]],
+    batches: Iterable[Sequence[StageEvent]],
     parser: FrameParser,
     head: HttpHead | None,
     role_source: str,
+    stage: SubprotocolStage | None = None,
 ) -> bool:
     """``parse-frame --json``: one JSON object written while the capture is parsed.
 
@@ -127,17 +147,26 @@ def write_json_document(
                     _write_element(write, event.to_json(), frames)
                     frames += 1
                 elif isinstance(event, MessageRecord):
-                    _write_element(message_spool.write, event.to_json(), messages)
-                    messages += 1
+                    if stage is None:
+                        _write_element(message_spool.write, event.to_json(), messages)
+                        messages += 1
+                    else:
+                        held = event  # its DecodedMessage comes next
+                elif isinstance(event, DecodedMessage):
+                    if held is not None and held.index == event.message:
+                        document = message_json(held, event)
+                        _write_element(message_spool.write, document, messages)
+                        messages += 1
+                        held = None
                 elif violations < JSON_VIOLATIONS:
                     _write_element(violation_spool.write, event.to_json(), violations)
                     violations += 1
         _close_list(write, frames)
         _copy_list(write, "messages", message_spool, messages)
         _copy_list(write, "violations", violation_spool, violations)
-    summary = parser.summary()
+    summary = parser.summary() if stage is None else stage.summary(parser.summary())
     violations_total = sum(summary.violations.values())
-    ending = {
+    ending: dict[str, object] = {
         "violations_omitted": violations_total - violations,
         "role": parser.role,
         "role_detected": parser.role_detected,
@@ -146,6 +175,9 @@ def write_json_document(
         "bytes_needed": parser.bytes_needed,
         "summary": summary.to_json(),
     }
+    if stage is not None:
+        detection = stage.decoder.detection
+        ending["subprotocol"] = None if detection is None else detection.to_json()
     for key, value in ending.items():
         write(f',\n  "{key}": {_dumps(value, "  ")}')
     write("\n}\n")
