@@ -7,6 +7,7 @@ rich renderers are imported by the two human views only: ``--json`` runs skip ri
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ from flaskscope.frames.capture import (
 )
 from flaskscope.frames.deflate import DeflateSettings
 from flaskscope.frames.records import FrameRecord, MessageRecord
-from flaskscope.frames.stream import DEFAULT_MAX_MESSAGE_SIZE, Event, FrameParser
+from flaskscope.frames.stream import DEFAULT_MAX_MESSAGE_SIZE, FrameParser
 from flaskscope.frames.violations import Violation
 from flaskscope.render.console import make_console
 from flaskscope.render.frames_json import (
@@ -238,7 +239,12 @@ def parse_frame(
             None if handshake is None else read_file(handshake, param_hint="--handshake")
         )
         stage = _stage(
-            subprotocol, head, parser, keep=cut, records=not summary, handshake=handshake_head
+            subprotocol,
+            head,
+            parser,
+            keep=cut,
+            records=not summary or html is not None,
+            handshake=handshake_head,
         )
 
         def settled(protocol: str) -> None:
@@ -250,7 +256,8 @@ def parse_frame(
                 parser.keep = max_message_size if keep is None else min(keep, max_message_size)
 
         stage.on_settled = settled
-    batches: Iterable[list[Event]] = iter_events(parser, chunks)
+    batches = iter_events(parser, chunks)
+    staged: Iterable[Sequence[StageEvent]] = batches if stage is None else stage.events(batches)
     builder = None
     if html is not None:
         from flaskscope.render.html.conversation import ConversationBuilder, Limits
@@ -260,35 +267,29 @@ def parse_frame(
         )
         # When only counts are printed and nothing is (left) to decode, the parser counts
         # what the page does not draw.
-        batches = _fed(
-            batches, builder, parser, counts_when_full=lambda: only_counts and nothing_to_decode
+        staged = _fed(
+            staged, builder, parser, counts_when_full=lambda: only_counts and nothing_to_decode
         )
     if html == "-":
-        staged: Iterable[Sequence[StageEvent]] = batches if stage is None else stage.events(batches)
         for _ in staged:
             pass
         totals = parser.summary() if stage is None else stage.summary(parser.summary())
         ok = parser.complete and not totals.violations
     elif json_lines:
-        ok = _stream_json_lines(parser, batches, head, settings.role_source, stage)
+        ok = _stream_json_lines(parser, staged, head, settings.role_source, stage)
     elif as_json:
         ok = write_json_document(
-            sys.stdout.write,
-            batches if stage is None else stage.events(batches),
-            parser,
-            head,
-            settings.role_source,
-            stage,
+            sys.stdout.write, staged, parser, head, settings.role_source, stage
         )
     elif summary:
         console = make_console(no_color=no_color)
-        ok = _render_summary(console, parser, batches, head, settings, stage)
+        ok = _render_summary(console, parser, staged, head, settings, stage)
     else:
         console = make_console(no_color=no_color)
         ok = _render_frames(
             console,
             parser,
-            batches,
+            staged,
             head,
             settings,
             max_bytes,
@@ -301,7 +302,7 @@ def parse_frame(
 
         report = frames_report(
             builder,
-            parser.summary(),
+            parser.summary() if stage is None else stage.summary(parser.summary()),
             counted_by_parser=not parser.records,
             complete=parser.complete,
             bytes_needed=parser.bytes_needed,
@@ -316,30 +317,59 @@ def parse_frame(
 
 
 def _fed(
-    batches: Iterable[list[Event]],
+    staged: Iterable[Sequence[StageEvent]],
     builder: ConversationBuilder,
     parser: FrameParser,
     *,
     counts_when_full: Callable[[], bool],
-) -> Iterator[list[Event]]:
+) -> Iterator[Sequence[StageEvent]]:
     """The batches, each event also given to the report (the role is known by then: the
-    parser decides it on the first frame's header).
+    parser decides it on the first frame's header); a message reaches the page with its
+    subprotocol decoding, which the stage puts right after it.
 
     While ``counts_when_full()`` (nothing else needs records), once the page has all the
     marks it draws the parser goes on counting only (its fast path: a 100,000-frame
     capture's page in about a third of the time); the page then takes its counts from
     the parser's summary.
     """
-    for events in batches:
+    held: MessageRecord | None = None
+    direction = "unknown"
+    for events in staged:
         direction = parser.role or "unknown"
         for event in events:
+            if isinstance(event, DecodedMessage):
+                if held is not None:
+                    decoded = _decoded_fields(event) if held.index == event.message else ()
+                    builder.add(held, direction=direction, decoded=decoded)
+                held = None
+                continue
+            if held is not None:
+                builder.add(held, direction=direction)
+                held = None
             if not isinstance(event, Violation) and not parser.records:
                 continue  # a record made before the switch, no longer drawn
-            builder.add(event, direction=direction)
+            if isinstance(event, MessageRecord):
+                held = event
+            else:
+                builder.add(event, direction=direction)
         if parser.records and builder.full and counts_when_full():
             parser.records = False
             parser.keep = 0
         yield events
+    if held is not None:
+        builder.add(held, direction=direction)
+
+
+def _decoded_fields(decoded: DecodedMessage) -> tuple[tuple[str, str], ...]:
+    """What the page shows of a message's subprotocol decoding, as ``(field, value)``."""
+    if decoded.subprotocol == "none":
+        return ()
+    fields = [("protocol", decoded.subprotocol), ("kind", decoded.kind), ("message", decoded.title)]
+    if decoded.has_body:
+        fields.append(("body", json.dumps(decoded.body, indent=2, ensure_ascii=False, default=str)))
+    if decoded.note:
+        fields.append(("note", decoded.note))
+    return tuple(fields)
 
 
 def _stage(
@@ -380,7 +410,7 @@ def _payload_kept(max_bytes: int, *, summary: bool, as_json: bool) -> int | None
 def _render_summary(
     console: Console,
     parser: FrameParser,
-    batches: Iterable[list[Event]],
+    staged: Iterable[Sequence[StageEvent]],
     head: HttpHead | None,
     settings: ParserSettings,
     stage: SubprotocolStage | None,
@@ -397,7 +427,6 @@ def _render_summary(
     )
 
     violations: list[Violation] = []
-    staged: Iterable[Sequence[StageEvent]] = batches if stage is None else stage.events(batches)
     for events in staged:
         for event in events:
             if isinstance(event, Violation) and len(violations) < SUMMARY_VIOLATIONS:
@@ -426,7 +455,7 @@ def _render_summary(
 def _render_frames(
     console: Console,
     parser: FrameParser,
-    batches: Iterable[list[Event]],
+    staged: Iterable[Sequence[StageEvent]],
     head: HttpHead | None,
     settings: ParserSettings,
     max_bytes: int,
@@ -460,7 +489,6 @@ def _render_frames(
     render_deflate(console, settings.deflate)
     shown_role = shown_detection = message_shown = False
     shown_violations = hidden_frames = hidden_messages = 0
-    staged: Iterable[Sequence[StageEvent]] = batches if stage is None else stage.events(batches)
     for events in staged:
         for event in events:
             if isinstance(event, FrameRecord):
@@ -500,7 +528,7 @@ def _render_frames(
 
 def _stream_json_lines(
     parser: FrameParser,
-    batches: Iterable[list[Event]],
+    staged: Iterable[Sequence[StageEvent]],
     head: HttpHead | None,
     role_source: str,
     stage: SubprotocolStage | None,
@@ -510,7 +538,6 @@ def _stream_json_lines(
     write = sys.stdout.write
     if head is not None:
         write(json_head_line(head))
-    staged: Iterable[Sequence[StageEvent]] = batches if stage is None else stage.events(batches)
     held: MessageRecord | None = None
     for events in staged:
         for event in events:

@@ -224,7 +224,8 @@ class ConversationBuilder:
                 self._loose_violations.pop(key, None)
             return
         shown = payload[: self.limits.payload_bytes]
-        shown_text = None if text is None else visible(text[: self.limits.payload_bytes])
+        kept_text = None if text is None else text[: self.limits.payload_bytes]
+        shown_text = None if kept_text is None else visible(kept_text)
         draft = _Draft(
             number=number,
             direction=direction,
@@ -256,7 +257,15 @@ class ConversationBuilder:
                 when="",
                 text=shown_text,
                 payload_rows=() if text is not None else tuple(hexdump_rows([(shown, "")])),
-                hidden_bytes=max(0, length - (len(shown) if text is None else len(text))),
+                hidden_bytes=max(
+                    0,
+                    length
+                    - (
+                        len(shown)
+                        if kept_text is None
+                        else len(kept_text.encode("utf-8", "replace"))
+                    ),
+                ),
                 decoded=tuple(decoded),
                 frames=frames,
                 violations=(),
