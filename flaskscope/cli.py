@@ -106,13 +106,34 @@ def command(name: str, **settings: Any) -> Callable[[F], click.Command]:
     return click.command(name, cls=FlaskscopeCommand, **settings)
 
 
+def _set_color(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from flaskscope.render.console import set_color_mode
+
+    set_color_mode(value)
+    return value
+
+
 def output_options(function: F) -> F:
-    """The options every command has: ``--json`` and ``--no-color``."""
+    """The options every command has: ``--json``, ``--color`` and ``--no-color``.
+
+    ``--color`` is taken by its callback (the renderers' consoles read it), so command
+    functions keep their ``no_color`` parameter: ``--no-color`` is ``--color never``.
+    """
     function = click.option(
         "--no-color",
         "no_color",
         is_flag=True,
-        help="No colours or styles (also when NO_COLOR is set or stdout is not a terminal).",
+        help="Same as --color never.",
+    )(function)
+    function = click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        expose_value=False,
+        callback=_set_color,
+        help="Colours and styles: auto colours a terminal (not when NO_COLOR is set; also a "
+        "pipe when FORCE_COLOR is), always also a pipe (| less -R), never nowhere.",
     )(function)
     function = click.option(
         "--json", "as_json", is_flag=True, help="Print one JSON object on stdout, nothing else."

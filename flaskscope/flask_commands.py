@@ -65,6 +65,7 @@ def app_options(function: F) -> F:
         "app_dir",
         cls=AppOption,
         metavar="DIR",
+        type=click.Path(file_okay=False),
         default=None,
         help="Look for the app in DIR instead of the current directory (implies --app).",
     )(function)

@@ -108,6 +108,7 @@ def _chunks(sources: list[WordlistSource]) -> Iterator[Chunk]:
     "-w",
     "wordlists",
     metavar="FILE|-",
+    type=click.Path(dir_okay=False, allow_dash=True),
     multiple=True,
     help="A list of candidate keys, one per line (repeatable; .gz by name; '-' for stdin).",
 )

@@ -71,7 +71,9 @@ def show_decoded(decoded: DecodedCookie, *, as_json: bool, no_color: bool) -> No
 
         emit_json(decoded_json(decoded))
         return
-    if not stdout_is_terminal():
+    from flaskscope.render.console import wants_color
+
+    if not stdout_is_terminal() and not wants_color(sys.stdout, no_color=no_color):
         from flaskscope.render.cookie import render_decoded_plain
 
         render_decoded_plain(sys.stdout, decoded)
@@ -255,6 +257,7 @@ def decode_cookie_command(
     "--file",
     "file",
     metavar="PATH|-",
+    type=click.Path(dir_okay=False, allow_dash=True),
     default=None,
     help="Read the session JSON from a file ('-': stdin).",
 )

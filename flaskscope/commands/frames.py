@@ -98,7 +98,13 @@ def _deflate_settings(
     """,
 )
 @click.argument("data_words", nargs=-1, metavar="[DATA|-]")
-@click.option("--file", "file", metavar="PATH", help="Read raw bytes from PATH ('-': stdin).")
+@click.option(
+    "--file",
+    "file",
+    metavar="PATH",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Read raw bytes from PATH ('-': stdin).",
+)
 @click.option("--base64", "encoding", flag_value="base64", help="DATA (or the input) is base64.")
 @click.option("--hex", "encoding", flag_value="hex", help="The input is hex text.")
 @click.option("--raw", "encoding", flag_value="raw", help="stdin is raw bytes (no detection).")
@@ -118,6 +124,7 @@ def _deflate_settings(
 @click.option(
     "--handshake",
     metavar="FILE",
+    type=click.Path(dir_okay=False),
     help="An HTTP response whose Sec-WebSocket-Extensions gives the deflate parameters.",
 )
 @click.option(

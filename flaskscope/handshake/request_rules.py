@@ -20,7 +20,7 @@ from flaskscope.handshake.fields import (
     one_header,
     parsed_extensions,
     quoted,
-    shown,
+    header_is,
     subprotocols,
 )
 from flaskscope.handshake.http import HttpRequest
@@ -65,7 +65,7 @@ def request_checks(request: HttpRequest) -> list[Check]:
         "host",
         host is not None and host != "",
         f"{RFC_4_1}, RFC 7230 §5.4",
-        f"Host is {shown(host)}, expected exactly one non-empty Host"
+        f"{header_is('Host', host)}, expected exactly one non-empty Host"
         if host_problem is None
         else f"found {host_problem}, expected exactly one Host",
     )
@@ -73,7 +73,7 @@ def request_checks(request: HttpRequest) -> list[Check]:
         "upgrade",
         has_token(request, "Upgrade", "websocket"),
         RFC_4_1,
-        f"Upgrade is {shown(request.get('Upgrade'))}, expected it to contain 'websocket'",
+        f"{header_is('Upgrade', request.get('Upgrade'))}, expected it to contain 'websocket'",
     )
     checks.append(connection_check("connection", request))
     key, key_problem = one_header(request, "Sec-WebSocket-Key")
@@ -103,7 +103,7 @@ def request_checks(request: HttpRequest) -> list[Check]:
         "version",
         version == "13",
         f"{RFC_4_1}, §4.4",
-        f"Sec-WebSocket-Version is {shown(version)}, expected '13'"
+        f"{header_is('Sec-WebSocket-Version', version)}, expected '13'"
         if version_problem is None
         else f"found {version_problem}, expected exactly one 'Sec-WebSocket-Version: 13'",
     )

@@ -205,19 +205,21 @@ def report_lines(decoded: DecodedCookie) -> list[Line]:
 
 
 def render_decoded(console: Console, decoded: DecodedCookie) -> None:
-    """The report through rich: colours on a terminal, none when NO_COLOR or --no-color."""
+    """The report through rich: colours when wanted; on a terminal long lines wrap between
+    words under their label (a hanging indent), on a pipe each stays one line."""
     from rich.text import Text
 
-    from flaskscope.render.console import safe_text
+    from flaskscope.render.console import print_hanging, safe_text
 
     for line in report_lines(decoded):
-        text = Text(no_wrap=True, overflow="ignore")
+        text = Text()
         for segment in line:
             if segment.untrusted:
                 text.append_text(safe_text(segment.text, segment.style))
             else:
                 text.append(segment.text, style=segment.style)
-        console.print(text, soft_wrap=True)
+        indent = len(line[0].text) if len(line) > 1 else 2
+        print_hanging(console, text, indent=indent)
 
 
 def render_decoded_plain(stream: TextIO, decoded: DecodedCookie) -> None:

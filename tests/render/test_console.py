@@ -47,10 +47,33 @@ def test_piped_console_is_wide_and_plain(monkeypatch: pytest.MonkeyPatch) -> Non
     assert made.color_system is None
 
 
-def test_columns_wins_over_the_pipe_width(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "60")
-    monkeypatch.setattr("sys.stdout", io.StringIO())
-    assert make_console().width == 60
+def test_a_pipe_gets_whole_lines_without_trailing_spaces(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.table import Table
+
+    monkeypatch.setenv("COLUMNS", "60")  # a terminal's width says nothing about a pipe
+    output = io.StringIO()
+    monkeypatch.setattr("sys.stdout", output)
+    made = make_console()
+    table = Table(box=None)
+    table.add_column("a")
+    table.add_column("b")
+    table.add_row("short", "x")
+    table.add_row("a much longer cell", "word " * 40)
+    made.print(table)
+    made.print("y " * 100)
+    lines = output.getvalue().splitlines()
+    assert len(lines) == 4
+    assert all(line == line.rstrip() for line in lines)
+    assert lines[1].split() == ["short", "x"]
+
+
+def test_trimmed_lines_keeps_colour_codes_after_the_spaces() -> None:
+    output = io.StringIO()
+    stream = console.TrimmedLines(output)
+    stream.write("\x1b[1mword   \x1b[0m\nnext  ")
+    stream.write("line  \n")
+    stream.flush()
+    assert output.getvalue() == "\x1b[1mword\x1b[0m\nnext  line\n"
 
 
 def test_no_color_environment(monkeypatch: pytest.MonkeyPatch) -> None:
