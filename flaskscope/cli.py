@@ -44,6 +44,51 @@ COMMANDS: dict[str, str] = {
     "build-frame": "flaskscope.commands.frames_build:build_frame",
 }
 
+# ``flaskscope --help``: (group, command as shown, one-line summary), in the order listed.
+# Add a line here with each new command (a command may appear in more than one group); the
+# help is printed from this table alone, so it imports no command module, rich or core.
+HELP_ROWS: list[tuple[str, str, str]] = [
+    ("Cookies", "decode-cookie", "Decode a Flask session cookie, verify its signature and age"),
+    ("Cookies", "sign-cookie", "Sign a session as Flask would: a cookie the app accepts"),
+    ("Cookies", "audit-secret", "Try weak secret keys against a cookie (or hand it to hashcat)"),
+    (
+        "Server-side sessions",
+        "decode-cookie --store URL",
+        "Read a Flask-Session cookie's session from Redis",
+    ),
+    ("WebSocket", "ws-accept", "Compute or verify the Sec-WebSocket-Accept for a key"),
+    ("WebSocket", "check-handshake", "Check an opening handshake against RFC 6455 and RFC 7692"),
+    ("WebSocket", "parse-frame", "Parse captured frames and messages, naming every violation"),
+    ("WebSocket", "build-frame", "Craft a frame (valid or broken on purpose) for tests"),
+]
+
+ALIASES: dict[str, str] = {
+    "unsign": "To find the secret key: {prog} audit-secret COOKIE; to decode: {prog} "
+    "decode-cookie COOKIE",
+    "crack": "To find the secret key: {prog} audit-secret COOKIE --wordlist FILE",
+    "brute": "To find the secret key: {prog} audit-secret COOKIE --wordlist FILE",
+    "verify": "To verify a cookie: {prog} decode-cookie COOKIE --secret-key KEY; a "
+    "WebSocket accept: {prog} ws-accept KEY --verify ACCEPT",
+    "decode": "To decode a cookie: {prog} decode-cookie COOKIE; WebSocket frames: {prog} "
+    "parse-frame HEX",
+    "sign": "To sign a session: {prog} sign-cookie JSON --secret-key KEY",
+    "accept": "For a Sec-WebSocket-Accept: {prog} ws-accept KEY",
+    "handshake": "To check a handshake: {prog} check-handshake REQUEST [RESPONSE]",
+    "parse": "To parse frames: {prog} parse-frame HEX",
+    "frame": "To parse frames: {prog} parse-frame HEX; to craft one: {prog} build-frame",
+    "build": "To craft a frame: {prog} build-frame --text TEXT",
+}
+"""Verbs users of other tools type (flask-unsign's --unsign/--decode/--sign, ...) and the
+command that does it; they are pointed at, not run, so what runs is always spelled out."""
+
+WIDE_HELP = 10_000
+"""Help text is wrapped at the terminal's real width (Click caps it at 80 by default)."""
+
+CONTEXT_SETTINGS: dict[str, Any] = {
+    "help_option_names": ["-h", "--help"],
+    "max_content_width": WIDE_HELP,
+}
+
 
 def _one_line(message: str) -> str:
     from flaskscope.render.console import safe_str
@@ -102,7 +147,7 @@ def _one_line_usage_error(error: click.UsageError) -> OneLineUsageError:
 
 def command(name: str, **settings: Any) -> Callable[[F], click.Command]:
     """``@click.command`` with flaskscope's error mapping and help settings."""
-    settings.setdefault("context_settings", {"help_option_names": ["-h", "--help"]})
+    settings.setdefault("context_settings", dict(CONTEXT_SETTINGS))
     return click.command(name, cls=FlaskscopeCommand, **settings)
 
 
@@ -214,7 +259,9 @@ def _read_stdin(what: str, limit: int = MAX_INPUT_BYTES) -> bytes:
 
 
 class LazyGroup(click.Group):
-    """A group whose commands are imported on first use (Click's documented lazy pattern)."""
+    """A group whose commands are imported on first use (Click's documented lazy pattern),
+    with its help listed by group from :data:`HELP_ROWS` and unknown names answered with a
+    suggestion."""
 
     def __init__(self, *args: Any, lazy_commands: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -223,13 +270,50 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """One section per group of :data:`HELP_ROWS`; a command with no row (not yet added
+        there) is loaded for its short help and listed under "Other commands"."""
+        sections: dict[str, list[tuple[str, str]]] = {}
+        listed = set()
+        for group, shown, summary in HELP_ROWS:
+            name = shown.split()[0]
+            if name in self.list_commands(ctx):
+                sections.setdefault(group, []).append((shown, summary))
+                listed.add(name)
+        for name in self.list_commands(ctx):
+            if name not in listed:
+                loaded = self.get_command(ctx, name)
+                if loaded is not None and not loaded.hidden:
+                    sections.setdefault("Other commands", []).append(
+                        (name, loaded.get_short_help_str(limit=WIDE_HELP))
+                    )
+        for group, rows in sections.items():
+            with formatter.section(group):
+                formatter.write_dl(rows)
+
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = click.utils.make_str(args[0]) if args else ""
+        if args and not name.startswith("-") and self.get_command(ctx, name) is None:
+            raise OneLineUsageError(self._unknown(ctx, name), ctx=ctx)
         try:
             return super().resolve_command(ctx, args)
         except click.UsageError as error:
             raise _one_line_usage_error(error) from error
+
+    def _unknown(self, ctx: click.Context, name: str) -> str:
+        """``No such command``, with the command meant: an alias or a close spelling."""
+        import difflib
+
+        message = f"No such command {name!r}."
+        target = ALIASES.get(name.lower())
+        if target is not None:
+            return f"{message} {target.format(prog=ctx.command_path)}"
+        close = difflib.get_close_matches(name.lower(), self.list_commands(ctx), n=2, cutoff=0.6)
+        if close:
+            return f"{message} Did you mean {' or '.join(repr(c) for c in close)}?"
+        return message
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy_commands:
@@ -249,7 +333,7 @@ def load_command(target: str) -> click.Command:
 @click.group(
     cls=LazyGroup,
     lazy_commands=COMMANDS,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings=CONTEXT_SETTINGS,
 )
 @click.version_option(__version__, "--version", "-V", prog_name="flaskscope")
 def main() -> None:
