@@ -31,7 +31,16 @@ Streams that may be larger (frame captures, wordlists) are read in chunks by the
 everything else is refused past this size instead of exhausting memory on ``/dev/zero``.
 """
 
+NO_LIMIT = 1 << 62
+"""What ``0`` means for every ``--max-*`` option: no limit (a size no input reaches, that
+still fits zlib's ``max_length``)."""
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def no_limit(value: int) -> int:
+    """A ``--max-*`` value as a limit: ``0`` is "no limit", the same for every option."""
+    return NO_LIMIT if value == 0 else value
 
 # Command name -> "module:attribute" of its click.Command. Loaded lazily.
 COMMANDS: dict[str, str] = {

@@ -15,6 +15,7 @@ from flaskscope.cli import (
     EXIT_INVALID,
     EXIT_OK,
     command,
+    no_limit,
     output_options,
     read_text,
     stdout_is_terminal,
@@ -138,10 +139,11 @@ def show_decoded(decoded: DecodedCookie, *, as_json: bool, no_color: bool) -> No
 @click.option(
     "--max-decompressed",
     "max_decompressed",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=0),
     default=DEFAULT_MAX_DECOMPRESSED,
     show_default=True,
-    help="Refuse compressed payloads that inflate past this many bytes (zlib bombs).",
+    help="Refuse compressed payloads that inflate past this many bytes (zlib bombs; "
+    "0: no limit).",
 )
 @server_session_options
 @output_options
@@ -219,7 +221,7 @@ def decode_cookie_command(
         max_age=resolve_max_age(max_age, base.max_age),
         now=now,
         serializer=base.serializer,
-        max_decompressed=max_decompressed,
+        max_decompressed=no_limit(max_decompressed),
     )
     show_decoded(decoded, as_json=as_json, no_color=no_color)
     ctx.exit(exit_code(decoded))

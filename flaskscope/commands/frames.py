@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 from click.core import ParameterSource
 
-from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options, read_file
+from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, no_limit, output_options, read_file
 from flaskscope.commands.frames_input import non_empty, open_input
 from flaskscope.frames.capture import (
     HttpHead,
@@ -26,7 +26,8 @@ from flaskscope.frames.capture import (
 )
 from flaskscope.frames.deflate import DeflateSettings
 from flaskscope.frames.records import FrameRecord, MessageRecord
-from flaskscope.frames.stream import DEFAULT_MAX_MESSAGE_SIZE, FrameParser
+from flaskscope.frames.violations import Violation
+from flaskscope.frames.stream import DEFAULT_MAX_MESSAGE_SIZE, Event, FrameParser
 from flaskscope.render.console import make_console
 from flaskscope.render.frames_json import (
     json_end_line,
@@ -43,6 +44,9 @@ SUMMARY_VIOLATIONS = 20
 
 HUMAN_VIOLATIONS = 200
 """The frame-by-frame view lists this many violations (it counts them all)."""
+
+TOP_VIOLATIONS = 5
+"""The frame-by-frame view repeats this many violations under its verdict, on top."""
 
 DEFAULT_MAX_FRAMES = 100
 """The frame-by-frame view shows this many frames unless --max-frames says otherwise."""
@@ -132,15 +136,16 @@ def _deflate_settings(
     type=click.IntRange(min=0),
     default=256,
     show_default=True,
-    help="Payload bytes shown per frame and message. --json and --json-lines carry whole "
-    "payloads (up to --max-message-size) unless --max-bytes is given.",
+    help="Payload bytes shown per frame and message (0: all). --json and --json-lines "
+    "carry whole payloads (up to --max-message-size) unless --max-bytes is given.",
 )
 @click.option(
     "--max-message-size",
     type=click.IntRange(min=0),
     default=DEFAULT_MAX_MESSAGE_SIZE,
     show_default=True,
-    help="Largest (decompressed) message; past it: message-too-big, inflating stops.",
+    help="Largest (decompressed) message (0: no limit); past it: message-too-big, "
+    "inflating stops.",
 )
 @click.option(
     "--max-frames",
@@ -186,11 +191,12 @@ def parse_frame(
         deflate=given_deflate,
         deflate_given=deflate or deflate_params is not None or handshake is not None,
     )
+    max_bytes = no_limit(max_bytes)
     parser = FrameParser(
         role=settings.role,
         deflate=settings.deflate,
         keep=_payload_kept(max_bytes, summary=summary, as_json=as_json or json_lines),
-        max_message_size=max_message_size,
+        max_message_size=no_limit(max_message_size),
         records=not summary,
         offset=settings.offset,
     )
@@ -266,11 +272,12 @@ def _render_frames(
     max_bytes: int,
     max_frames: int,
 ) -> bool:
-    """The first ``max_frames`` frames (0: all) and their messages as soon as they are parsed,
-    the first :data:`HUMAN_VIOLATIONS` violations of the whole capture, then the totals.
+    """The verdict and the first violations on top, then the first ``max_frames`` frames
+    (0: all) with their messages and violations in stream order, then the totals again.
 
-    rich costs about half a millisecond a frame, so a capture of a million frames is for
-    --summary or --json-lines; the frames past the limit are still parsed and counted.
+    The capture is parsed to its end before anything is shown (the verdict needs it); only
+    the events shown are kept, so memory is bounded by ``max_frames``. rich costs about half
+    a millisecond a frame, so a capture of a million frames is for --summary or --json-lines.
     """
     from flaskscope.render.frames import (
         render_deflate,
@@ -284,38 +291,44 @@ def _render_frames(
         render_violation,
     )
 
-    render_legend(console)
-    render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
-    render_deflate(console, settings.deflate)
-    shown_role = False
-    shown_violations = hidden_frames = hidden_messages = 0
+    shown: list[Event] = []
+    violations_kept = hidden_frames = hidden_messages = 0
     for events in iter_events(parser, chunks):
         for event in events:
             if isinstance(event, FrameRecord):
-                if not shown_role:
-                    render_role(console, parser.role, settings.role_source)
-                    shown_role = True
                 if max_frames and event.index >= max_frames:
                     hidden_frames += 1
-                else:
-                    render_frame(console, event, max_bytes=max_bytes)
+                    continue
             elif isinstance(event, MessageRecord):
                 if max_frames and event.frames and event.frames[0] >= max_frames:
                     hidden_messages += 1
-                else:
-                    render_message(console, event, max_bytes=max_bytes)
-            elif shown_violations < HUMAN_VIOLATIONS:
-                shown_violations += 1
-                render_violation(console, event)
-    render_hidden(console, hidden_frames, hidden_messages, max_frames=max_frames)
+                    continue
+            elif violations_kept < HUMAN_VIOLATIONS:
+                violations_kept += 1
+            else:
+                continue
+            shown.append(event)
     totals = parser.summary()
-    render_status(
-        console,
-        totals,
-        complete=parser.complete,
-        bytes_needed=parser.bytes_needed,
-        shown=shown_violations,
-    )
+    violations = [event for event in shown if isinstance(event, Violation)]
+    status = {"complete": parser.complete, "bytes_needed": parser.bytes_needed}
+    render_status(console, totals, shown=len(violations), **status)
+    for violation in violations[:TOP_VIOLATIONS]:
+        render_violation(console, violation)
+    if len(violations) > TOP_VIOLATIONS:
+        console.print("  ... the other violations are listed with their frames below")
+    render_legend(console)
+    render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
+    render_deflate(console, settings.deflate)
+    render_role(console, parser.role, settings.role_source)
+    for event in shown:
+        if isinstance(event, FrameRecord):
+            render_frame(console, event, max_bytes=max_bytes)
+        elif isinstance(event, MessageRecord):
+            render_message(console, event, max_bytes=max_bytes)
+        else:
+            render_violation(console, event)
+    render_hidden(console, hidden_frames, hidden_messages, max_frames=max_frames)
+    render_status(console, totals, shown=len(violations), **status)
     return parser.complete and not totals.violations
 
 
