@@ -42,6 +42,7 @@ def no_limit(value: int) -> int:
     """A ``--max-*`` value as a limit: ``0`` is "no limit", the same for every option."""
     return NO_LIMIT if value == 0 else value
 
+
 # Command name -> "module:attribute" of its click.Command. Loaded lazily.
 COMMANDS: dict[str, str] = {
     "decode-cookie": "flaskscope.commands.cookie:decode_cookie_command",

@@ -142,8 +142,7 @@ def show_decoded(decoded: DecodedCookie, *, as_json: bool, no_color: bool) -> No
     type=click.IntRange(min=0),
     default=DEFAULT_MAX_DECOMPRESSED,
     show_default=True,
-    help="Refuse compressed payloads that inflate past this many bytes (zlib bombs; "
-    "0: no limit).",
+    help="Refuse compressed payloads that inflate past this many bytes (zlib bombs; 0: no limit).",
 )
 @server_session_options
 @output_options

@@ -26,8 +26,8 @@ from flaskscope.frames.capture import (
 )
 from flaskscope.frames.deflate import DeflateSettings
 from flaskscope.frames.records import FrameRecord, MessageRecord
-from flaskscope.frames.violations import Violation
 from flaskscope.frames.stream import DEFAULT_MAX_MESSAGE_SIZE, Event, FrameParser
+from flaskscope.frames.violations import Violation
 from flaskscope.render.console import make_console
 from flaskscope.render.frames_json import (
     json_end_line,
@@ -144,8 +144,7 @@ def _deflate_settings(
     type=click.IntRange(min=0),
     default=DEFAULT_MAX_MESSAGE_SIZE,
     show_default=True,
-    help="Largest (decompressed) message (0: no limit); past it: message-too-big, "
-    "inflating stops.",
+    help="Largest (decompressed) message (0: no limit); past it: message-too-big, inflating stops.",
 )
 @click.option(
     "--max-frames",
@@ -310,8 +309,10 @@ def _render_frames(
             shown.append(event)
     totals = parser.summary()
     violations = [event for event in shown if isinstance(event, Violation)]
-    status = {"complete": parser.complete, "bytes_needed": parser.bytes_needed}
-    render_status(console, totals, shown=len(violations), **status)
+    complete, bytes_needed = parser.complete, parser.bytes_needed
+    render_status(
+        console, totals, complete=complete, bytes_needed=bytes_needed, shown=len(violations)
+    )
     for violation in violations[:TOP_VIOLATIONS]:
         render_violation(console, violation)
     if len(violations) > TOP_VIOLATIONS:
@@ -328,7 +329,9 @@ def _render_frames(
         else:
             render_violation(console, event)
     render_hidden(console, hidden_frames, hidden_messages, max_frames=max_frames)
-    render_status(console, totals, shown=len(violations), **status)
+    render_status(
+        console, totals, complete=complete, bytes_needed=bytes_needed, shown=len(violations)
+    )
     return parser.complete and not totals.violations
 
 

@@ -153,7 +153,10 @@ def ws_accept(
 )
 @click.argument("request", metavar="REQUEST", type=click.Path(dir_okay=False, allow_dash=True))
 @click.argument(
-    "response", metavar="[RESPONSE]", required=False, type=click.Path(dir_okay=False, allow_dash=True)
+    "response",
+    metavar="[RESPONSE]",
+    required=False,
+    type=click.Path(dir_okay=False, allow_dash=True),
 )
 @click.option(
     "--all", "show_all", is_flag=True, help="List the passing rules too, not only the failing."

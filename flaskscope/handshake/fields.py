@@ -25,10 +25,10 @@ __all__ = [
     "at_least_http11",
     "connection_check",
     "has_token",
+    "header_is",
     "listing",
     "one_header",
     "parsed_extensions",
-    "header_is",
     "quoted",
     "subprotocols",
 ]

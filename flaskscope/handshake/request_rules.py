@@ -16,11 +16,11 @@ from flaskscope.handshake.fields import (
     at_least_http11,
     connection_check,
     has_token,
+    header_is,
     listing,
     one_header,
     parsed_extensions,
     quoted,
-    header_is,
     subprotocols,
 )
 from flaskscope.handshake.http import HttpRequest

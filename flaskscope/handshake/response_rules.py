@@ -25,11 +25,11 @@ from flaskscope.handshake.fields import (
     TOKEN,
     at_least_http11,
     connection_check,
+    header_is,
     listing,
     one_header,
     parsed_extensions,
     quoted,
-    header_is,
     subprotocols,
 )
 from flaskscope.handshake.http import HttpRequest, HttpResponse, header_tokens, parse_response

@@ -1,9 +1,9 @@
 """Consoles and safe text shared by every renderer.
 
 Consoles are made per call (never at import) so that ``--color``, ``NO_COLOR``,
-``FORCE_COLOR`` and a redirected stdout are seen as they are at the time of the call. Untrusted text goes through
-:func:`safe_text`, never through rich markup, so a payload cannot restyle or rewrite the
-user's terminal.
+``FORCE_COLOR`` and a redirected stdout are seen as they are at the time of the call.
+Untrusted text goes through :func:`safe_text`, never through rich markup, so a payload
+cannot restyle or rewrite the user's terminal.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 import sys
 import unicodedata
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 if TYPE_CHECKING:
     # Imported where used, so that --json output and error lines do not pay for rich.
@@ -82,7 +82,7 @@ def make_console(*, no_color: bool = False, stderr: bool = False) -> Console:
     terminal = _isatty(stream)
     color = wants_color(stream, no_color=no_color)
     return Console(
-        file=stream if terminal else TrimmedLines(stream),
+        file=stream if terminal else cast(TextIO, TrimmedLines(stream)),
         width=None if terminal else PIPE_WIDTH,
         force_terminal=color,
         no_color=not color,

@@ -37,7 +37,7 @@ _VERDICTS = {
     "valid": "valid: genuine and within its max age",
     "unverified": "unverified: decoded without checking the signature",
     "invalid-signature": "invalid signature: no given key made it; Flask ignores this cookie",
-    "expired": "expired: genuine, but Flask rejects it as too old (or from the future)",
+    "expired": "expired: genuine, but Flask rejects it as too old or from the future",
 }
 _LABEL = "bold"
 _TYPE = "dim cyan"
@@ -195,8 +195,24 @@ def _add_children(lines: list[Line], value: Any, prefix: str, depth: int) -> Non
         )
 
 
+def _verdict(decoded: DecodedCookie) -> str:
+    """The headline; an expired cookie says which way: too old, or from the future."""
+    if decoded.status != "expired":
+        return _VERDICTS[decoded.status]
+    if decoded.age_seconds < 0:
+        ahead = describe_duration(-decoded.age_seconds)
+        return f"expired: genuine, but from the future (signed {ahead} after now); Flask rejects it"
+    age = describe_duration(decoded.age_seconds)
+    limit = (
+        ""
+        if decoded.max_age is None
+        else f", past the max age of {describe_duration(decoded.max_age)}"
+    )
+    return f"expired: genuine, but too old (signed {age} ago{limit}); Flask rejects it"
+
+
 def report_lines(decoded: DecodedCookie) -> list[Line]:
-    lines: list[Line] = [[Segment(_VERDICTS[decoded.status], _STYLES[decoded.status])]]
+    lines: list[Line] = [[Segment(_verdict(decoded), _STYLES[decoded.status])]]
     lines.extend(_facts(decoded))
     for warning in decoded.warnings:
         lines.append([Segment("warning: ", f"bold {_WARN}"), Segment(warning, _WARN, True)])

@@ -242,7 +242,10 @@ def render_message(console: Console, record: MessageRecord, *, max_bytes: int) -
         if record.length > min(len(record.payload), max_bytes):
             more = record.length - min(len(record.payload), max_bytes)
             lines.append(
-                Text(f"  ... {plural(more, 'more byte')} (--max-bytes {max_bytes}; 0 shows all)", "dim")
+                Text(
+                    f"  ... {plural(more, 'more byte')} (--max-bytes {max_bytes}; 0 shows all)",
+                    "dim",
+                )
             )
     console.print(Text("\n").join(lines))
 

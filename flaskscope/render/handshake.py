@@ -103,7 +103,9 @@ def render_check(console: Console, report: HandshakeReport, *, show_all: bool = 
     for note in report.notes:
         print_hanging(
             console,
-            Text("note ", style=_NOTE) + Text(f"{note.id} ({note.rfc}): ") + safe_text(note.message),
+            Text("note ", style=_NOTE)
+            + Text(f"{note.id} ({note.rfc}): ")
+            + safe_text(note.message),
             indent=5,
         )
     if report.expected_accept is not None:
@@ -112,6 +114,4 @@ def render_check(console: Console, report: HandshakeReport, *, show_all: bool = 
         console.print(Text("subprotocol ", style=_LABEL) + safe_text(report.subprotocol))
     if report.extensions:
         extensions = ", ".join(format_extension(extension) for extension in report.extensions)
-        print_hanging(
-            console, Text("extensions ", style=_LABEL) + safe_text(extensions), indent=11
-        )
+        print_hanging(console, Text("extensions ", style=_LABEL) + safe_text(extensions), indent=11)
