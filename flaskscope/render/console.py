@@ -98,7 +98,12 @@ PIPE_WIDTH = 1 << 20
 """Layout width when the output is not a terminal: wider than any line flaskscope writes
 (values are cut long before), so a pipe or a file gets no wrapped line."""
 
-_TRAILING_SPACES = re.compile(r"[ ]+((?:\x1b\[[0-9;]*m)*)(?=\n)")
+_LINE_END = re.compile(r"(?:[ ]|\x1b\[[0-9;]*m)+(?=\n)")
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _without_spaces(match: re.Match[str]) -> str:
+    return "".join(_SGR.findall(match.group()))
 
 
 class TrimmedLines:
@@ -114,7 +119,7 @@ class TrimmedLines:
         cut = text.rfind("\n") + 1
         self._tail = text[cut:]
         if cut:
-            self._stream.write(_TRAILING_SPACES.sub(r"\1", text[:cut]))
+            self._stream.write(_LINE_END.sub(_without_spaces, text[:cut]))
         return len(text)
 
     def flush(self) -> None:
