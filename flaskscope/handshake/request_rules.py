@@ -145,7 +145,8 @@ def request_checks(request: HttpRequest) -> list[Check]:
         "RFC 7692 §7",
         "; ".join(offer_problems[:SHOWN_ITEMS])
         if offer_problems
-        else f"{len(deflate_offers)} valid permessage-deflate offer(s)"
+        else f"{len(deflate_offers)} valid permessage-deflate "
+        f"{'offer' if len(deflate_offers) == 1 else 'offers'}"
         if deflate_offers
         else "no permessage-deflate offered",
     )

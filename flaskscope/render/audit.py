@@ -15,7 +15,7 @@ from rich.text import Text
 
 from flaskscope.audit.checker import AuditReport
 from flaskscope.audit.hashcat import HashcatLine
-from flaskscope.render.console import safe_text
+from flaskscope.render.console import plural, safe_text
 
 __all__ = ["ADVICE", "audit_json", "hashcat_json", "render_audit", "render_hashcat"]
 
@@ -91,10 +91,11 @@ def render_audit(report: AuditReport, console: Console) -> None:
         console.print(Text("Sources: ") + safe_text(sources))
         console.print(Text("Advice: ", style="bold") + Text(ADVICE))
     if report.unconfirmed_hits:
+        hits = plural(report.unconfirmed_hits, "fast-check match", "fast-check matches")
+        verb = "was" if report.unconfirmed_hits == 1 else "were"
         console.print(
             Text(
-                f"Note: {report.unconfirmed_hits} fast-check match(es) were not confirmed by "
-                "the full decode and were not reported.",
+                f"Note: {hits} {verb} not confirmed by the full decode and not reported.",
                 style="yellow",
             )
         )
