@@ -246,19 +246,24 @@ def _render_summary(
     )
 
     result = collect_events(parser, chunks, max_violations=SUMMARY_VIOLATIONS)
+
+    def status() -> None:
+        render_status(
+            console,
+            result.summary,
+            complete=result.complete,
+            bytes_needed=result.bytes_needed,
+            shown=min(SUMMARY_VIOLATIONS, len(result.violations)),
+        )
+
+    status()  # the verdict first, and last
     render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
     render_deflate(console, settings.deflate)
     render_role(console, result.role, settings.role_source)
     render_summary(console, result.summary)
     for violation in result.violations[:SUMMARY_VIOLATIONS]:
         render_violation(console, violation)
-    render_status(
-        console,
-        result.summary,
-        complete=result.complete,
-        bytes_needed=result.bytes_needed,
-        shown=min(SUMMARY_VIOLATIONS, len(result.violations)),
-    )
+    status()
     return result.ok
 
 

@@ -89,7 +89,7 @@ def render_check(console: Console, report: HandshakeReport, *, show_all: bool = 
         table = Table(show_header=True, header_style=_LABEL, box=None, padding=(0, 1))
         table.add_column("", no_wrap=True)
         table.add_column("check", no_wrap=True)
-        table.add_column("found / expected (RFC)")
+        table.add_column("found / expected (RFC)", overflow="fold")
         for check in rows:
             mark = Text("ok", style=_OK) if check.ok else Text("FAIL", style=_BAD)
             message = safe_text(check.message) + Text(f"  [{check.rfc}]", style="dim")

@@ -169,6 +169,13 @@ def test_frame_colours_tell_the_length_byte_from_the_extended_length() -> None:
     assert plain(screen).count("flags: upper case is set") == 1
 
 
+def test_parse_frame_summary_gives_its_verdict_first() -> None:
+    completed = run_piped(["parse-frame", "--file", "frames-client.bin", "--summary"])
+    lines = completed.stdout.splitlines()
+    assert lines[0] == "6 frames, 3 messages, 604 bytes: complete, no violations"
+    assert lines[-1] == lines[0]
+
+
 # audit-secret: the progress bar belongs to stderr.
 
 
