@@ -17,7 +17,7 @@ from flaskscope.frames.deflate import DeflateSettings
 from flaskscope.frames.frame import FrameHeader, apply_mask
 from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
 from flaskscope.frames.violations import Violation
-from flaskscope.render.console import plural, print_hanging, safe_text
+from flaskscope.render.console import hang, is_screen, plural, print_hanging, safe_text
 from flaskscope.render.hexdump import hexdump
 
 __all__ = [
@@ -66,7 +66,7 @@ def render_legend(console: Console) -> None:
             legend.append(name, style=style)
             legend.append("  ")
         print_hanging(console, legend, indent=8)
-    console.print(Text(FLAGS_NOTE, style="dim"))
+    print_hanging(console, Text(FLAGS_NOTE, style="dim"), indent=7)
 
 
 def render_deflate(console: Console, settings: DeflateSettings | None) -> None:
@@ -183,7 +183,7 @@ def render_frame(console: Console, record: FrameRecord, *, max_bytes: int) -> No
             f"  truncated: {record.received} of {plural(header.payload_length, 'byte')} present",
             style=_BAD,
         )
-    lines = [title]
+    lines = [_hung(console, title, 2)]
     shown = record.payload[:max_bytes]
     on_wire = apply_mask(shown, header.mask_key) if header.mask_key is not None else shown
     regions = _header_regions(header)
@@ -201,7 +201,7 @@ def render_frame(console: Console, record: FrameRecord, *, max_bytes: int) -> No
         line = Text()
         line.append("  text: ", style=_LABEL)
         line.append_text(safe_text(_cut(record.text, max_bytes)))
-        lines.append(line)
+        lines.append(_hung(console, line, 8))
     if record.close_code is not None:
         line = Text()
         line.append("  close: ", style=_LABEL)
@@ -209,8 +209,13 @@ def render_frame(console: Console, record: FrameRecord, *, max_bytes: int) -> No
         if record.close_reason:
             line.append("  reason: ")
             line.append_text(safe_text(record.close_reason))
-        lines.append(line)
+        lines.append(_hung(console, line, 9))
     console.print(Text("\n").join(lines))
+
+
+def _hung(console: Console, text: Text, indent: int) -> Text:
+    """``text`` wrapped for a terminal between words with a hanging indent (as is on a pipe)."""
+    return hang(text, width=console.width, indent=indent) if is_screen(console) else text
 
 
 def _cut(text: str, limit: int) -> str:
@@ -231,12 +236,12 @@ def render_message(console: Console, record: MessageRecord, *, max_bytes: int) -
         line.append(", decompressed", style="bold")
     if not record.complete:
         line.append(", incomplete", style=_BAD)
-    lines = [line]
+    lines = [_hung(console, line, 5)]
     if record.text is not None:
         text = Text()
         text.append("     text: ", style=_LABEL)
         text.append_text(safe_text(_cut(record.text, max_bytes)))
-        lines.append(text)
+        lines.append(_hung(console, text, 11))
     elif record.payload:
         lines.append(hexdump([(record.payload[:max_bytes], "")]))
         if record.length > min(len(record.payload), max_bytes):
