@@ -364,6 +364,18 @@ def test_every_alias_names_a_real_command() -> None:
         assert set(named) <= set(COMMANDS), verb
 
 
+def _complete(**env: str) -> subprocess.CompletedProcess[str]:
+    """Ask flaskscope for completions as a shell's completion function does."""
+    return subprocess.run(
+        [sys.executable, "-c", "from flaskscope.cli import main; main(prog_name='flaskscope')"],
+        capture_output=True,
+        text=True,
+        env=clean_env(**env),
+        check=False,
+        timeout=60,
+    )
+
+
 @pytest.mark.parametrize(
     "words",
     [
@@ -382,43 +394,21 @@ def test_every_alias_names_a_real_command() -> None:
 )
 def test_file_options_complete_file_names(words: str) -> None:
     """``click.Path``: bash completion hands file names back to the shell (``file,``)."""
-    env = clean_env(
-        _FLASKSCOPE_COMPLETE="bash_complete",
-        COMP_WORDS=words,
-        COMP_CWORD=str(len(words.split())),
-    )
-    completed = subprocess.run(
-        [sys.executable, "-c", "from flaskscope.cli import main; main(prog_name='flaskscope')"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
+    completed = _complete(
+        _FLASKSCOPE_COMPLETE="bash_complete", COMP_WORDS=words, COMP_CWORD=str(len(words.split()))
     )
     assert completed.stdout.strip() == "file,", (words, completed.stdout, completed.stderr)
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_completion_scripts(shell: str) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-c", "from flaskscope.cli import main; main(prog_name='flaskscope')"],
-        capture_output=True,
-        text=True,
-        env=clean_env(_FLASKSCOPE_COMPLETE=f"{shell}_source"),
-        check=False,
-    )
+    completed = _complete(_FLASKSCOPE_COMPLETE=f"{shell}_source")
     assert completed.returncode == 0
     assert "_FLASKSCOPE_COMPLETE" in completed.stdout
-    words = clean_env(
+    answer = _complete(
         _FLASKSCOPE_COMPLETE=f"{shell}_complete",
         COMP_WORDS="flaskscope parse-frame --color ",
         COMP_CWORD="" if shell == "fish" else "3",  # fish passes the word being typed
-    )
-    answer = subprocess.run(
-        [sys.executable, "-c", "from flaskscope.cli import main; main(prog_name='flaskscope')"],
-        capture_output=True,
-        text=True,
-        env=words,
-        check=False,
     )
     for mode in ("auto", "always", "never"):
         assert mode in answer.stdout, (shell, answer.stdout)
