@@ -164,7 +164,7 @@ def command(name: str, **settings: Any) -> Callable[[F], click.Command]:
 def _set_color(ctx: click.Context, param: click.Parameter, value: str) -> str:
     from flaskscope.render.console import set_color_mode
 
-    set_color_mode(value)
+    ctx.call_on_close(set_color_mode(value))
     return value
 
 

@@ -13,6 +13,7 @@ import os
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
@@ -38,11 +39,13 @@ before the terminal test), ``always`` also a pipe (``| less -R``), ``never`` now
 _color_mode: ContextVar[str] = ContextVar("flaskscope_color_mode", default="auto")
 
 
-def set_color_mode(mode: str) -> None:
-    """The ``--color`` of the running command (set by its option callback, once per call)."""
+def set_color_mode(mode: str) -> Callable[[], None]:
+    """Set the ``--color`` of the running command (its option callback does, once per call);
+    returns what puts the previous mode back (called when the command's context closes)."""
     if mode not in COLOR_MODES:
         raise ValueError(f"colour mode {mode!r} is not one of {', '.join(COLOR_MODES)}")
-    _color_mode.set(mode)
+    token = _color_mode.set(mode)
+    return lambda: _color_mode.reset(token)
 
 
 def color_mode() -> str:

@@ -86,3 +86,16 @@ def test_emit_json_is_one_ascii_object(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     assert out.isascii()
     assert json.loads(out) == {"text": "\x1b[31m\u202e\u00e9"}
+
+
+def test_the_colour_option_lasts_one_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--color always`` in one in-process run does not colour the next console made."""
+    from tests.conftest import run_cli
+
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    result = run_cli("ws-accept", "dGhlIHNhbXBsZSBub25jZQ==", "--explain", "--color", "always")
+    assert "\x1b[" in result.stdout
+    assert console.color_mode() == "auto"
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    assert make_console().color_system is None
