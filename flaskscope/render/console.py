@@ -178,12 +178,15 @@ def hang(text: Text, *, width: int, indent: int) -> Text:
             used += cell_len(match.group(3))
             continue
         size = cell_len(word)
-        if used and used + size > room and size <= width - indent:
-            breaks.append(match.start())
-            room, used = width - indent, 0
         start = match.start()
+        # To the next line, unless the word is wider than any line and part of it fits
+        # here: then it is folded from here.
+        full = used and used + size > room
+        if full and (size <= width - indent or not _fit(word, room - used)):
+            breaks.append(start)
+            room, used = width - indent, 0
         while used + size > room:  # a word wider than the line: fold it
-            start += _fit(word, room - used)
+            start += max(1, _fit(word, room - used))
             breaks.append(start)
             word = plain[start : match.end(1)]
             size = cell_len(word)
@@ -208,12 +211,13 @@ _WORD = re.compile(r"(\S+)(\s*)|(\s+)")
 def _fit(word: str, room: int) -> int:
     from rich.cells import cell_len
 
+    """How many characters of ``word`` fit in ``room`` cells (0 when not even one)."""
     fitted = 0
     for index, char in enumerate(word):
         fitted += cell_len(char)
         if fitted > room:
-            return max(1, index)
-    return max(1, len(word))
+            return index
+    return len(word)
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -6,6 +6,8 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flaskscope.render import console
 from flaskscope.render.console import PIPE_WIDTH, emit_json, make_console, safe_str, safe_text
@@ -99,3 +101,32 @@ def test_the_colour_option_lasts_one_command(monkeypatch: pytest.MonkeyPatch) ->
     assert console.color_mode() == "auto"
     monkeypatch.setattr("sys.stdout", io.StringIO())
     assert make_console().color_system is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(
+        st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "P"]), min_size=1),
+        max_size=30,
+    ),
+    width=st.integers(min_value=4, max_value=120),
+    indent=st.integers(min_value=0, max_value=20),
+)
+def test_hanging_wrap_keeps_every_word_and_the_width(
+    words: list[str], width: int, indent: int
+) -> None:
+    """Every line fits ``width`` cells, continuation lines start with the indent, and the
+    words come back in order: only a word wider than a line is ever cut."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    text = " ".join(words)
+    lines = console.hang(Text(text), width=width, indent=indent).plain.split("\n")
+    shift = min(indent, width // 2)
+    assert all(cell_len(line) <= max(width, 2) for line in lines)
+    assert all(line.startswith(" " * shift) for line in lines[1:])
+    rejoined = [line[shift:] if number else line for number, line in enumerate(lines)]
+    if all(cell_len(word) <= width - shift for word in words):
+        assert " ".join(rejoined).split() == text.split()
+    else:
+        assert "".join(rejoined).replace(" ", "") == text.replace(" ", "")
