@@ -31,7 +31,17 @@ Streams that may be larger (frame captures, wordlists) are read in chunks by the
 everything else is refused past this size instead of exhausting memory on ``/dev/zero``.
 """
 
+NO_LIMIT = 1 << 62
+"""What ``0`` means for every ``--max-*`` option: no limit (a size no input reaches, that
+still fits zlib's ``max_length``)."""
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def no_limit(value: int) -> int:
+    """A ``--max-*`` value as a limit: ``0`` is "no limit", the same for every option."""
+    return NO_LIMIT if value == 0 else value
+
 
 # Command name -> "module:attribute" of its click.Command. Loaded lazily.
 COMMANDS: dict[str, str] = {
@@ -44,6 +54,53 @@ COMMANDS: dict[str, str] = {
     "build-frame": "flaskscope.commands.frames_build:build_frame",
     "trace": "flaskscope.commands.trace:trace_command",
     "doctor": "flaskscope.commands.doctor:doctor_command",
+}
+
+# ``flaskscope --help``: (group, command as shown, one-line summary), in the order listed.
+# Add a line here with each new command (a command may appear in more than one group); the
+# help is printed from this table alone, so it imports no command module, rich or core.
+HELP_ROWS: list[tuple[str, str, str]] = [
+    ("Cookies", "decode-cookie", "Decode a Flask session cookie, verify its signature and age"),
+    ("Cookies", "sign-cookie", "Sign a session as Flask would: a cookie the app accepts"),
+    ("Cookies", "audit-secret", "Try weak secret keys against a cookie (or hand it to hashcat)"),
+    (
+        "Server-side sessions",
+        "decode-cookie --store URL",
+        "Read a Flask-Session cookie's session from Redis",
+    ),
+    ("WebSocket", "ws-accept", "Compute or verify the Sec-WebSocket-Accept for a key"),
+    ("WebSocket", "check-handshake", "Check an opening handshake against RFC 6455 and RFC 7692"),
+    ("WebSocket", "parse-frame", "Parse captured frames and messages, naming every violation"),
+    ("WebSocket", "build-frame", "Craft a frame (valid or broken on purpose) for tests"),
+    ("Inside the app", "trace", "Follow requests through the app: contexts, session, signals"),
+    ("Inside the app", "doctor", "Audit the app's session set-up (findings, SARIF for CI)"),
+]
+
+ALIASES: dict[str, str] = {
+    "unsign": "To find the secret key: {prog} audit-secret COOKIE; to decode: {prog} "
+    "decode-cookie COOKIE",
+    "crack": "To find the secret key: {prog} audit-secret COOKIE --wordlist FILE",
+    "brute": "To find the secret key: {prog} audit-secret COOKIE --wordlist FILE",
+    "verify": "To verify a cookie: {prog} decode-cookie COOKIE --secret-key KEY; a "
+    "WebSocket accept: {prog} ws-accept KEY --verify ACCEPT",
+    "decode": "To decode a cookie: {prog} decode-cookie COOKIE; WebSocket frames: {prog} "
+    "parse-frame HEX",
+    "sign": "To sign a session: {prog} sign-cookie JSON --secret-key KEY",
+    "accept": "For a Sec-WebSocket-Accept: {prog} ws-accept KEY",
+    "handshake": "To check a handshake: {prog} check-handshake REQUEST [RESPONSE]",
+    "parse": "To parse frames: {prog} parse-frame HEX",
+    "frame": "To parse frames: {prog} parse-frame HEX; to craft one: {prog} build-frame",
+    "build": "To craft a frame: {prog} build-frame --text TEXT",
+}
+"""Verbs users of other tools type (flask-unsign's --unsign/--decode/--sign, ...) and the
+command that does it; they are pointed at, not run, so what runs is always spelled out."""
+
+WIDE_HELP = 10_000
+"""Help text is wrapped at the terminal's real width (Click caps it at 80 by default)."""
+
+CONTEXT_SETTINGS: dict[str, Any] = {
+    "help_option_names": ["-h", "--help"],
+    "max_content_width": WIDE_HELP,
 }
 
 
@@ -104,17 +161,38 @@ def _one_line_usage_error(error: click.UsageError) -> OneLineUsageError:
 
 def command(name: str, **settings: Any) -> Callable[[F], click.Command]:
     """``@click.command`` with flaskscope's error mapping and help settings."""
-    settings.setdefault("context_settings", {"help_option_names": ["-h", "--help"]})
+    settings.setdefault("context_settings", dict(CONTEXT_SETTINGS))
     return click.command(name, cls=FlaskscopeCommand, **settings)
 
 
+def _set_color(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from flaskscope.render.console import set_color_mode
+
+    ctx.call_on_close(set_color_mode(value))
+    return value
+
+
 def output_options(function: F) -> F:
-    """The options every command has: ``--json`` and ``--no-color``."""
+    """The options every command has: ``--json``, ``--color`` and ``--no-color``.
+
+    ``--color`` is taken by its callback (the renderers' consoles read it), so command
+    functions keep their ``no_color`` parameter: ``--no-color`` is ``--color never``.
+    """
     function = click.option(
         "--no-color",
         "no_color",
         is_flag=True,
-        help="No colours or styles (also when NO_COLOR is set or stdout is not a terminal).",
+        help="Same as --color never.",
+    )(function)
+    function = click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        expose_value=False,
+        callback=_set_color,
+        help="Colours and styles: auto colours a terminal (not when NO_COLOR is set; also a "
+        "pipe when FORCE_COLOR is), always also a pipe (| less -R), never nowhere.",
     )(function)
     function = click.option(
         "--json", "as_json", is_flag=True, help="Print one JSON object on stdout, nothing else."
@@ -195,7 +273,9 @@ def _read_stdin(what: str, limit: int = MAX_INPUT_BYTES) -> bytes:
 
 
 class LazyGroup(click.Group):
-    """A group whose commands are imported on first use (Click's documented lazy pattern)."""
+    """A group whose commands are imported on first use (Click's documented lazy pattern),
+    with its help listed by group from :data:`HELP_ROWS` and unknown names answered with a
+    suggestion."""
 
     def __init__(self, *args: Any, lazy_commands: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -204,13 +284,50 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """One section per group of :data:`HELP_ROWS`; a command with no row (not yet added
+        there) is loaded for its short help and listed under "Other commands"."""
+        sections: dict[str, list[tuple[str, str]]] = {}
+        listed = set()
+        for group, shown, summary in HELP_ROWS:
+            name = shown.split()[0]
+            if name in self.list_commands(ctx):
+                sections.setdefault(group, []).append((shown, summary))
+                listed.add(name)
+        for name in self.list_commands(ctx):
+            if name not in listed:
+                loaded = self.get_command(ctx, name)
+                if loaded is not None and not loaded.hidden:
+                    sections.setdefault("Other commands", []).append(
+                        (name, loaded.get_short_help_str(limit=WIDE_HELP))
+                    )
+        for group, rows in sections.items():
+            with formatter.section(group):
+                formatter.write_dl(rows)
+
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = click.utils.make_str(args[0]) if args else ""
+        if args and not name.startswith("-") and self.get_command(ctx, name) is None:
+            raise OneLineUsageError(self._unknown(ctx, name), ctx=ctx)
         try:
             return super().resolve_command(ctx, args)
         except click.UsageError as error:
             raise _one_line_usage_error(error) from error
+
+    def _unknown(self, ctx: click.Context, name: str) -> str:
+        """``No such command``, with the command meant: an alias or a close spelling."""
+        import difflib
+
+        message = f"No such command {name!r}."
+        target = ALIASES.get(name.lower())
+        if target is not None:
+            return f"{message} {target.format(prog=ctx.command_path)}"
+        close = difflib.get_close_matches(name.lower(), self.list_commands(ctx), n=2, cutoff=0.6)
+        if close:
+            return f"{message} Did you mean {' or '.join(repr(c) for c in close)}?"
+        return message
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy_commands:
@@ -230,7 +347,7 @@ def load_command(target: str) -> click.Command:
 @click.group(
     cls=LazyGroup,
     lazy_commands=COMMANDS,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings=CONTEXT_SETTINGS,
 )
 @click.version_option(__version__, "--version", "-V", prog_name="flaskscope")
 def main() -> None:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from flaskscope.cli import COMMANDS, LazyGroup
+from flaskscope.cli import COMMANDS, CONTEXT_SETTINGS, LazyGroup
 from flaskscope.commands.cookie_options import from_environment
 from flaskscope.cookies import DEFAULT_COOKIE_NAME, DEFAULT_MAX_AGE, SigningOptions
 
@@ -65,6 +65,7 @@ def app_options(function: F) -> F:
         "app_dir",
         cls=AppOption,
         metavar="DIR",
+        type=click.Path(file_okay=False),
         default=None,
         help="Look for the app in DIR instead of the current directory (implies --app).",
     )(function)
@@ -226,7 +227,7 @@ def _custom_serializer(serializer: Any) -> Any:
 scope = LazyGroup(
     name="scope",
     lazy_commands=COMMANDS,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings=CONTEXT_SETTINGS,
     help=(
         "flaskscope's commands with this app's configuration.\n\n"
         "The secret key, fallback keys, cookie name, session lifetime and the session "

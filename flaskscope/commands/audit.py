@@ -108,6 +108,7 @@ def _chunks(sources: list[WordlistSource]) -> Iterator[Chunk]:
     "-w",
     "wordlists",
     metavar="FILE|-",
+    type=click.Path(dir_okay=False, allow_dash=True),
     multiple=True,
     help="A list of candidate keys, one per line (repeatable; .gz by name; '-' for stdin).",
 )
@@ -179,7 +180,9 @@ def audit_secret(
     now = datetime.now(timezone.utc)
     confirm, confirmed = confirmer(value, options, now, base.serializer)
     workers = default_jobs() if jobs is None else jobs
-    show_progress = not as_json and is_terminal(sys.stdout) and is_terminal(sys.stderr)
+    # The bar is drawn on stderr, so it is there whenever a person watches stderr, also
+    # with stdout redirected (> result.txt); never for --json or a stderr that is a file.
+    show_progress = not as_json and is_terminal(sys.stderr)
     if show_progress:
         run = _run_with_progress(spec, sources, confirm, workers, no_color)
     else:
@@ -230,7 +233,6 @@ def _run_with_progress(
     """
     from rich.progress import (
         BarColumn,
-        MofNCompleteColumn,
         Progress,
         SpinnerColumn,
         TextColumn,
@@ -241,7 +243,12 @@ def _run_with_progress(
     total = _total(sources)
     columns: list[Any] = [SpinnerColumn(), TextColumn("auditing")]
     if total is not None:
-        columns += [BarColumn(), MofNCompleteColumn(), TextColumn("ETA"), TimeRemainingColumn()]
+        columns += [
+            BarColumn(),
+            TextColumn("{task.completed:,.0f}/{task.total:,.0f}"),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+        ]
     else:
         columns += [TextColumn("{task.completed:,.0f} tried")]
     columns += [_rate_column(), TextColumn("elapsed"), TimeElapsedColumn()]

@@ -15,6 +15,7 @@ from flaskscope.cli import (
     EXIT_INVALID,
     EXIT_OK,
     command,
+    no_limit,
     output_options,
     read_text,
     stdout_is_terminal,
@@ -72,7 +73,9 @@ def show_decoded(decoded: DecodedCookie, *, as_json: bool, no_color: bool) -> No
 
         emit_json(decoded_json(decoded))
         return
-    if not stdout_is_terminal():
+    from flaskscope.render.console import wants_color
+
+    if not stdout_is_terminal() and not wants_color(sys.stdout, no_color=no_color):
         from flaskscope.render.cookie import render_decoded_plain
 
         render_decoded_plain(sys.stdout, decoded)
@@ -138,10 +141,10 @@ def show_decoded(decoded: DecodedCookie, *, as_json: bool, no_color: bool) -> No
 @click.option(
     "--max-decompressed",
     "max_decompressed",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=0),
     default=DEFAULT_MAX_DECOMPRESSED,
     show_default=True,
-    help="Refuse compressed payloads that inflate past this many bytes (zlib bombs).",
+    help="Refuse compressed payloads that inflate past this many bytes (zlib bombs; 0: no limit).",
 )
 @server_session_options
 @html_option
@@ -225,7 +228,7 @@ def decode_cookie_command(
         max_age=resolve_max_age(max_age, base.max_age),
         now=now,
         serializer=base.serializer,
-        max_decompressed=max_decompressed,
+        max_decompressed=no_limit(max_decompressed),
     )
     if html is not None:
         from flaskscope.render.html.reports import cookie_report
@@ -268,6 +271,7 @@ def decode_cookie_command(
     "--file",
     "file",
     metavar="PATH|-",
+    type=click.Path(dir_okay=False, allow_dash=True),
     default=None,
     help="Read the session JSON from a file ('-': stdin).",
 )

@@ -139,6 +139,7 @@ def cookie_input_options(function: F) -> F:
         "--file",
         "file",
         metavar="PATH|-",
+        type=click.Path(dir_okay=False, allow_dash=True),
         default=None,
         help="Read the cookie, headers or a raw HTTP message from a file ('-': stdin).",
     )(function)
@@ -192,6 +193,7 @@ def key_options(function: F) -> F:
         "--secret-key-file",
         "secret_key_file",
         metavar="PATH",
+        type=click.Path(dir_okay=False),
         default=None,
         help="Read the secret key from a file (raw bytes; one trailing newline removed).",
     )(function)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 from click.core import ParameterSource
 
-from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options, read_file
+from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, no_limit, output_options, read_file
 from flaskscope.commands.frames_input import non_empty, open_input
 from flaskscope.commands.report_options import command_line, html_option, save_report
 from flaskscope.frames.capture import (
@@ -54,6 +54,9 @@ SUMMARY_VIOLATIONS = 20
 
 HUMAN_VIOLATIONS = 200
 """The frame-by-frame view lists this many violations (it counts them all)."""
+
+TOP_VIOLATIONS = 5
+"""The frame-by-frame view repeats this many violations under its verdict, on top."""
 
 DEFAULT_MAX_FRAMES = 100
 """The frame-by-frame view shows this many frames unless --max-frames says otherwise."""
@@ -116,7 +119,13 @@ def _deflate_settings(
     """,
 )
 @click.argument("data_words", nargs=-1, metavar="[DATA|-]")
-@click.option("--file", "file", metavar="PATH", help="Read raw bytes from PATH ('-': stdin).")
+@click.option(
+    "--file",
+    "file",
+    metavar="PATH",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Read raw bytes from PATH ('-': stdin).",
+)
 @click.option("--base64", "encoding", flag_value="base64", help="DATA (or the input) is base64.")
 @click.option("--hex", "encoding", flag_value="hex", help="The input is hex text.")
 @click.option("--raw", "encoding", flag_value="raw", help="stdin is raw bytes (no detection).")
@@ -136,6 +145,7 @@ def _deflate_settings(
 @click.option(
     "--handshake",
     metavar="FILE",
+    type=click.Path(dir_okay=False),
     help="An HTTP response whose Sec-WebSocket-Extensions gives the deflate parameters (and "
     "whose Sec-WebSocket-Protocol the subprotocol).",
 )
@@ -144,15 +154,15 @@ def _deflate_settings(
     type=click.IntRange(min=0),
     default=256,
     show_default=True,
-    help="Payload bytes shown per frame and message. --json and --json-lines carry whole "
-    "payloads (up to --max-message-size) unless --max-bytes is given.",
+    help="Payload bytes shown per frame and message (0: all). --json and --json-lines "
+    "carry whole payloads (up to --max-message-size) unless --max-bytes is given.",
 )
 @click.option(
     "--max-message-size",
     type=click.IntRange(min=0),
     default=DEFAULT_MAX_MESSAGE_SIZE,
     show_default=True,
-    help="Largest (decompressed) message; past it: message-too-big, inflating stops.",
+    help="Largest (decompressed) message (0: no limit); past it: message-too-big, inflating stops.",
 )
 @click.option(
     "--max-frames",
@@ -217,6 +227,8 @@ def parse_frame(
         deflate_given=deflate or deflate_params is not None or handshake is not None,
     )
     decoding = subprotocol != "none"
+    max_bytes = no_limit(max_bytes)
+    max_message_size = no_limit(max_message_size)
     keep = _payload_kept(max_bytes, summary=summary, as_json=as_json or json_lines)
     if html is not None and keep is not None:
         keep = max(keep, max_bytes)  # the page shows --max-bytes of each payload
@@ -432,6 +444,17 @@ def _render_summary(
             if isinstance(event, Violation) and len(violations) < SUMMARY_VIOLATIONS:
                 violations.append(event)
     totals = parser.summary() if stage is None else stage.summary(parser.summary())
+
+    def status() -> None:
+        render_status(
+            console,
+            totals,
+            complete=parser.complete,
+            bytes_needed=parser.bytes_needed,
+            shown=min(SUMMARY_VIOLATIONS, len(violations)),
+        )
+
+    status()  # the verdict first, and last
     render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
     render_deflate(console, settings.deflate)
     render_role(console, parser.role, settings.role_source)
@@ -442,13 +465,7 @@ def _render_summary(
     render_summary(console, totals)
     for violation in violations[:SUMMARY_VIOLATIONS]:
         render_violation(console, violation)
-    render_status(
-        console,
-        totals,
-        complete=parser.complete,
-        bytes_needed=parser.bytes_needed,
-        shown=min(SUMMARY_VIOLATIONS, len(violations)),
-    )
+    status()
     return parser.complete and not totals.violations
 
 
@@ -464,11 +481,13 @@ def _render_frames(
     *,
     messages_only: bool = False,
 ) -> bool:
-    """The first ``max_frames`` frames (0: all) and their messages as soon as they are parsed,
-    the first :data:`HUMAN_VIOLATIONS` violations of the whole capture, then the totals.
+    """The verdict and the first violations on top, then the first ``max_frames`` frames
+    (0: all) with their messages, decodings and violations in stream order, then the totals
+    again.
 
-    rich costs about half a millisecond a frame, so a capture of a million frames is for
-    --summary or --json-lines; the frames past the limit are still parsed and counted.
+    The capture is parsed to its end before anything is shown (the verdict needs it); only
+    the events shown are kept, so memory is bounded by ``max_frames``. rich costs about half
+    a millisecond a frame, so a capture of a million frames is for --summary or --json-lines.
     """
     from flaskscope.render.frames import (
         render_deflate,
@@ -483,45 +502,59 @@ def _render_frames(
     )
     from flaskscope.render.subprotocols import render_decoded, render_detection
 
-    if not messages_only:
-        render_legend(console)
-    render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
-    render_deflate(console, settings.deflate)
-    shown_role = shown_detection = message_shown = False
-    shown_violations = hidden_frames = hidden_messages = 0
+    shown: list[StageEvent] = []
+    violations_kept = hidden_frames = hidden_messages = 0
+    message_shown = False
     for events in staged:
         for event in events:
             if isinstance(event, FrameRecord):
-                if not shown_role:
-                    render_role(console, parser.role, settings.role_source)
-                    shown_role = True
                 if max_frames and event.index >= max_frames:
                     hidden_frames += 1
-                elif not messages_only:
-                    render_frame(console, event, max_bytes=max_bytes)
+                    continue
             elif isinstance(event, MessageRecord):
                 message_shown = not (max_frames and event.frames and event.frames[0] >= max_frames)
                 if not message_shown:
                     hidden_messages += 1
-                elif not messages_only or stage is None:
-                    render_message(console, event, max_bytes=max_bytes)
+                    continue
             elif isinstance(event, DecodedMessage):
-                if stage is not None and not shown_detection:
-                    render_detection(console, stage.decoder.detection)
-                    shown_detection = True
-                if message_shown:  # the decoding follows its message at once
-                    render_decoded(console, event, max_bytes=max_bytes, numbered=messages_only)
-            elif shown_violations < HUMAN_VIOLATIONS:
-                shown_violations += 1
-                render_violation(console, event)
-    render_hidden(console, hidden_frames, hidden_messages, max_frames=max_frames)
+                if not message_shown:  # the decoding follows its message at once
+                    continue
+            elif violations_kept < HUMAN_VIOLATIONS:
+                violations_kept += 1
+            else:
+                continue
+            shown.append(event)
     totals = parser.summary() if stage is None else stage.summary(parser.summary())
+    violations = [event for event in shown if isinstance(event, Violation)]
+    complete, bytes_needed = parser.complete, parser.bytes_needed
     render_status(
-        console,
-        totals,
-        complete=parser.complete,
-        bytes_needed=parser.bytes_needed,
-        shown=shown_violations,
+        console, totals, complete=complete, bytes_needed=bytes_needed, shown=len(violations)
+    )
+    for violation in violations[:TOP_VIOLATIONS]:
+        render_violation(console, violation)
+    if len(violations) > TOP_VIOLATIONS:
+        console.print("  ... the other violations are listed with their frames below")
+    if not messages_only:
+        render_legend(console)
+    render_http_head(console, head, deflate_from_head=settings.deflate_from_head)
+    render_deflate(console, settings.deflate)
+    render_role(console, parser.role, settings.role_source)
+    if stage is not None and any(isinstance(event, DecodedMessage) for event in shown):
+        render_detection(console, stage.decoder.detection)
+    for event in shown:
+        if isinstance(event, FrameRecord):
+            if not messages_only:
+                render_frame(console, event, max_bytes=max_bytes)
+        elif isinstance(event, MessageRecord):
+            if not messages_only or stage is None:
+                render_message(console, event, max_bytes=max_bytes)
+        elif isinstance(event, DecodedMessage):
+            render_decoded(console, event, max_bytes=max_bytes, numbered=messages_only)
+        else:
+            render_violation(console, event)
+    render_hidden(console, hidden_frames, hidden_messages, max_frames=max_frames)
+    render_status(
+        console, totals, complete=complete, bytes_needed=bytes_needed, shown=len(violations)
     )
     return parser.complete and not totals.violations
 

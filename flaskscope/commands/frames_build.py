@@ -14,11 +14,11 @@ import click
 
 from flaskscope.cli import EXIT_OK, command, output_options, read_file, stdout_is_terminal
 from flaskscope.commands.frames_input import decode_hex
-from flaskscope.errors import OptionError
+from flaskscope.errors import InputError, OptionError
 from flaskscope.frames.builder import BuiltFrames, build_frames, close_payload, parse_opcode
 from flaskscope.frames.deflate import Deflater
 from flaskscope.frames.frame import Opcode
-from flaskscope.render.console import emit_json
+from flaskscope.render.console import emit_json, plural
 from flaskscope.render.frames_json import built_frames_json
 
 
@@ -184,7 +184,7 @@ def build_frame(
         payload = text.encode("utf-8", "surrogateescape")
         default_opcode = Opcode.TEXT
     elif payload_hex is not None:
-        payload = decode_hex(payload_hex)
+        payload = _option_hex(payload_hex, "--payload-hex")
         default_opcode = Opcode.BINARY
     elif payload_file is not None:
         payload = read_file(payload_file, param_hint="--payload-file")
@@ -197,13 +197,13 @@ def build_frame(
         # One frame per payload byte at most: more would be empty frames, and a huge N only
         # burns memory and time (100 million keys and frames).
         raise OptionError(
-            f"--fragment {fragment} is more than the payload's {len(payload)} byte(s): "
+            f"--fragment {fragment} is more than the payload's {plural(len(payload), 'byte')}: "
             f"at most {max(1, len(payload))}"
         )
     if mask:
         keys: list[bytes | None] = [os.urandom(4) for _ in range(fragment)]
     elif mask_key is not None:
-        key = decode_hex(mask_key)
+        key = _option_hex(mask_key, "--mask-key")
         if len(key) != 4:
             raise OptionError(f"--mask-key is 4 bytes (8 hex digits), not {len(key)}")
         keys = [key] * fragment
@@ -234,6 +234,12 @@ def build_frame(
         )
         built = BuiltFrames(
             built.data + more.data, built.frames + more.frames, built.mask_keys + more.mask_keys
+        )
+    if not any(sources) and close_code is None and opcode is None:
+        click.echo(
+            "note: no payload given (--text, --payload-hex, --payload-file or --close-code): "
+            "built an empty binary frame",
+            err=True,
         )
     if as_json:
         emit_json(built_frames_json(built))
@@ -299,3 +305,11 @@ def _subprotocol_messages(
             "ACK", namespace=namespace, ack_id=ack, data=args, attachments=attachments
         )
     return packet.text, packet.attachments
+
+
+def _option_hex(text: str, option: str) -> bytes:
+    """Hex given with ``option``; when it is not hex, the error names the option."""
+    try:
+        return decode_hex(text)
+    except InputError as error:
+        raise OptionError(f"{option}: {error}") from error

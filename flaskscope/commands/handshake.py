@@ -63,6 +63,7 @@ def _read_path(path: str, what: str) -> bytes:
     "--request",
     "request_file",
     metavar="FILE|-",
+    type=click.Path(dir_okay=False, allow_dash=True),
     help="Take the key from the Sec-WebSocket-Key of this raw HTTP request ('-': stdin).",
 )
 @click.option(
@@ -133,8 +134,10 @@ def ws_accept(
     RESPONSE only the client's rules are checked, unless the response follows the
     request in the same file. LF-only line endings are tolerated and reported.
 
-    Prints one row per rule: ok/FAIL, its RFC section, what was found and what was
-    expected. Check ids: request-method, request-version, request-target, host,
+    The verdict comes first ("valid: 22 of 22 checks pass", or which checks fail), then
+    one row per failing rule: its RFC section, what was found and what was expected.
+    --all lists the passing rules too (a terminal shows them all when every rule
+    passes). Check ids: request-method, request-version, request-target, host,
     upgrade, connection, key-present, key-valid, version, protocol-syntax,
     extensions-syntax, deflate-offer, response-version, response-status,
     response-upgrade, response-connection, accept, subprotocol-offered,
@@ -153,8 +156,16 @@ def ws_accept(
     not HTTP.
     """,
 )
-@click.argument("request", metavar="REQUEST")
-@click.argument("response", metavar="[RESPONSE]", required=False)
+@click.argument("request", metavar="REQUEST", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument(
+    "response",
+    metavar="[RESPONSE]",
+    required=False,
+    type=click.Path(dir_okay=False, allow_dash=True),
+)
+@click.option(
+    "--all", "show_all", is_flag=True, help="List the passing rules too, not only the failing."
+)
 @click.option(
     "--expected-origin",
     metavar="URL",
@@ -166,6 +177,7 @@ def ws_accept(
 def check_handshake_command(
     request: str,
     response: str | None,
+    show_all: bool,
     expected_origin: str | None,
     html: str | None,
     as_json: bool,
@@ -197,5 +209,5 @@ def check_handshake_command(
     else:
         from flaskscope.render.handshake import render_check
 
-        render_check(make_console(no_color=no_color), report)
+        render_check(make_console(no_color=no_color), report, show_all=show_all)
     click.get_current_context().exit(EXIT_OK if report.valid else EXIT_INVALID)

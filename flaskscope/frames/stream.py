@@ -256,7 +256,8 @@ class FrameParser:
                 Violation(
                     "truncated",
                     frame.index,
-                    f"the stream ends {frame.remaining} bytes before the end of frame "
+                    f"the stream ends {frame.remaining} "
+                    f"{'byte' if frame.remaining == 1 else 'bytes'} before the end of frame "
                     f"{frame.index} (payload length {frame.header.payload_length}, "
                     f"{frame.received} present)",
                 )

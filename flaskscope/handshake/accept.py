@@ -78,7 +78,7 @@ def inspect_key(key: str) -> KeyInfo:
     try:
         decoded = base64.b64decode(_key_octets(key), validate=True)
     except (binascii.Error, ValueError):
-        return KeyInfo(key, False, None, "it is not base64 (RFC 4648 §4 alphabet and padding)")
+        return KeyInfo(key, False, None, _not_base64(key))
     if len(decoded) != KEY_BYTES:
         return KeyInfo(
             key, False, len(decoded), f"it decodes to {len(decoded)} bytes, not {KEY_BYTES}"
@@ -92,6 +92,29 @@ def inspect_key(key: str) -> KeyInfo:
             "(RFC 4648 §3.5)",
         )
     return KeyInfo(key, True, len(decoded), None)
+
+
+def _unpadded_length(key: str) -> int | None:
+    """The decoded length of ``key`` with the ``=`` padding it lacks put back, else None."""
+    if not key or "=" in key or len(key) % 4 == 1:
+        return None
+    try:
+        return len(base64.b64decode(_key_octets(key) + b"=" * (-len(key) % 4), validate=True))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _not_base64(key: str) -> str:
+    """Why ``key`` is not base64; a key whose ``=`` padding was stripped is told so, since
+    servers compare the header text and the accept value is computed from it as it is."""
+    if _unpadded_length(key) == KEY_BYTES:
+        padding = "=" * (-len(key) % 4)
+        return (
+            f"it is not base64: its padding is stripped (base64 of 16 bytes ends in "
+            f"'{padding}': {key}{padding}); servers hash the key as sent, so this accept "
+            "value is not the one for the padded key"
+        )
+    return "it is not base64 (RFC 4648 §4 alphabet and padding)"
 
 
 def generate_key(random_bytes: bytes) -> str:

@@ -25,11 +25,11 @@ __all__ = [
     "at_least_http11",
     "connection_check",
     "has_token",
+    "header_is",
     "listing",
     "one_header",
     "parsed_extensions",
     "quoted",
-    "shown",
     "subprotocols",
 ]
 
@@ -57,8 +57,13 @@ def listing(items: Sequence[str], *, quote: bool = True) -> str:
     return f"{text} and {more} more" if more > 0 else text
 
 
-def shown(value: str | None) -> str:
-    return "nothing" if value is None else quoted(value)
+def header_is(name: str, value: str | None) -> str:
+    """``Name is 'value'``, or which way it is missing: no such header, or an empty one."""
+    if value is None:
+        return f"no {name} header"
+    if not value.strip(" \t"):
+        return f"{name} is empty"
+    return f"{name} is {quoted(value)}"
 
 
 def at_least_http11(version: str) -> bool:
@@ -112,6 +117,6 @@ def connection_check(check_id: str, message: HttpRequest | HttpResponse) -> Chec
         check_id,
         has_token(message, "Connection", "upgrade"),
         RFC_4_1,
-        f"Connection is {shown(message.get('Connection'))}, expected it to contain the token "
+        f"{header_is('Connection', message.get('Connection'))}, expected it to contain the token "
         "'Upgrade'",
     )

@@ -16,11 +16,11 @@ from flaskscope.handshake.fields import (
     at_least_http11,
     connection_check,
     has_token,
+    header_is,
     listing,
     one_header,
     parsed_extensions,
     quoted,
-    shown,
     subprotocols,
 )
 from flaskscope.handshake.http import HttpRequest
@@ -69,7 +69,7 @@ def request_checks(request: HttpRequest, *, expected_origin: str | None = None) 
         "host",
         host is not None and host != "",
         f"{RFC_4_1}, RFC 7230 §5.4",
-        f"Host is {shown(host)}, expected exactly one non-empty Host"
+        f"{header_is('Host', host)}, expected exactly one non-empty Host"
         if host_problem is None
         else f"found {host_problem}, expected exactly one Host",
     )
@@ -77,7 +77,7 @@ def request_checks(request: HttpRequest, *, expected_origin: str | None = None) 
         "upgrade",
         has_token(request, "Upgrade", "websocket"),
         RFC_4_1,
-        f"Upgrade is {shown(request.get('Upgrade'))}, expected it to contain 'websocket'",
+        f"{header_is('Upgrade', request.get('Upgrade'))}, expected it to contain 'websocket'",
     )
     checks.append(connection_check("connection", request))
     key, key_problem = one_header(request, "Sec-WebSocket-Key")
@@ -107,7 +107,7 @@ def request_checks(request: HttpRequest, *, expected_origin: str | None = None) 
         "version",
         version == "13",
         f"{RFC_4_1}, §4.4",
-        f"Sec-WebSocket-Version is {shown(version)}, expected '13'"
+        f"{header_is('Sec-WebSocket-Version', version)}, expected '13'"
         if version_problem is None
         else f"found {version_problem}, expected exactly one 'Sec-WebSocket-Version: 13'",
     )
@@ -149,7 +149,8 @@ def request_checks(request: HttpRequest, *, expected_origin: str | None = None) 
         "RFC 7692 §7",
         "; ".join(offer_problems[:SHOWN_ITEMS])
         if offer_problems
-        else f"{len(deflate_offers)} valid permessage-deflate offer(s)"
+        else f"{len(deflate_offers)} valid permessage-deflate "
+        f"{'offer' if len(deflate_offers) == 1 else 'offers'}"
         if deflate_offers
         else "no permessage-deflate offered",
     )

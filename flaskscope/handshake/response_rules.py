@@ -25,11 +25,11 @@ from flaskscope.handshake.fields import (
     TOKEN,
     at_least_http11,
     connection_check,
+    header_is,
     listing,
     one_header,
     parsed_extensions,
     quoted,
-    shown,
     subprotocols,
 )
 from flaskscope.handshake.http import HttpRequest, HttpResponse, header_tokens, parse_response
@@ -65,7 +65,7 @@ def response_checks(
         "response-upgrade",
         [token.lower() for token in upgrade] == ["websocket"],
         RFC_4_1,
-        f"Upgrade is {shown(response.get('Upgrade'))}, expected 'websocket'",
+        f"{header_is('Upgrade', response.get('Upgrade'))}, expected 'websocket'",
     )
     checks.append(connection_check("response-connection", response))
     accept, accept_problem = one_header(response, "Sec-WebSocket-Accept")
@@ -75,7 +75,7 @@ def response_checks(
         accept_message = f"found {accept_problem}, expected {quoted(expected_accept)}"
     else:
         accept_message = (
-            f"Sec-WebSocket-Accept is {shown(accept)}, expected {quoted(expected_accept)}"
+            f"{header_is('Sec-WebSocket-Accept', accept)}, expected {quoted(expected_accept)}"
         )
     add(
         "accept",

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from flaskscope.audit.checker import AuditReport
 from flaskscope.audit.hashcat import HashcatLine
-from flaskscope.render.console import safe_text
+from flaskscope.render.console import plural, print_hanging, safe_text
 
 __all__ = ["ADVICE", "audit_json", "hashcat_json", "render_audit", "render_hashcat"]
 
@@ -68,7 +68,7 @@ def render_audit(report: AuditReport, console: Console) -> None:
             f"  {report.candidates_tried:,} candidates tried in {report.seconds:.2f} s "
             f"({_rate(report)})"
         )
-        console.print(Text("Sources: ") + safe_text(sources))
+        print_hanging(console, Text("Sources: ") + safe_text(sources), indent=9)
     else:
         title = Text("Weak secret key found: ", style="bold red")
         display = report.key_display or ""
@@ -88,13 +88,14 @@ def render_audit(report: AuditReport, console: Console) -> None:
             if report.expired:
                 state = " - expired, but the key is proven all the same"
             console.print(f"  cookie issued {stamp}{state}")
-        console.print(Text("Sources: ") + safe_text(sources))
-        console.print(Text("Advice: ", style="bold") + Text(ADVICE))
+        print_hanging(console, Text("Sources: ") + safe_text(sources), indent=9)
+        print_hanging(console, Text("Advice: ", style="bold") + Text(ADVICE), indent=8)
     if report.unconfirmed_hits:
+        hits = plural(report.unconfirmed_hits, "fast-check match", "fast-check matches")
+        verb = "was" if report.unconfirmed_hits == 1 else "were"
         console.print(
             Text(
-                f"Note: {report.unconfirmed_hits} fast-check match(es) were not confirmed by "
-                "the full decode and were not reported.",
+                f"Note: {hits} {verb} not confirmed by the full decode and not reported.",
                 style="yellow",
             )
         )

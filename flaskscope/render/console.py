@@ -1,18 +1,21 @@
 """Consoles and safe text shared by every renderer.
 
-Consoles are made per call (never at import) so that ``--no-color``, ``NO_COLOR`` and a
-redirected stdout are seen as they are at the time of the call. Untrusted text goes through
-:func:`safe_text`, never through rich markup, so a payload cannot restyle or rewrite the
-user's terminal.
+Consoles are made per call (never at import) so that ``--color``, ``NO_COLOR``,
+``FORCE_COLOR`` and a redirected stdout are seen as they are at the time of the call.
+Untrusted text goes through :func:`safe_text`, never through rich markup, so a payload
+cannot restyle or rewrite the user's terminal.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import unicodedata
-from typing import TYPE_CHECKING, Any, TextIO
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 if TYPE_CHECKING:
     # Imported where used, so that --json output and error lines do not pay for rich.
@@ -29,26 +32,64 @@ _BIDI_CONTROLS = frozenset(
 )
 
 
-def make_console(*, no_color: bool = False, stderr: bool = False) -> Console:
-    """A console on stdout (results) or stderr (errors).
+COLOR_MODES = ("auto", "always", "never")
+"""``--color`` values: ``auto`` colours a terminal only (``NO_COLOR`` / ``FORCE_COLOR`` decide
+before the terminal test), ``always`` also a pipe (``| less -R``), ``never`` nowhere."""
 
-    Colour is off when asked, when ``NO_COLOR`` is set (https://no-color.org) or when the
-    stream is not a terminal (rich's own detection, kept as it is). Piped output is laid out
-    ``PIPE_WIDTH`` wide (``COLUMNS`` still wins) rather than rich's 80, so that a frame's
-    header line or a hex dump row reaches a file or ``less`` unbroken.
+_color_mode: ContextVar[str] = ContextVar("flaskscope_color_mode", default="auto")
+
+
+def set_color_mode(mode: str) -> Callable[[], None]:
+    """Set the ``--color`` of the running command (its option callback does, once per call);
+    returns what puts the previous mode back (called when the command's context closes)."""
+    if mode not in COLOR_MODES:
+        raise ValueError(f"colour mode {mode!r} is not one of {', '.join(COLOR_MODES)}")
+    token = _color_mode.set(mode)
+    return lambda: _color_mode.reset(token)
+
+
+def color_mode() -> str:
+    """The ``--color`` in force: ``auto``, ``always`` or ``never``."""
+    return _color_mode.get()
+
+
+def wants_color(stream: TextIO, *, no_color: bool = False) -> bool:
+    """Whether output on ``stream`` is coloured.
+
+    Precedence: ``--no-color`` / ``--color never|always`` on the command line, then
+    ``NO_COLOR`` (https://no-color.org: set and not empty), then ``FORCE_COLOR``
+    (https://force-color.org: set and not empty), then whether ``stream`` is a terminal.
+    """
+    mode = "never" if no_color else color_mode()
+    if mode != "auto":
+        return mode == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return _isatty(stream)
+
+
+def make_console(*, no_color: bool = False, stderr: bool = False) -> Console:
+    """A console on stdout (results) or stderr (errors and progress).
+
+    On a terminal, rich lays the output out at the terminal's width. Anywhere else (a pipe,
+    a file) the output is one logical line per line: laid out ``PIPE_WIDTH`` wide (nothing
+    real is that long, so nothing wraps; ``COLUMNS`` is ignored) and written through
+    :class:`TrimmedLines`, so table cells leave no trailing spaces. Colour follows
+    :func:`wants_color`.
     """
     from rich.console import Console
 
     stream: TextIO = sys.stderr if stderr else sys.stdout
-    no_color = no_color or bool(os.environ.get("NO_COLOR"))
-    width = None
-    if not os.environ.get("COLUMNS") and not _isatty(stream):
-        width = PIPE_WIDTH
+    terminal = _isatty(stream)
+    color = wants_color(stream, no_color=no_color)
     return Console(
-        file=stream,
-        width=width,
-        no_color=no_color,
-        color_system=None if no_color else "auto",
+        file=stream if terminal else cast(TextIO, TrimmedLines(stream)),
+        width=None if terminal else PIPE_WIDTH,
+        force_terminal=color,
+        no_color=not color,
+        color_system="auto" if color else None,
         highlight=False,
         emoji=False,
         markup=False,
@@ -56,8 +97,127 @@ def make_console(*, no_color: bool = False, stderr: bool = False) -> Console:
     )
 
 
-PIPE_WIDTH = 120
-"""Layout width when the output is not a terminal and ``COLUMNS`` is not set."""
+PIPE_WIDTH = 1 << 20
+"""Layout width when the output is not a terminal: wider than any line flaskscope writes
+(values are cut long before), so a pipe or a file gets no wrapped line."""
+
+_LINE_END = re.compile(r"(?:[ ]|\x1b\[[0-9;]*m)+(?=\n)")
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _without_spaces(match: re.Match[str]) -> str:
+    return "".join(_SGR.findall(match.group()))
+
+
+class TrimmedLines:
+    """A text stream that drops spaces at the end of each line (before any closing colour
+    codes), so ``grep``, ``diff`` and ``wc`` see what a person sees."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._tail = ""
+
+    def write(self, text: str) -> int:
+        text = self._tail + text
+        cut = text.rfind("\n") + 1
+        self._tail = text[cut:]
+        if cut:
+            self._stream.write(_LINE_END.sub(_without_spaces, text[:cut]))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._tail.strip(" "):
+            self._stream.write(self._tail)
+            self._tail = ""
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def is_screen(console: Console) -> bool:
+    """True when ``console`` writes to a terminal a person reads (not a pipe, even with
+    ``--color always``)."""
+    return console.is_terminal and not isinstance(console.file, TrimmedLines)
+
+
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """``1 frame``, ``2 frames``, ``1,024 bytes``: a count with its noun in the right number."""
+    word = noun if count == 1 else (plural_form or noun + "s")
+    return f"{count:,} {word}"
+
+
+def print_hanging(console: Console, text: Text, *, indent: int) -> None:
+    """``text`` as one logical line: on a terminal wrapped at its width between words, the
+    continuation lines indented by ``indent`` cells (a hanging indent under the label); on
+    a pipe left whole."""
+    if is_screen(console):
+        text = hang(text, width=console.width, indent=indent)
+    console.print(text, soft_wrap=True)
+
+
+def hang(text: Text, *, width: int, indent: int) -> Text:
+    """``text`` broken between words to ``width`` cells, later lines indented by ``indent``.
+
+    A word longer than a whole line is the only thing cut inside (a key, a base64 value).
+    """
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    indent = min(indent, max(0, width // 2))
+    plain = text.plain
+    breaks: list[int] = []
+    room = width
+    used = 0
+    for match in _WORD.finditer(plain):
+        word, space = match.group(1), match.group(2)
+        if word is None:  # spaces before the first word
+            used += cell_len(match.group(3))
+            continue
+        size = cell_len(word)
+        start = match.start()
+        # To the next line, unless the word is wider than any line and part of it fits
+        # here: then it is folded from here.
+        full = used and used + size > room
+        if full and (size <= width - indent or not _fit(word, room - used)):
+            breaks.append(start)
+            room, used = width - indent, 0
+        while used + size > room:  # a word wider than the line: fold it
+            start += max(1, _fit(word, room - used))
+            breaks.append(start)
+            word = plain[start : match.end(1)]
+            size = cell_len(word)
+            room, used = width - indent, 0
+        used += size + cell_len(space)
+    if not breaks:
+        return text
+    pieces = text.divide(breaks)
+    result = Text(style=text.style, end=text.end)
+    for position, piece in enumerate(pieces):
+        if position:
+            result.append("\n" + " " * indent)
+        if position < len(pieces) - 1:
+            piece.rstrip()
+        result.append_text(piece)
+    return result
+
+
+_WORD = re.compile(r"(\S+)(\s*)|(\s+)")
+
+
+def _fit(word: str, room: int) -> int:
+    from rich.cells import cell_len
+
+    """How many characters of ``word`` fit in ``room`` cells (0 when not even one)."""
+    fitted = 0
+    for index, char in enumerate(word):
+        fitted += cell_len(char)
+        if fitted > room:
+            return index
+    return len(word)
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -39,7 +39,7 @@ _VERDICTS = {
     "valid": "valid: genuine and within its max age",
     "unverified": "unverified: decoded without checking the signature",
     "invalid-signature": "invalid signature: no given key made it; Flask ignores this cookie",
-    "expired": "expired: genuine, but Flask rejects it as too old (or from the future)",
+    "expired": "expired: genuine, but Flask rejects it as too old or from the future",
 }
 _LABEL = "bold"
 _TYPE = "dim cyan"
@@ -198,9 +198,25 @@ def _add_children(lines: list[Line], value: Any, prefix: str, depth: int) -> Non
         )
 
 
+def _verdict(decoded: DecodedCookie) -> str:
+    """The headline; an expired cookie says which way: too old, or from the future."""
+    if decoded.status != "expired":
+        return _VERDICTS[decoded.status]
+    if decoded.age_seconds < 0:
+        ahead = describe_duration(-decoded.age_seconds)
+        return f"expired: genuine, but from the future (signed {ahead} after now); Flask rejects it"
+    age = describe_duration(decoded.age_seconds)
+    limit = (
+        ""
+        if decoded.max_age is None
+        else f", past the max age of {describe_duration(decoded.max_age)}"
+    )
+    return f"expired: genuine, but too old (signed {age} ago{limit}); Flask rejects it"
+
+
 def verdict_segment(decoded: DecodedCookie) -> Segment:
     """The first line: the status in words (shared with the HTML report)."""
-    return Segment(_VERDICTS[decoded.status], _STYLES[decoded.status])
+    return Segment(_verdict(decoded), _STYLES[decoded.status])
 
 
 def report_lines(decoded: DecodedCookie) -> list[Line]:
@@ -213,19 +229,21 @@ def report_lines(decoded: DecodedCookie) -> list[Line]:
 
 
 def render_decoded(console: Console, decoded: DecodedCookie) -> None:
-    """The report through rich: colours on a terminal, none when NO_COLOR or --no-color."""
+    """The report through rich: colours when wanted; on a terminal long lines wrap between
+    words under their label (a hanging indent), on a pipe each stays one line."""
     from rich.text import Text
 
-    from flaskscope.render.console import safe_text
+    from flaskscope.render.console import print_hanging, safe_text
 
     for line in report_lines(decoded):
-        text = Text(no_wrap=True, overflow="ignore")
+        text = Text()
         for segment in line:
             if segment.untrusted:
                 text.append_text(safe_text(segment.text, segment.style))
             else:
                 text.append(segment.text, style=segment.style)
-        console.print(text, soft_wrap=True)
+        indent = len(line[0].text) if len(line) > 1 else 2
+        print_hanging(console, text, indent=indent)
 
 
 def render_decoded_plain(stream: TextIO, decoded: DecodedCookie) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from flaskscope.cookies import DecodedCookie
+from flaskscope.render.values import typed_json
 
 __all__ = ["decoded_json", "iso_z", "plain_session", "signed_json"]
 
@@ -63,6 +64,7 @@ def decoded_json(decoded: DecodedCookie) -> dict[str, Any]:
         "timestamp": decoded.timestamp,
         "payload": decoded.payload,
         "session": plain_session(decoded.session),
+        "data": typed_json(decoded.session),
         "size": decoded.size,
         "payload_size": decoded.payload_size,
         "compressed_size": decoded.compressed_size,

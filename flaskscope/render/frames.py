@@ -17,7 +17,7 @@ from flaskscope.frames.deflate import DeflateSettings
 from flaskscope.frames.frame import FrameHeader, apply_mask
 from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
 from flaskscope.frames.violations import Violation
-from flaskscope.render.console import safe_text
+from flaskscope.render.console import hang, is_screen, plural, print_hanging, safe_text
 from flaskscope.render.hexdump import FRAME_REGIONS, frame_regions, hexdump
 
 __all__ = [
@@ -36,23 +36,38 @@ __all__ = [
 ]
 
 REGION_STYLES: dict[str, str] = dict(
-    zip(FRAME_REGIONS, ("bold cyan", "bold yellow", "yellow", "bold magenta", "green"), strict=True)
+    zip(
+        FRAME_REGIONS,
+        ("bold cyan", "bold yellow", "black on yellow", "bold magenta", "green"),
+        strict=True,
+    )
 )
-_KEY, _PAYLOAD = REGION_STYLES["masking key"], REGION_STYLES["payload (as sent)"]
+_FLAGS, _LENGTH, _EXTENDED, _KEY, _PAYLOAD = REGION_STYLES.values()
 _BAD = "bold red"
 _OK = "bold green"
 _LABEL = "bold"
 
+FLAGS_NOTE = "flags: upper case is set, lower case clear (FIN rsv1 rsv2 rsv3 MASK)"
+"""The case convention of the flags in each frame's title, said once per run."""
+
+
+def _coloured(console: Console) -> bool:
+    return console.color_system is not None and not console.no_color
+
 
 def render_legend(console: Console) -> None:
-    """Which colour marks which region of a frame in the raw dumps."""
-    legend = Text()
-    legend.append("legend: ", style="dim")
-    for name, style in REGION_STYLES.items():
-        legend.append("■ ", style=style)
-        legend.append(name, style=style)
-        legend.append("  ")
-    console.print(legend)
+    """How to read the frames, once: which colour marks which region of the raw dumps
+    (without colour, each frame gets a ``regions`` line of offsets instead), and the case
+    convention of the flags."""
+    if _coloured(console):
+        legend = Text()
+        legend.append("legend: ", style="dim")
+        for name, style in REGION_STYLES.items():
+            legend.append("■ ", style=style)
+            legend.append(name, style=style)
+            legend.append("  ")
+        print_hanging(console, legend, indent=8)
+    print_hanging(console, Text(FLAGS_NOTE, style="dim"), indent=7)
 
 
 def render_deflate(console: Console, settings: DeflateSettings | None) -> None:
@@ -99,6 +114,26 @@ def render_http_head(console: Console, head: HttpHead | None, *, deflate_from_he
     console.print(line)
 
 
+_REGION_NAMES = dict(zip(REGION_STYLES.values(), REGION_STYLES, strict=True))
+
+
+def _regions_line(regions: list[tuple[bytes, str]], payload_length: int) -> Text:
+    """The regions of a dump as offsets (``0 flags/opcode byte, 1 ...``): what the colours
+    say, for a reader without them."""
+    parts = []
+    start = 0
+    for data, style in regions:
+        end = start + len(data) - 1
+        where = f"{start}" if end == start else f"{start}-{end}"
+        parts.append(f"{where} {_REGION_NAMES[style]}")
+        start += len(data)
+    if payload_length:
+        end = start + payload_length - 1
+        where = f"{start}" if end == start else f"{start}-{end}"
+        parts.append(f"{where} {_REGION_NAMES[_PAYLOAD]}")
+    return Text("  regions: " + ", ".join(parts), style="dim")
+
+
 def _header_regions(header: FrameHeader) -> list[tuple[bytes, str]]:
     """The header's regions (:func:`frame_regions`, shared with the HTML report) as styles."""
     return [(data, REGION_STYLES[name]) for data, name in frame_regions(header, b"")]
@@ -131,7 +166,7 @@ def render_frame(console: Console, record: FrameRecord, *, max_bytes: int) -> No
     title.append_text(_flags(header))
     title.append(
         f" length {header.payload_length} ({header.length_encoding}-bit)"
-        f"  header {header.header_length} bytes"
+        f"  header {plural(header.header_length, 'byte')}"
     )
     if header.mask_key is not None:
         title.append("  key ")
@@ -140,24 +175,28 @@ def render_frame(console: Console, record: FrameRecord, *, max_bytes: int) -> No
         title.append("  compressed", style="bold")
     if record.truncated:
         title.append(
-            f"  truncated: {record.received} of {header.payload_length} bytes present",
+            f"  truncated: {record.received} of {plural(header.payload_length, 'byte')} present",
             style=_BAD,
         )
-    lines = [title]
+    lines = [_hung(console, title, 2)]
     shown = record.payload[:max_bytes]
     on_wire = apply_mask(shown, header.mask_key) if header.mask_key is not None else shown
-    lines.append(hexdump([*_header_regions(header), (on_wire, _PAYLOAD)]))
+    regions = _header_regions(header)
+    if not _coloured(console):
+        lines.append(_regions_line(regions, len(on_wire)))
+    lines.append(hexdump([*regions, (on_wire, _PAYLOAD)]))
     hidden = min(record.received, header.payload_length) - len(shown)
     if shown and header.mask_key is not None:
         lines.append(Text("  payload, unmasked:", style="dim"))
         lines.append(hexdump([(shown, "")]))
     if hidden > 0:
-        lines.append(Text(f"  ... {hidden} more payload bytes (--max-bytes {max_bytes})", "dim"))
+        more = plural(hidden, "more payload byte")
+        lines.append(Text(f"  ... {more} (--max-bytes {max_bytes}; 0 shows all)", "dim"))
     if record.text is not None and not record.compressed:
         line = Text()
         line.append("  text: ", style=_LABEL)
         line.append_text(safe_text(_cut(record.text, max_bytes)))
-        lines.append(line)
+        lines.append(_hung(console, line, 8))
     if record.close_code is not None:
         line = Text()
         line.append("  close: ", style=_LABEL)
@@ -165,8 +204,13 @@ def render_frame(console: Console, record: FrameRecord, *, max_bytes: int) -> No
         if record.close_reason:
             line.append("  reason: ")
             line.append_text(safe_text(record.close_reason))
-        lines.append(line)
+        lines.append(_hung(console, line, 9))
     console.print(Text("\n").join(lines))
+
+
+def _hung(console: Console, text: Text, indent: int) -> Text:
+    """``text`` wrapped for a terminal between words with a hanging indent (as is on a pipe)."""
+    return hang(text, width=console.width, indent=indent) if is_screen(console) else text
 
 
 def _cut(text: str, limit: int) -> str:
@@ -177,38 +221,46 @@ def render_message(console: Console, record: MessageRecord, *, max_bytes: int) -
     frames = ", ".join(str(index) for index in record.frames)
     if record.frame_count > len(record.frames):
         frames += ", ..."
+    source = "frame" if record.frame_count == 1 else "frames"
     line = Text.assemble(
         ("  => message ", "bold blue"),
         (f"{record.index}", "bold blue"),
-        f" {record.opcode_name}, {record.length} bytes from frame(s) {frames}",
+        f" {record.opcode_name}, {plural(record.length, 'byte')} from {source} {frames}",
     )
     if record.compressed:
         line.append(", decompressed", style="bold")
     if not record.complete:
         line.append(", incomplete", style=_BAD)
-    lines = [line]
+    lines = [_hung(console, line, 5)]
     if record.text is not None:
         text = Text()
         text.append("     text: ", style=_LABEL)
         text.append_text(safe_text(_cut(record.text, max_bytes)))
-        lines.append(text)
+        lines.append(_hung(console, text, 11))
     elif record.payload:
         lines.append(hexdump([(record.payload[:max_bytes], "")]))
         if record.length > min(len(record.payload), max_bytes):
             more = record.length - min(len(record.payload), max_bytes)
-            lines.append(Text(f"  ... {more} more bytes (--max-bytes {max_bytes})", "dim"))
+            lines.append(
+                Text(
+                    f"  ... {plural(more, 'more byte')} (--max-bytes {max_bytes}; 0 shows all)",
+                    "dim",
+                )
+            )
     console.print(Text("\n").join(lines))
 
 
 def render_violation(console: Console, violation: Violation) -> None:
     where = f"frame {violation.frame}" if violation.frame is not None else "stream"
-    console.print(
+    print_hanging(
+        console,
         Text.assemble(
             ("  ! ", _BAD),
             (violation.code, _BAD),
             (f" ({violation.rfc}, {where}): ", "red"),
             safe_text(violation.message),
-        )
+        ),
+        indent=4,
     )
 
 
@@ -216,35 +268,43 @@ def render_hidden(console: Console, frames: int, messages: int, *, max_frames: i
     """How many frames and messages past ``--max-frames`` were parsed but not shown."""
     if not frames:
         return
-    console.print(
+    print_hanging(
+        console,
         Text(
-            f"... {frames} more frame(s) and {messages} message(s) parsed, not shown "
-            f"(--max-frames {max_frames}; --max-frames 0 shows all, --summary or --json-lines "
-            "suit big captures)",
+            f"... {plural(frames, 'more frame')} and {plural(messages, 'message')} parsed, not "
+            f"shown (--max-frames {max_frames}; --max-frames 0 shows all, --summary or "
+            "--json-lines suit big captures)",
             style="dim",
-        )
+        ),
+        indent=4,
     )
 
 
 def status_segments(
     summary: StreamSummary, *, complete: bool, bytes_needed: int, shown: int
 ) -> list[tuple[str, str]]:
-    """The last line as ``(text, style)`` pieces: the terminal and the HTML report say the
+    """The verdict line as ``(text, style)`` pieces: the terminal and the HTML report say the
     same verdict in the same words."""
     frames = sum(summary.frames.values())
     messages = sum(summary.messages.values())
     violations = sum(summary.violations.values())
-    pieces = [(f"{frames} frames, {messages} messages, {summary.stream_bytes} bytes: ", "")]
+    pieces = [
+        (
+            f"{plural(frames, 'frame')}, {plural(messages, 'message')}, "
+            f"{plural(summary.stream_bytes, 'byte')}: ",
+            "",
+        )
+    ]
     if complete:
         pieces.append(("complete", _OK))
     else:
         pieces.append(("incomplete", _BAD))
         if bytes_needed:
-            pieces.append((f" ({bytes_needed} more bytes needed)", _BAD))
+            pieces.append((f" ({plural(bytes_needed, 'more byte')} needed)", _BAD))
     if violations:
-        pieces.append((f", {violations} violation(s)", _BAD))
+        pieces.append((f", {plural(violations, 'violation')}", _BAD))
         if shown < violations:
-            pieces.append((f" ({violations - shown} not listed)", "red"))
+            pieces.append((f" ({violations - shown:,} not listed)", "red"))
     else:
         pieces.append((", no violations", _OK))
     return pieces
@@ -253,7 +313,7 @@ def status_segments(
 def render_status(
     console: Console, summary: StreamSummary, *, complete: bool, bytes_needed: int, shown: int
 ) -> None:
-    """The last line: complete or not, and how many violations."""
+    """The verdict line: counts, complete or not, and how many violations."""
     pieces = status_segments(summary, complete=complete, bytes_needed=bytes_needed, shown=shown)
     console.print(Text.assemble(*pieces))
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import base64
 import datetime
-import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flaskscope.render.console import safe_str, safe_text
+from flaskscope.render.console import safe_text
+from flaskscope.render.values import DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, typed, typed_json
 from flaskscope.sessions.ids import SignatureStatus
 from flaskscope.sessions.report import ServerSessionReport
 from flaskscope.sessions.safe_pickle import PickleImport, PickleObject, PickleView
@@ -25,10 +26,10 @@ if TYPE_CHECKING:  # rich is imported only for the human view, never on the --js
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "render_server_session", "server_session_json", "to_json"]
 
-MAX_DEPTH = 64
+MAX_DEPTH = DEFAULT_MAX_DEPTH
 """Nesting shown at most; deeper values become ``{"$type": "truncated"}``."""
 
-MAX_NODES = 20_000
+MAX_NODES = DEFAULT_MAX_NODES
 """Values shown at most (memo references can make a small pickle expand exponentially)."""
 
 MAX_SCALAR_CHARS = 400
@@ -46,7 +47,7 @@ STATUS_STYLES = {
 }
 
 STATUS_TEXT = {
-    "found": "found in the store",
+    "found": "found in the store (data below)",
     "id-only": "session id only (pass --store to read the session)",
     "unverified": "signature NOT checked (no secret key given)",
     "not-found": "NOT FOUND in the store: expired, cleared or never saved",
@@ -63,6 +64,8 @@ SIGNATURE_TEXT = {
 
 
 class _Budget:
+    """Values the rich view still shows (the JSON has its own in :func:`typed_json`)."""
+
     def __init__(self, nodes: int = MAX_NODES) -> None:
         self.left = nodes
 
@@ -71,54 +74,16 @@ class _Budget:
         return self.left >= 0
 
 
-def _typed(kind: str, **fields: Any) -> dict[str, Any]:
-    return {"$type": kind, **fields}
-
-
 def to_json(value: Any) -> Any:
-    """``value`` as JSON, with ``{"$type": ...}`` objects for what JSON cannot hold."""
-    return _to_json(value, 0, set(), _Budget())
+    """``value`` as JSON, with ``{"$type": ...}`` objects for what JSON cannot hold
+    (:func:`flaskscope.render.values.typed_json`, plus the pickle stand-ins)."""
+    return typed_json(value, extend=_pickle_value_json, max_nodes=MAX_NODES, max_depth=MAX_DEPTH)
 
 
-def _to_json(value: Any, depth: int, path: set[int], budget: _Budget) -> Any:
-    if not budget.take():
-        return _typed("truncated", reason=f"more than {MAX_NODES} values")
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else _typed("float", value=repr(value))
-    if isinstance(value, (bytes, bytearray)):
-        kind = "bytes" if isinstance(value, bytes) else "bytearray"
-        return _typed(kind, base64=base64.b64encode(bytes(value)).decode("ascii"))
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return _typed(type(value).__name__, iso=value.isoformat())
+def _pickle_value_json(value: Any, inner: Callable[[Any], Any]) -> Any:
+    """The pickle stand-ins and msgpack extension values; ``NotImplemented`` for the rest."""
     if isinstance(value, PickleImport):
-        return _typed("pickle-import", name=repr(value))
-    if depth >= MAX_DEPTH:
-        return _typed("truncated", reason=f"nested more than {MAX_DEPTH} levels")
-    if id(value) in path:
-        return _typed("cycle")
-    path.add(id(value))
-    try:
-        return _container_json(value, depth + 1, path, budget)
-    finally:
-        path.discard(id(value))
-
-
-def _container_json(value: Any, depth: int, path: set[int], budget: _Budget) -> Any:
-    def inner(item: Any) -> Any:
-        return _to_json(item, depth, path, budget)
-
-    if isinstance(value, list):
-        return [inner(item) for item in value]
-    if isinstance(value, tuple):
-        return _typed("tuple", items=[inner(item) for item in value])
-    if isinstance(value, (set, frozenset)):
-        return _typed(type(value).__name__, items=[inner(item) for item in value])
-    if isinstance(value, dict):
-        if all(isinstance(key, str) for key in value) and "$type" not in value:
-            return {key: inner(item) for key, item in value.items()}
-        return _typed("dict", items=[[inner(key), inner(item)] for key, item in value.items()])
+        return typed("pickle-import", name=repr(value))
     if isinstance(value, PickleObject):
         described: dict[str, Any] = {
             "opcode": value.how,
@@ -131,11 +96,11 @@ def _container_json(value: Any, depth: int, path: set[int], budget: _Budget) -> 
             described["appended"] = [inner(item) for item in value.appended]
         if value.items:
             described["items"] = [[inner(key), inner(item)] for key, item in value.items]
-        return _typed("pickle-object", **described)
+        return typed("pickle-object", **described)
     code, data = getattr(value, "code", None), getattr(value, "data", None)
     if isinstance(code, int) and isinstance(data, (bytes, bytearray, memoryview)):
-        return _typed("msgpack-ext", code=code, base64=base64.b64encode(bytes(data)).decode())
-    return _typed(type(value).__name__, repr=safe_str(repr(value))[:200])
+        return typed("msgpack-ext", code=code, base64=base64.b64encode(bytes(data)).decode())
+    return NotImplemented
 
 
 def _pickle_json(view: PickleView) -> dict[str, Any]:
@@ -176,6 +141,7 @@ def server_session_json(report: ServerSessionReport) -> dict[str, Any]:
         "payload_size": None if payload is None else payload.size,
         "legacy_pickle": None if payload is None else payload.legacy_pickle,
         "payload": None if payload is None else to_json(payload.data),
+        "data": None if payload is None else to_json(payload.data),
         "pickle": None
         if payload is None or payload.pickle is None
         else _pickle_json(payload.pickle),
@@ -242,10 +208,11 @@ def _add_value(
         tree.add(Text(f"... more than {MAX_NODES} values, not shown", style="dim"))
         return
     scalar = _scalar(value)
-    line = Text.assemble(label, " ", (_type_name(value), "dim cyan"))
-    if scalar is not None:
-        tree.add(Text.assemble(line, " ", scalar))
+    if scalar is not None:  # as the signed-cookie view: key = value  type
+        tree.add(Text.assemble(label, " = ", scalar, "  ", (_type_name(value), "dim cyan")))
         return
+    size = f"[{len(value)}]" if isinstance(value, (list, tuple, dict, set, frozenset)) else ""
+    line = Text.assemble(label, "  ", (_type_name(value) + size, "dim cyan"))
     if id(value) in path:
         tree.add(Text.assemble(line, (" <cycle: contains itself>", "magenta")))
         return
@@ -319,6 +286,15 @@ def data_tree(title: Text, data: Any) -> Tree:
     return tree
 
 
+def headline(report: ServerSessionReport) -> Text:
+    """The verdict line on top, as the signed-cookie view has: the status and what it means."""
+    from rich.text import Text
+
+    return Text(
+        f"{report.status}: {STATUS_TEXT[report.status]}", style=STATUS_STYLES[report.status]
+    )
+
+
 def render_server_session(report: ServerSessionReport, console: Console) -> None:
     """The rich view: the cookie, the verdict, the stored data, warnings, pickle listing."""
     from rich.console import Group
@@ -332,7 +308,7 @@ def render_server_session(report: ServerSessionReport, console: Console) -> None
     fields.add_column(style="bold")
     fields.add_column()
     fields.add_row("kind", "server-side session (Flask-Session): the cookie holds only an id")
-    fields.add_row("status", Text(STATUS_TEXT[report.status], style=STATUS_STYLES[report.status]))
+    fields.add_row("status", Text(report.status, style=STATUS_STYLES[report.status]))
     fields.add_row(
         "session id",
         Text.assemble(
@@ -351,7 +327,7 @@ def render_server_session(report: ServerSessionReport, console: Console) -> None
         if payload.legacy_pickle:
             fmt = "LEGACY PICKLE (not unpickled)"
         fields.add_row("format", f"{fmt}, {payload.size} bytes")
-    parts: list[Any] = [fields]
+    parts: list[Any] = [headline(report), fields]
     if payload is not None:
         parts.append(Text())
         parts.append(data_tree(Text("stored session", style="bold underline"), payload.data))

@@ -340,7 +340,7 @@ def test_progress_bar_on_a_terminal(
         assert "tried" in shown
         assert "ETA" not in shown
     else:
-        assert f"/{len(FILLER)}" in shown
+        assert f"/{len(FILLER):,}" in shown  # thousands separators, as in the summary
         assert "ETA" in shown
 
 

@@ -120,3 +120,29 @@ def test_read_file_reads_at_most_the_limit(tmp_path: Path) -> None:
     assert read_file(str(path), param_hint="--file", limit=11) == b"x" * 11
     with pytest.raises(InputError, match="larger than"):
         read_file(str(path), param_hint="--file", limit=10)
+
+
+def test_every_command_has_a_help_row_that_fits_80_columns() -> None:
+    """``flaskscope --help`` is printed from HELP_ROWS: a new command adds its line there."""
+    from flaskscope.cli import HELP_ROWS
+
+    assert set(COMMANDS) <= {shown.split()[0] for _, shown, _ in HELP_ROWS}
+    for group in {group for group, _, _ in HELP_ROWS}:
+        rows = [(shown, summary) for name, shown, summary in HELP_ROWS if name == group]
+        column = max(len(shown) for shown, _ in rows)
+        for shown, summary in rows:
+            assert 2 + column + 2 + len(summary) <= 80, (group, shown)
+            assert not summary.endswith((".", "...")), shown
+
+
+def test_a_command_without_a_help_row_is_still_listed() -> None:
+    from flaskscope.cli import LazyGroup
+
+    group = LazyGroup(
+        name="probe",
+        lazy_commands={**COMMANDS, "extra": "flaskscope.commands.frames_build:build_frame"},
+    )
+    result = CliRunner().invoke(group, ["--help"])
+    assert result.exit_code == 0
+    other = result.stdout.split("Other commands:", 1)[1]
+    assert "extra  Craft a WebSocket frame (or a fragmented message) for tests and demos." in other

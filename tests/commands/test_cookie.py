@@ -141,6 +141,13 @@ def test_zlib_bomb_is_a_clear_error() -> None:
     assert result.exit_code == 2
     assert "inflates to more than 1048576 bytes" in result.stderr
     assert decode(bomb, "--max-decompressed", "100").exit_code == 2
+    # 0 is "no limit", as for every --max-* option: a 1.2 MB session is inflated and decoded.
+    big = '{"a": "' + "x" * 1_200_000 + '"}'
+    roomy = "." + b64url_encode(zlib.compress(big.encode(), 9)) + ".ZW.AAAA"
+    assert decode(roomy).exit_code == 2
+    unlimited = decode(roomy, "--max-decompressed", "0", "--json")
+    assert unlimited.exit_code == 0, unlimited.stderr
+    assert len(json.loads(unlimited.stdout)["session"]["a"]) == 1_200_000
 
 
 # --- input forms ------------------------------------------------------------------------------

@@ -843,7 +843,7 @@ def test_human_view_shows_the_first_frames_and_counts_the_rest(tmp_path: Path) -
     assert "frame 100 at offset" not in out
     assert "text: m99" in out
     assert "text: m100" not in out
-    assert "51 more frame(s) and 50 message(s) parsed, not shown (--max-frames 100" in out
+    assert "51 more frames and 50 messages parsed, not shown (--max-frames 100" in out
     assert "unexpected-continuation (RFC 6455 §5.4, frame 150)" in out
     assert "151 frames, 150 messages" in out
     every = run_cli("parse-frame", "--file", str(path), "--max-frames", "0", "--no-color")
@@ -853,13 +853,53 @@ def test_human_view_shows_the_first_frames_and_counts_the_rest(tmp_path: Path) -
     assert default.stdout == out
 
 
+def build_frame_bytes(payload: bytes) -> str:
+    """A server's binary frame carrying ``payload``, as hex, written by websockets."""
+    return WsFrame(WsOpcode.BINARY, payload).serialize(mask=False).hex()
+
+
 def test_human_view_lists_at_most_200_violations(tmp_path: Path) -> None:
     path = tmp_path / "strays.bin"
     path.write_bytes(b"\x00\x00" * 250)
     result = run_cli("parse-frame", "--file", str(path), "--role", "server", "--no-color")
     assert result.exit_code == 1
-    assert result.stdout.count("! unexpected-continuation") == 200
-    assert "250 violation(s) (50 not listed)" in result.stdout
+    lines = result.stdout.splitlines()
+    verdict = "250 frames, 0 messages, 500 bytes: complete, 250 violations (50 not listed)"
+    assert lines[0] == verdict  # the verdict first, the first five violations under it
+    assert [line.split()[1] for line in lines[1:6]] == ["unexpected-continuation"] * 5
+    assert lines[6] == "  ... the other violations are listed with their frames below"
+    assert result.stdout.count("! unexpected-continuation") == 200 + 5
+    assert lines[-1] == verdict
+
+
+def test_human_view_speaks_in_the_singular_for_one() -> None:
+    one_frame = run_cli("parse-frame", "81 01 41", "--no-color")  # one text frame, one byte
+    assert one_frame.stdout.splitlines()[0] == (
+        "1 frame, 1 message, 3 bytes: complete, no violations"
+    )
+    assert "1 byte from frame 0" in one_frame.stdout
+    short = run_cli("parse-frame", "81 02 41", "--no-color")  # one payload byte missing
+    assert short.stdout.splitlines()[0] == (
+        "1 frame, 1 message, 3 bytes: incomplete (1 more byte needed), 1 violation"
+    )
+
+
+def test_max_bytes_0_shows_every_byte_like_max_frames_0_shows_every_frame() -> None:
+    payload = bytes(range(256)) * 2
+    data = build_frame_bytes(payload)
+    capped = run_cli("parse-frame", data, "--max-bytes", "16", "--no-color").stdout
+    assert "496 more payload bytes (--max-bytes 16; 0 shows all)" in capped
+    everything = run_cli("parse-frame", data, "--max-bytes", "0", "--no-color").stdout
+    assert "more payload bytes" not in everything
+    assert "  000001f0  f0 f1 f2 f3" in everything  # the last row of the 512-byte payload
+
+
+def test_max_message_size_0_is_no_limit() -> None:
+    data = build_frame_bytes(b"x" * 300)
+    limited = run_json("parse-frame", data, "--max-message-size", "100", code=1)
+    assert [v["code"] for v in limited["violations"]] == ["message-too-big"]
+    unlimited = run_json("parse-frame", data, "--max-message-size", "0")
+    assert unlimited["violations"] == []
 
 
 @settings(max_examples=100, deadline=None)

@@ -8,15 +8,14 @@ that colour does appear without the flag.
 from __future__ import annotations
 
 import os
-import pty
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-SAMPLES = Path(__file__).parent.parent.parent / "samples"
+from tests.terminal import SAMPLES, clean_env
+from tests.terminal import run_on_terminal as on_terminal
 
 SGR = re.compile(rb"\x1b\[[0-9;]*m")
 """Select Graphic Rendition: the escape sequences that set colours and styles."""
@@ -33,35 +32,9 @@ values meant for ``$(...)``, with no styles to turn off)."""
 
 
 def run_on_terminal(args: list[str], *, no_color_env: bool = False) -> bytes:
-    """Run ``flaskscope ARGS`` with stdout and stderr on a pseudo-terminal; return all output."""
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    env.update(TERM="xterm-256color", COLUMNS="120", LINES="50")
-    if no_color_env:
-        env["NO_COLOR"] = "1"
-    leader, follower = pty.openpty()
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flaskscope", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=follower,
-            stderr=follower,
-            cwd=SAMPLES,
-            env=env,
-        )
-        os.close(follower)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO: the other side closed
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        process.wait(timeout=60)
-    finally:
-        os.close(leader)
-    return b"".join(chunks)
+    """Run ``flaskscope ARGS`` with stdout and stderr on a 120-column pty; all output."""
+    env = clean_env(NO_COLOR="1") if no_color_env else clean_env()
+    return on_terminal(args, columns=120, env=env)[1].encode()
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

@@ -336,7 +336,12 @@ def test_cli_reads_the_stored_session_and_reports_it_gone_after_logout(
     human = run_cli(*args[:1], f"Cookie: theme=dark; session={value}", *args[2:], "--no-color")
     assert human.exit_code == 0, human.stderr
     assert "found in the store" in human.stdout
+    assert human.stdout.splitlines()[0] == "found: found in the store (data below)"
     assert "'alice'" in human.stdout
+    # The values as the signed-cookie view shows them: key = value  type.
+    assert any(line.endswith("= 'alice'  str") for line in human.stdout.splitlines())
+    # One JSON representation of values for both kinds of session: "data".
+    assert document["data"] == document["payload"]
     assert "\x1b[" not in human.stdout
 
     client.get("/logout")
