@@ -56,6 +56,22 @@ TRANSPORT_ONLY = {"subscribe", "next", "ping", "pong"}
 LEGACY_ONLY = {"start", "data", "stop", "ka", "connection_terminate", "connection_error"}
 GRAPHQL_SHARED = {"connection_init", "connection_ack", "error", "complete"}
 
+KEEPALIVE_TYPES = {"ping", "pong", "ka"}
+"""Types too common in other JSON protocols to tell GraphQL from content alone."""
+
+OPERATION_TYPES = {"subscribe", "next", "start", "data", "stop", "error", "complete"}
+"""Types that carry an operation ``id`` (graphql-ws PROTOCOL.md; subscriptions-transport-ws
+PROTOCOL.md): without a string id, ``{"type": "subscribe", ...}`` is some other app's JSON,
+and judging it as GraphQL would invent violations."""
+
+
+def _graphql_operation(value: dict[str, object], kind: str) -> bool:
+    """Whether ``value`` has the shape of a GraphQL-over-WebSocket operation message."""
+    if not isinstance(value.get("id"), str):
+        return False
+    return kind in {"stop", "complete"} or isinstance(value.get("payload"), (dict, list))
+
+
 _SOCKETIO_PACKET = re.compile(r"4[0-6]")
 _HEADER = re.compile(rb"^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.M)
 
@@ -167,6 +183,11 @@ def _content(wire: WireMessage) -> tuple[str, str] | None:
         return None if text.strip("\r\n") == "" else ("none", f"message {wire.index} is text")
     if isinstance(value, dict) and isinstance(value.get("type"), str):
         kind = value["type"]
+        if kind in KEEPALIVE_TYPES:  # any JSON app's heartbeat: telling only after GraphQL
+            protocol = "graphql-ws" if kind == "ka" else "graphql-transport-ws"
+            return f"{protocol}-keepalive", f"message {wire.index} has GraphQL type {kind!r}"
+        if kind in OPERATION_TYPES and not _graphql_operation(value, kind):
+            return "json", f"message {wire.index} is JSON"
         if kind in TRANSPORT_ONLY:
             return "graphql-transport-ws", f"message {wire.index} has GraphQL type {kind!r}"
         if kind in LEGACY_ONLY:
@@ -187,6 +208,10 @@ def detect_from_messages(messages: Sequence[WireMessage], *, ended: bool) -> Det
             continue
         looked += 1
         protocol, reason = found
+        if protocol.endswith("-keepalive"):
+            if graphql_reason is None:
+                continue  # {"type": "ping"} alone: look further
+            return Detection(protocol.removesuffix("-keepalive"), "content", reason)
         if protocol == "graphql":
             graphql_reason = graphql_reason or reason
             if looked < DETECT_MESSAGES:

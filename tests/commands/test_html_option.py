@@ -60,7 +60,7 @@ def _verdict(page: str) -> str:
 
 def _terminal_verdict(command: str, stdout: str) -> str:
     lines = [line for line in stdout.splitlines() if line.strip()]
-    return lines[0] if command == "decode-cookie" else lines[-1]
+    return lines[-1] if command == "parse-frame" else lines[0]  # verdicts come first
 
 
 @pytest.mark.parametrize("args", CASES, ids=lambda args: f"{args[0]}-{Path(args[-1]).stem}")

@@ -61,3 +61,17 @@ def test_cut_messages_are_shown_not_judged() -> None:
     result = decode_conversation([cut], choice="socketio")
     assert result.violations == ()
     assert result.messages[0].kind == "incomplete"
+
+
+def test_json_that_only_looks_like_graphql_is_json() -> None:
+    """An app's own ``{"type": "subscribe", ...}`` without an operation id is not GraphQL:
+    judging it as GraphQL would invent violations (and exit 1) on a clean capture."""
+    messages = [
+        WireMessage(0, "client", 1, b'{"type": "subscribe", "channel": "prices"}'),
+        WireMessage(1, "server", 1, b'{"type": "ping"}'),
+    ]
+    result = decode_conversation(messages)
+    assert result.detection.protocol == "json"
+    assert result.violations == ()
+    heartbeat_only = decode_conversation([WireMessage(0, "server", 1, b'{"type": "ping"}')])
+    assert heartbeat_only.detection.protocol != "graphql-transport-ws"
