@@ -23,7 +23,16 @@ if TYPE_CHECKING:  # rich is imported only for the human view, never on the --js
     from rich.text import Text
     from rich.tree import Tree
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "render_server_session", "server_session_json", "to_json"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "data_tree",
+    "fact_rows",
+    "pickle_lines",
+    "render_server_session",
+    "server_session_json",
+    "to_json",
+]
 
 MAX_DEPTH = 64
 """Nesting shown at most; deeper values become ``{"$type": "truncated"}``."""
@@ -319,38 +328,67 @@ def data_tree(title: Text, data: Any) -> Tree:
     return tree
 
 
+def fact_rows(report: ServerSessionReport) -> list[tuple[str, Text]]:
+    """The facts the human view lists first: kind, status, id, signature, store key, store,
+    TTL, format (the HTML report lists the same)."""
+    from rich.text import Text
+
+    cookie = report.cookie
+    stored = report.stored
+    payload = report.payload
+    rows = [
+        (
+            "kind",
+            Text("server-side session (Flask-Session): the cookie holds only an id"),
+        ),
+        ("status", Text(STATUS_TEXT[report.status], style=STATUS_STYLES[report.status])),
+        (
+            "session id",
+            Text.assemble(
+                safe_text(cookie.session_id),
+                (f"  ({cookie.id_shape.value}, {len(cookie.session_id)} chars)", "dim"),
+            ),
+        ),
+        ("signed", Text(SIGNATURE_TEXT[report.verification.status])),
+        ("store key", safe_text(report.store_key)),
+    ]
+    if stored is not None:
+        rows.append(("store", safe_text(stored.store)))
+        if stored.found:
+            rows.append(("TTL", Text(_ttl_text(stored.ttl_seconds))))
+    if payload is not None:
+        fmt = payload.format.value
+        if payload.legacy_pickle:
+            fmt = "LEGACY PICKLE (not unpickled)"
+        rows.append(("format", Text(f"{fmt}, {payload.size} bytes")))
+    return rows
+
+
+def pickle_lines(view: PickleView) -> list[Text]:
+    """The pickle's opcodes (refused ones in red), at most ``MAX_DISASSEMBLY_LINES``."""
+    from rich.text import Text
+
+    lines = view.disassembly()
+    shown = [
+        safe_text(line, "red" if line[6:7] == "!" else "") for line in lines[:MAX_DISASSEMBLY_LINES]
+    ]
+    if len(lines) > MAX_DISASSEMBLY_LINES:
+        shown.append(Text(f"... {len(lines) - MAX_DISASSEMBLY_LINES} more lines (--json)"))
+    return shown
+
+
 def render_server_session(report: ServerSessionReport, console: Console) -> None:
     """The rich view: the cookie, the verdict, the stored data, warnings, pickle listing."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    cookie = report.cookie
-    stored = report.stored
     payload = report.payload
     fields = Table.grid(padding=(0, 2))
     fields.add_column(style="bold")
     fields.add_column()
-    fields.add_row("kind", "server-side session (Flask-Session): the cookie holds only an id")
-    fields.add_row("status", Text(STATUS_TEXT[report.status], style=STATUS_STYLES[report.status]))
-    fields.add_row(
-        "session id",
-        Text.assemble(
-            safe_text(cookie.session_id),
-            (f"  ({cookie.id_shape.value}, {len(cookie.session_id)} chars)", "dim"),
-        ),
-    )
-    fields.add_row("signed", SIGNATURE_TEXT[report.verification.status])
-    fields.add_row("store key", safe_text(report.store_key))
-    if stored is not None:
-        fields.add_row("store", safe_text(stored.store))
-        if stored.found:
-            fields.add_row("TTL", _ttl_text(stored.ttl_seconds))
-    if payload is not None:
-        fmt = payload.format.value
-        if payload.legacy_pickle:
-            fmt = "LEGACY PICKLE (not unpickled)"
-        fields.add_row("format", f"{fmt}, {payload.size} bytes")
+    for label, value in fact_rows(report):
+        fields.add_row(label, value)
     parts: list[Any] = [fields]
     if payload is not None:
         parts.append(Text())
@@ -362,10 +400,5 @@ def render_server_session(report: ServerSessionReport, console: Console) -> None
     if payload is not None and payload.pickle is not None:
         parts.append(Text())
         parts.append(Text("pickle opcodes (! = refused, never executed)", style="bold"))
-        lines = payload.pickle.disassembly()
-        for line in lines[:MAX_DISASSEMBLY_LINES]:
-            style = "red" if line[6:7] == "!" else ""
-            parts.append(safe_text(line, style))
-        if len(lines) > MAX_DISASSEMBLY_LINES:
-            parts.append(Text(f"... {len(lines) - MAX_DISASSEMBLY_LINES} more lines (--json)"))
+        parts.extend(pickle_lines(payload.pickle))
     console.print(Group(*parts))
