@@ -1,4 +1,4 @@
-"""``--html FILE`` on parse-frame, decode-cookie and check-handshake: the usual output and
+"""``--html FILE`` on parse-frame, decode-cookie, check-handshake and doctor: the usual output and
 exit code unchanged, the page's verdict in the terminal's words, ``-`` for stdout, a file
 that cannot be written is exit 2, and no secret key on the page."""
 
@@ -49,6 +49,11 @@ CASES = [
         str(SAMPLES / "handshake-request.http"),
         str(SAMPLES / "handshake-response-bad.http"),
     ),
+    ("decode-cookie", "--file", str(SAMPLES / "flask-session-cookie.txt")),
+    ("decode-cookie", "--file", str(SAMPLES / "flask-session-signed-cookie.txt"), "-k", "wrong"),
+    ("doctor", "--app", str(SAMPLES / "doctor_weak_app.py")),
+    ("doctor", "--app", str(SAMPLES / "doctor_weak_app.py"), "--fail-on", "low"),
+    ("doctor", "--app", str(SAMPLES / "doctor_good_app.py")),
 ]
 
 
@@ -60,6 +65,8 @@ def _verdict(page: str) -> str:
 
 def _terminal_verdict(command: str, stdout: str) -> str:
     lines = [line for line in stdout.splitlines() if line.strip()]
+    if lines[0].startswith("kind ") and "Flask-Session" in lines[0]:
+        return lines[1].removeprefix("status").strip()  # a server-side session's status row
     return lines[0] if command == "decode-cookie" else lines[-1]
 
 
@@ -137,14 +144,38 @@ def test_big_capture_counts_match_the_json(tmp_path: Path) -> None:
     assert text.count('class="mark ') == 5000
 
 
-def test_server_side_session_cookie_says_html_is_not_made(tmp_path: Path) -> None:
-    page = tmp_path / "s.html"
-    result = run_cli(
-        "decode-cookie", "--file", str(SAMPLES / "flask-session-cookie.txt"), "--html", str(page)
+def test_html_dash_keeps_the_exit_code(tmp_path: Path) -> None:
+    """``--html -``: the page instead of the usual output; the exit code is the command's."""
+    doctor = run_cli("doctor", "--app", str(SAMPLES / "doctor_weak_app.py"), "--html", "-")
+    assert doctor.exit_code == 1
+    assert doctor.stdout.startswith("<!DOCTYPE html>")
+    assert doctor.stdout.count("<!DOCTYPE html>") == 1
+    assert "HIGH (2)" in doctor.stdout
+    forged = run_cli(
+        "decode-cookie",
+        "--file",
+        str(SAMPLES / "flask-session-signed-cookie.txt"),
+        "-k",
+        "wrong",
+        "--html",
+        "-",
     )
-    assert result.exit_code == 0
-    assert "--html ignored" in result.stderr
-    assert not page.exists()
+    assert forged.exit_code == 1
+    assert forged.stdout.startswith("<!DOCTYPE html>")
+    assert "INVALID SIGNATURE" in forged.stdout
+    assert "wrong" not in forged.stdout.replace("-k &#39;***&#39;", "")
+
+
+def test_doctor_page_lists_every_finding_of_the_json(tmp_path: Path) -> None:
+    args = ("doctor", "--app", str(SAMPLES / "doctor_weak_app.py"))
+    document = json.loads(run_cli(*args, "--json").stdout)
+    page = unescape(run_cli(*args, "--html", "-").stdout)
+    ids = re.findall(r'<code class="finding-id">([^<]*)</code>', page)
+    assert ids == [finding["id"] for finding in document["findings"]]
+    for finding in document["findings"]:
+        assert finding["what"] in page
+        assert finding["fix"] in page
+        assert finding["reference"] in page
 
 
 @pytest.mark.parametrize("args", CASES, ids=lambda args: f"{args[0]}-{Path(args[-1]).stem}")
