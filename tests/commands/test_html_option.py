@@ -189,3 +189,20 @@ def test_every_link_in_the_page_has_its_target(args: tuple[str, ...]) -> None:
         listed = re.findall(r"<li><span class=\"badge tone-bad\">violation</span>.*?</li>", page)
         assert len(listed) == 9
         assert all("see it</a>" in item for item in listed)
+
+
+def test_trace_page_says_what_the_terminal_says(tmp_path: Path) -> None:
+    args = ("trace", "--app", str(SAMPLES / "trace_app.py"), "POST", "/login", "--", "GET", "/")
+    plain = run_cli(*args)
+    page = tmp_path / "trace.html"
+    with_html = run_cli(*args[:3], "--html", str(page), *args[3:])
+    assert with_html.exit_code == plain.exit_code == 0
+    assert with_html.stdout == plain.stdout
+    assert with_html.stderr.endswith(f"report: wrote {page}\n")
+    text = page.read_text(encoding="utf-8")
+    assert _verdict(text) == "no session mistake seen" == plain.stdout.rstrip().splitlines()[-1]
+    document = json.loads(run_cli(*args, "--json").stdout)
+    assert text.count('<li class="event') == len(document["events"])
+    only_page = run_cli(*args[:3], "--html", "-", *args[3:])
+    assert only_page.stdout.startswith("<!DOCTYPE html>")
+    assert only_page.exit_code == 0

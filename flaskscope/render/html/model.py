@@ -30,6 +30,8 @@ __all__ = [
     "SummaryItem",
     "Tick",
     "Timeline",
+    "TraceEventRow",
+    "TraceSection",
 ]
 
 TONES = ("ok", "bad", "warn", "")
@@ -248,6 +250,31 @@ class FindingsSection(Section):
     findings: tuple[Finding, ...] = ()
     empty: str = "No findings."
     """What the section says when it has none."""
+
+
+@dataclass(frozen=True)
+class TraceEventRow:
+    """One event of ``trace``'s timeline: its number, kind, name and what it holds."""
+
+    anchor: str
+    seq: int
+    kind: str
+    name: str
+    summary: str
+    mistake: bool = False
+
+
+@dataclass(frozen=True)
+class TraceSection(Section):
+    """One request of a ``trace``: its events in order, the mistakes named at them (``(id,
+    message, fix, anchor of the event)``), and the cookies a browser would hold after it."""
+
+    kind: ClassVar[str] = "trace"
+    status: str = ""
+    tone: str = ""
+    events: tuple[TraceEventRow, ...] = ()
+    mistakes: tuple[tuple[str, str, str, str], ...] = ()
+    cookies_after: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

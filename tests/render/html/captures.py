@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import escape
-
 from websockets.client import ClientProtocol
 from websockets.extensions.permessage_deflate import (
     ClientPerMessageDeflateFactory,

@@ -102,7 +102,8 @@ def test_doctor_report_of_the_weak_sample(browser: Browser, tmp_path: Path) -> N
     assert [row[1] for row in rows] == [finding["severity"] for finding in document["findings"]]
     assert [row[3] for row in rows] == [finding["what"] for finding in document["findings"]]
     headings = browser.script(
-        "return Array.from(document.querySelectorAll('section.findings h2')).map(h => h.textContent)"
+        "return Array.from(document.querySelectorAll('section.findings h2'))"
+        ".map(h => h.textContent)"
     )
     assert headings == ["HIGH (2)", "MEDIUM (3)", "LOW (2)", "INFO (1)"]
     for heading, badge, *_ in rows:
@@ -258,3 +259,47 @@ def test_legacy_pickle_session_report(
     )
     assert any("legacy pickle" in text for text in warnings_shown)
     assert any("no TTL" in text for text in warnings_shown)
+
+
+def test_trace_report(browser: Browser, tmp_path: Path) -> None:
+    """``trace --html``: one list item per event, in order, with the terminal's verdict; the
+    mistake links to its event; session values the app stored from the form never run."""
+    app = str(SAMPLES / "trace_app.py")
+    requests = (
+        *("POST", "/login", "--data", f"user={BARE_IMG}", "--"),
+        *("POST", "/cart/add", "--data", f"item={BARE_SCRIPT}"),
+    )
+    plain = run_cli("trace", "--app", app, *requests)
+    page = tmp_path / "trace.html"
+    result = run_cli("trace", "--app", app, "--html", str(page), *requests)
+    assert result.exit_code == plain.exit_code == 1
+    assert result.stdout == plain.stdout
+    document = json.loads(run_cli("trace", "--app", app, "--json", *requests).stdout)
+    load = browser.open(page)
+    browser.screenshot(tmp_path / "trace.png")
+    _clean(load)
+    _not_pwned(browser)
+    terminal = [line for line in plain.stdout.splitlines() if line.strip()]
+    assert _verdict(browser) + ":" == "1 mistake(s):" == terminal[-2]
+    events = browser.script(
+        "return Array.from(document.querySelectorAll('ol.events li')).map(li => "
+        "[li.value, li.querySelector('.event-kind').textContent,"
+        " li.querySelector('.event-name').textContent])"
+    )
+    assert events == [[e["seq"], e["kind"], e["name"]] for e in document["events"]]
+    headings = browser.script(
+        "return Array.from(document.querySelectorAll('section.trace h2')).map(h => h.textContent)"
+    )
+    assert headings == ["POST /login -> 302", "POST /cart/add -> 200"]
+    (mistake,) = document["mistakes"]
+    link = browser.driver.find_element("css selector", "ul.mistakes a")
+    assert link.get_dom_attribute("href") == f"#event-{mistake['seq']}"
+    link.click()
+    assert browser.script("return location.hash") == f"#event-{mistake['seq']}"
+    assert mistake["id"] in browser.script("return document.querySelector(':target').textContent")
+    text = browser.script("return document.body.innerText")
+    assert f"+user='{BARE_IMG}'" in text
+    assert BARE_SCRIPT in text
+    control = pasted_unescaped(page, tmp_path, (BARE_IMG,), keep_csp=False)
+    browser.open(control)
+    assert browser.script("return window.__pwned") == 1
