@@ -32,6 +32,7 @@ __all__ = [
     "render_server_session",
     "server_session_json",
     "to_json",
+    "tree_lines",
 ]
 
 MAX_DEPTH = 64
@@ -242,30 +243,45 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _add_value(
-    tree: Tree, label: Text, value: Any, depth: int, path: set[int], budget: _Budget
+TreeLine = tuple[tuple[bool, ...], "Text"]
+"""One node of the stored-data tree: for it and each ancestor below the root, whether it is
+its parent's last child (what the guides need), and the node's text."""
+
+
+def _walk(
+    out: list[TreeLine],
+    lasts: tuple[bool, ...],
+    label: Text,
+    value: Any,
+    depth: int,
+    path: set[int],
+    budget: _Budget,
 ) -> None:
     from rich.text import Text
 
     if not budget.take():
-        tree.add(Text(f"... more than {MAX_NODES} values, not shown", style="dim"))
+        out.append((lasts, Text(f"... more than {MAX_NODES} values, not shown", style="dim")))
         return
     scalar = _scalar(value)
     line = Text.assemble(label, " ", (_type_name(value), "dim cyan"))
     if scalar is not None:
-        tree.add(Text.assemble(line, " ", scalar))
+        out.append((lasts, Text.assemble(line, " ", scalar)))
         return
     if id(value) in path:
-        tree.add(Text.assemble(line, (" <cycle: contains itself>", "magenta")))
+        out.append((lasts, Text.assemble(line, (" <cycle: contains itself>", "magenta"))))
         return
     if depth >= MAX_DEPTH:
-        tree.add(Text.assemble(line, (f" ... nested more than {MAX_DEPTH} levels", "dim")))
+        out.append(
+            (lasts, Text.assemble(line, (f" ... nested more than {MAX_DEPTH} levels", "dim")))
+        )
         return
-    branch = tree.add(line)
+    out.append((lasts, line))
     path.add(id(value))
     try:
-        for child_label, child in _children(value):
-            _add_value(branch, child_label, child, depth + 1, path, budget)
+        children = _children(value)
+        for index, (child_label, child) in enumerate(children):
+            last = index == len(children) - 1
+            _walk(out, (*lasts, last), child_label, child, depth + 1, path, budget)
     finally:
         path.discard(id(value))
 
@@ -311,20 +327,33 @@ def _key_label(key: Any) -> Text:
     return safe_text(repr(key), "bold")
 
 
-def data_tree(title: Text, data: Any) -> Tree:
-    """The stored data as a tree: key, type, value; bounded as :func:`to_json` is."""
+def tree_lines(data: Any) -> list[TreeLine]:
+    """The stored data as tree nodes in order: key, type, value; bounded as :func:`to_json`
+    is (depth, node count, cycles). :func:`data_tree` and the HTML report draw them."""
     from rich.text import Text
+
+    out: list[TreeLine] = []
+    budget = _Budget()
+    if isinstance(data, dict):
+        children = _children(data)
+        for index, (label, child) in enumerate(children):
+            _walk(out, (index == len(children) - 1,), label, child, 1, {id(data)}, budget)
+        if not data:
+            out.append(((True,), Text("(empty)", style="dim")))
+    else:
+        _walk(out, (True,), Text("value", style="bold"), data, 1, set(), budget)
+    return out
+
+
+def data_tree(title: Text, data: Any) -> Tree:
+    """The stored data as a rich tree (see :func:`tree_lines`)."""
     from rich.tree import Tree
 
     tree = Tree(title)
-    budget = _Budget()
-    if isinstance(data, dict):
-        for label, child in _children(data):
-            _add_value(tree, label, child, 1, {id(data)}, budget)
-        if not data:
-            tree.add(Text("(empty)", style="dim"))
-    else:
-        _add_value(tree, Text("value", style="bold"), data, 1, set(), budget)
+    parents = [tree]
+    for lasts, line in tree_lines(data):
+        del parents[len(lasts) :]
+        parents.append(parents[-1].add(line))
     return tree
 
 

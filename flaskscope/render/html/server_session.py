@@ -2,9 +2,10 @@
 
 The facts (status, session id, signature, store key, store, TTL, format), the stored session
 tree with types and the legacy pickle's opcode listing are the rich view's own
-(:mod:`flaskscope.render.server_session`), rendered to styled segments and turned into
-pieces, so page and terminal say the same thing. Their text was already made safe there
-(``safe_text``: controls and bidi overrides escaped); the templates escape it for HTML.
+(:mod:`flaskscope.render.server_session`): rich ``Text`` cut into its runs of one style,
+and the tree's nodes drawn with the same guides, so page and terminal say the same thing.
+Their text was already made safe there (``safe_text``: controls and bidi overrides escaped);
+the templates escape it for HTML.
 """
 
 from __future__ import annotations
@@ -15,22 +16,15 @@ from typing import TYPE_CHECKING, Any
 from flaskscope.render.html.cookie import style_classes
 from flaskscope.render.html.model import CookieSection, Piece, Report, SummaryItem
 from flaskscope.render.html.text import visible
-from flaskscope.render.server_session import (
-    STATUS_TEXT,
-    data_tree,
-    fact_rows,
-    pickle_lines,
-)
+from flaskscope.render.server_session import STATUS_TEXT, fact_rows, pickle_lines, tree_lines
 from flaskscope.sessions.report import ServerSessionReport
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
 __all__ = ["server_session_report", "server_session_section"]
 
-_WIDTH = 8000
-"""Wide enough that no line of the tree wraps (a value shows at most 400 characters, each
-escaped to at most 10)."""
 _TONES = {
     "found": "ok",
     "id-only": "",
@@ -43,22 +37,27 @@ _TONES = {
 def _console() -> Console:
     from rich.console import Console
 
-    return Console(
-        file=io.StringIO(), width=_WIDTH, color_system=None, force_terminal=False, highlight=False
-    )
+    return Console(file=io.StringIO(), color_system=None, force_terminal=False, highlight=False)
 
 
-def _lines(console: Console, renderable: Any) -> tuple[tuple[Piece, ...], ...]:
-    """``renderable`` as the terminal lays it out: one tuple of pieces per line."""
-    rendered = console.render_lines(renderable, console.options, pad=False)
+def _pieces(console: Console, text: Text) -> tuple[Piece, ...]:
+    """A rich ``Text`` as pieces: its runs of one style, the style as classes. No layout is
+    done (a 20,000-line tree stays fast), so nothing wraps."""
     return tuple(
-        tuple(
-            Piece(segment.text, style_classes(str(segment.style)) if segment.style else "")
-            for segment in line
-            if segment.text
-        )
-        for line in rendered
+        Piece(segment.text, style_classes(str(segment.style)) if segment.style else "")
+        for segment in text.render(console, end="")
+        if segment.text
     )
+
+
+def _tree(console: Console, data: Any) -> tuple[tuple[Piece, ...], ...]:
+    """The stored session as the terminal's tree draws it: guides, then each node's text."""
+    lines: list[tuple[Piece, ...]] = [(Piece("stored session", "s-bold"),)]
+    for lasts, text in tree_lines(data):
+        guides = "".join("    " if last else "│   " for last in lasts[:-1])
+        guides += "└── " if lasts[-1] else "├── "
+        lines.append((Piece(guides), *_pieces(console, text)))
+    return tuple(lines)
 
 
 def server_session_section(
@@ -69,14 +68,11 @@ def server_session_section(
     source: str = "",
 ) -> CookieSection:
     """One Flask-Session cookie and what its store holds."""
-    from rich.text import Text
-
     console = _console()
     facts = []
     status: tuple[Piece, ...] = ()
     for label, value in fact_rows(report):
-        line = _lines(console, value)
-        pieces = line[0] if len(line) == 1 else tuple(p for part in line for p in part)
+        pieces = _pieces(console, value)
         if label == "status":
             status = pieces
         facts.append((label, pieces))
@@ -84,15 +80,13 @@ def server_session_section(
     tree: tuple[tuple[Piece, ...], ...] = ()
     tree_label = "No stored session: pass --store URL (or --app with its Redis) to read it."
     if payload is not None:
-        tree = _lines(console, data_tree(Text("stored session", style="bold"), payload.data))
+        tree = _tree(console, payload.data)
         tree_label = "The stored session as Flask-Session loads it, with Python types:"
     elif report.stored is not None:
         tree_label = "The store holds nothing under this key."
     listing: tuple[tuple[Piece, ...], ...] = ()
     if payload is not None and payload.pickle is not None:
-        listing = tuple(
-            _lines(console, line)[0] if line.plain else () for line in pickle_lines(payload.pickle)
-        )
+        listing = tuple(_pieces(console, line) for line in pickle_lines(payload.pickle))
     tone = _TONES.get(report.status, "")
     if tone == "ok" and report.warnings:
         tone = "warn"  # found, but with something to look at (a legacy pickle, no TTL)
