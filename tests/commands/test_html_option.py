@@ -206,3 +206,19 @@ def test_trace_page_says_what_the_terminal_says(tmp_path: Path) -> None:
     only_page = run_cli(*args[:3], "--html", "-", *args[3:])
     assert only_page.stdout.startswith("<!DOCTYPE html>")
     assert only_page.exit_code == 0
+
+
+@pytest.mark.usefixtures("sample_apps")
+def test_doctor_badge_says_note_below_fail_on_and_problem_at_it() -> None:
+    """Findings below --fail-on exit 0: the page says NOTE, not OK; at --fail-on, PROBLEM."""
+    app = "doctor_apps:sock(check_origin=True, max_size=None)"
+    below = run_cli("doctor", "--app", app, "--html", "-")
+    assert below.exit_code == 0
+    assert '<p class="verdict tone-warn" id="verdict"><span class="badge tone-warn">note' in (
+        below.stdout
+    )
+    assert "websocket-no-max-message-size" in below.stdout
+    at = run_cli("doctor", "--app", app, "--fail-on", "medium", "--html", "-")
+    assert at.exit_code == 1
+    assert '<span class="badge tone-bad">problem</span>' in at.stdout
+    assert _verdict(at.stdout).endswith("1 at or above --fail-on medium")
