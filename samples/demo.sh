@@ -54,12 +54,17 @@ step flaskscope audit-secret --file audit-company-cookie.txt --wordlist audit-wo
 step flaskscope audit-secret --file audit-strong-cookie.txt --wordlist audit-wordlist.txt
 step flaskscope audit-secret --file audit-weak-cookie.txt --hashcat
 # HTML reports (docs/reports.md): one self-contained page each, written to reports/ (not
-# tracked); open them in a browser. The bad frames and the bad handshake exit 1 on purpose.
+# tracked); open them in a browser. The bad frames, the bad handshake, the weak app's doctor
+# report, the trace of the shop's classic mistake and the forged Flask-Session id exit 1 on
+# purpose.
 mkdir -p ../reports
 step flaskscope parse-frame --file frames-deflate.bin --handshake frames-handshake-response.http --summary --html ../reports/frames-deflate.html
 step flaskscope parse-frame --hex --file frames-bad.hex --summary --html ../reports/frames-bad.html
 step flaskscope decode-cookie --file cookie-request.http --secret-key-file cookie-secret-key.txt --now 2025-06-01T12:05:00Z --html ../reports/cookie.html
 step flaskscope check-handshake handshake-request.http handshake-response-bad.http --html ../reports/handshake-bad.html
+step flaskscope doctor --app doctor_weak_app.py --html ../reports/doctor.html
+step flaskscope trace --app trace_app.py --html ../reports/trace.html POST /login --data user=ada -- POST /cart/add --data item=pear -- GET /cart
+step flaskscope decode-cookie --file flask-session-signed-cookie.txt -k not-the-key --html ../reports/flask-session-forged.html
 # Server-side sessions (Flask-Session; the flask-session-* samples were made by a real Flask-Session
 # app): the cookie is only an id; a wrong key for a signed id exits 1 on purpose
 step flaskscope decode-cookie --file flask-session-cookie.txt

@@ -21,6 +21,9 @@ rm -f /tmp/flaskscope-demo-pwned
 step flaskscope decode-cookie --file flask-session-cookie.txt --store "$store"
 # A legacy pickle that would create /tmp/flaskscope-demo-pwned if it were unpickled:
 step flaskscope decode-cookie "$legacy_sid" --store "$store" --no-color
+# ... and both as HTML reports (docs/reports.md), written to reports/
+step flaskscope decode-cookie --file flask-session-cookie.txt --store "$store" --html ../reports/flask-session.html
+step flaskscope decode-cookie "$legacy_sid" --store "$store" --html ../reports/flask-session-legacy-pickle.html
 if [ -e /tmp/flaskscope-demo-pwned ]; then echo "the pickle RAN"; else echo "the pickle did not run: /tmp/flaskscope-demo-pwned does not exist"; fi
 # After logout (Flask-Session deletes the key) the session is gone: exit 1
 redis-cli -p "$redis_port" DEL "session:$sid" >/dev/null

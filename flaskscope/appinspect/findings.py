@@ -20,6 +20,13 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
+_FLASK_CONFIG = "https://flask.palletsprojects.com/en/stable/config/#"
+_FLASK_COOKIES = "https://flask.palletsprojects.com/en/stable/web-security/#set-cookie-options"
+_FLASK_SESSION_CHANGES = "https://flask-session.readthedocs.io/en/latest/changes.html"
+_REDIS_SECURITY = "https://redis.io/docs/latest/operate/oss_and_stack/management/security/"
+_RFC = "https://www.rfc-editor.org/rfc/rfc"
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -27,10 +34,16 @@ class Rule:
     title: str
     why: str
     fix: str
+    reference: str = ""
+    """Where the rule comes from: an RFC section or the documentation page that says it."""
+    url: str = ""
+    """That reference's address (SARIF ``helpUri``, the HTML report's link)."""
 
 
-def _rule(rule_id: str, severity: str, title: str, why: str, fix: str) -> Rule:
-    return Rule(rule_id, severity, title, why, fix)
+def _rule(
+    rule_id: str, severity: str, title: str, why: str, fix: str, reference: tuple[str, str]
+) -> Rule:
+    return Rule(rule_id, severity, title, why, fix, *reference)
 
 
 RULES: Mapping[str, Rule] = {
@@ -44,6 +57,7 @@ RULES: Mapping[str, Rule] = {
             "writing to it raises RuntimeError (Flask-Session cannot sign ids either).",
             "Set SECRET_KEY from the environment or a secrets manager: a random value such as "
             "secrets.token_hex(32), never committed to the code.",
+            ("Flask configuration: SECRET_KEY", _FLASK_CONFIG + "SECRET_KEY"),
         ),
         _rule(
             "secret-key-weak",
@@ -53,6 +67,7 @@ RULES: Mapping[str, Rule] = {
             "from tutorials and wordlists are tried first by flask-unsign and hashcat.",
             "Replace it with secrets.token_hex(32) and move the old one to "
             "SECRET_KEY_FALLBACKS only if you must keep sessions for a short rotation.",
+            ("Flask configuration: SECRET_KEY", _FLASK_CONFIG + "SECRET_KEY"),
         ),
         _rule(
             "secret-key-short",
@@ -61,6 +76,7 @@ RULES: Mapping[str, Rule] = {
             "A short or low-entropy key can be found by brute force offline from one cookie "
             "(HMAC-SHA1 runs at billions of guesses per second on a GPU).",
             "Use at least 32 random bytes: secrets.token_hex(32) or secrets.token_urlsafe(32).",
+            ("Flask configuration: SECRET_KEY", _FLASK_CONFIG + "SECRET_KEY"),
         ),
         _rule(
             "secret-key-fallbacks-present",
@@ -69,6 +85,10 @@ RULES: Mapping[str, Rule] = {
             "Cookies signed with an old key are still accepted; if the old key leaked, so "
             "did every session until it is removed.",
             "Remove the fallback keys once the rotation period (the session lifetime) is over.",
+            (
+                "Flask configuration: SECRET_KEY_FALLBACKS",
+                _FLASK_CONFIG + "SECRET_KEY_FALLBACKS",
+            ),
         ),
         _rule(
             "cookie-not-secure",
@@ -77,6 +97,7 @@ RULES: Mapping[str, Rule] = {
             "Without Secure, the browser sends the session cookie over http:// too, where "
             "anyone on the network can read and replay it.",
             "Set SESSION_COOKIE_SECURE = True (serve the site over HTTPS).",
+            ("RFC 6265 §4.1.2.5", _RFC + "6265#section-4.1.2.5"),
         ),
         _rule(
             "cookie-not-httponly",
@@ -84,6 +105,7 @@ RULES: Mapping[str, Rule] = {
             "JavaScript can read the session cookie",
             "Without HttpOnly, one XSS bug gives the attacker the session cookie itself.",
             "Leave SESSION_COOKIE_HTTPONLY = True (Flask's default).",
+            ("RFC 6265 §4.1.2.6", _RFC + "6265#section-4.1.2.6"),
         ),
         _rule(
             "samesite-none-without-secure",
@@ -92,6 +114,7 @@ RULES: Mapping[str, Rule] = {
             "Browsers reject a SameSite=None cookie that is not Secure: the session never "
             "sticks, and where it does it is sent on every cross-site request (CSRF).",
             "Use SameSite=Lax, or SameSite=None together with SESSION_COOKIE_SECURE = True.",
+            ("Flask security: Set-Cookie options", _FLASK_COOKIES),
         ),
         _rule(
             "samesite-unset",
@@ -100,6 +123,7 @@ RULES: Mapping[str, Rule] = {
             "Without SameSite the browser's default applies (Lax in Chrome, none in older "
             "browsers and Safari's rules), so cross-site requests may carry the session (CSRF).",
             "Set SESSION_COOKIE_SAMESITE = 'Lax' (or 'Strict').",
+            ("Flask security: Set-Cookie options", _FLASK_COOKIES),
         ),
         _rule(
             "lifetime-very-long",
@@ -108,6 +132,10 @@ RULES: Mapping[str, Rule] = {
             "A stolen cookie stays valid for the whole PERMANENT_SESSION_LIFETIME: signed "
             "cookies cannot be revoked server-side.",
             "Lower PERMANENT_SESSION_LIFETIME (hours or days) and re-authenticate after it.",
+            (
+                "Flask configuration: PERMANENT_SESSION_LIFETIME",
+                _FLASK_CONFIG + "PERMANENT_SESSION_LIFETIME",
+            ),
         ),
         _rule(
             "refresh-each-request-off",
@@ -116,6 +144,10 @@ RULES: Mapping[str, Rule] = {
             "Permanent sessions then expire a fixed time after they were last modified, not "
             "after the user's last request: active users get logged out.",
             "Leave SESSION_REFRESH_EACH_REQUEST = True unless that is what you want.",
+            (
+                "Flask configuration: SESSION_REFRESH_EACH_REQUEST",
+                _FLASK_CONFIG + "SESSION_REFRESH_EACH_REQUEST",
+            ),
         ),
         _rule(
             "flask-session-signer-deprecated",
@@ -124,6 +156,7 @@ RULES: Mapping[str, Rule] = {
             "Flask-Session 0.7 deprecated the signer and the next minor release removes it; "
             "session ids are 32 random bytes and need no signature.",
             "Remove SESSION_USE_SIGNER (cookies of existing sessions change once).",
+            ("Flask-Session changes (0.7.0)", _FLASK_SESSION_CHANGES),
         ),
         _rule(
             "flask-session-pickle-serializer",
@@ -132,6 +165,7 @@ RULES: Mapping[str, Rule] = {
             "Anyone who can write to the session store (a shared or exposed Redis) gets code "
             "execution in the app: pickle.loads runs what the data says.",
             "Upgrade to Flask-Session 0.8 or later (msgspec serializer) and clear the store.",
+            ("Flask-Session changes (0.7.0)", _FLASK_SESSION_CHANGES),
         ),
         _rule(
             "flask-session-legacy-pickles-in-store",
@@ -141,6 +175,7 @@ RULES: Mapping[str, Rule] = {
             "msgpack or JSON: pickled sessions in the store are read with pickle, so a store "
             "write is code execution.",
             "Delete the pickled keys (users log in again) and keep the store private.",
+            ("Flask-Session changes (0.7.0)", _FLASK_SESSION_CHANGES),
         ),
         _rule(
             "redis-no-password-non-loopback",
@@ -148,6 +183,7 @@ RULES: Mapping[str, Rule] = {
             "The session Redis is reachable over the network without a password",
             "Anyone who reaches the port reads every session (and with pickle, runs code).",
             "Require a password (requirepass/ACL) and TLS (rediss://), or bind to loopback.",
+            ("Redis security", _REDIS_SECURITY),
         ),
         _rule(
             "websocket-cors-any-origin",
@@ -156,6 +192,7 @@ RULES: Mapping[str, Rule] = {
             "cors_allowed_origins='*' lets any web site open a Socket.IO connection with the "
             "user's cookies: cross-site WebSocket hijacking (RFC 6455 §10.2).",
             "Set cors_allowed_origins to the site's own origins, e.g. ['https://example.com'].",
+            ("RFC 6455 §10.2", _RFC + "6455#section-10.2"),
         ),
         _rule(
             "websocket-origin-not-checked",
@@ -165,6 +202,7 @@ RULES: Mapping[str, Rule] = {
             "check Origin (RFC 6455 §4.1 item 8, §10.2) or any page can act as the user.",
             "Compare request.headers.get('Origin') with the allowed origins before "
             "accepting (in the route or a before_request function); close otherwise.",
+            ("RFC 6455 §10.2", _RFC + "6455#section-10.2"),
         ),
         _rule(
             "websocket-no-max-message-size",
@@ -174,6 +212,7 @@ RULES: Mapping[str, Rule] = {
             "unbounded message and run out of memory.",
             "Set SOCK_SERVER_OPTIONS = {'max_message_size': 1 << 20} (Flask-Sock) or "
             "max_http_buffer_size (Flask-SocketIO).",
+            ("RFC 6455 §10.4", _RFC + "6455#section-10.4"),
         ),
     )
 }
@@ -203,6 +242,8 @@ class Finding:
             "what": self.what,
             "why": self.rule.why,
             "fix": self.rule.fix,
+            "reference": self.rule.reference,
+            "reference_url": self.rule.url,
             "where": self.where,
             "file": self.file,
             "line": self.line,

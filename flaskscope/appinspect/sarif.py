@@ -64,6 +64,7 @@ def sarif_log(report: DoctorReport, *, version: str, base: str | None = None) ->
             "shortDescription": {"text": rule.title},
             "fullDescription": {"text": rule.why},
             "help": {"text": rule.fix},
+            "helpUri": rule.url,
             "defaultConfiguration": {"level": LEVELS[rule.severity]},
             "properties": {
                 "security-severity": SECURITY_SEVERITY[rule.severity],

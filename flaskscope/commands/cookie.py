@@ -202,9 +202,11 @@ def decode_cookie_command(
             app_settings=server_app,
         )
         if html is not None:
-            click.echo(
-                "note: --html ignored: reports of server-side sessions are not made yet", err=True
-            )
+            from flaskscope.render.html.server_session import server_session_report
+
+            save_report(server_session_report(report, command=command_line()), html)
+        if html == "-":
+            ctx.exit(EXIT_OK if report.ok else EXIT_INVALID)
         ctx.exit(show_server_session(report, as_json=as_json, no_color=no_color))
     if store_url is not None:
         click.echo(

@@ -6,6 +6,7 @@ import click
 
 from flaskscope import __version__
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options
+from flaskscope.commands.report_options import command_line, html_option, save_report
 from flaskscope.flask_commands import app_options, flask_script_info, resolve_flask_app
 
 __all__ = ["doctor_command"]
@@ -29,6 +30,7 @@ __all__ = ["doctor_command"]
       flaskscope doctor --app samples/doctor_weak_app.py
       flaskscope doctor --app myproject:create_app() --sarif > flaskscope.sarif
       flask --app myproject scope doctor --store --fail-on medium
+      flaskscope doctor --app samples/doctor_weak_app.py --html doctor.html
 
     Exit codes: 0 no finding at or above --fail-on; 1 one or more; 2 usage error,
     an app that cannot be loaded, or a store that cannot be read.
@@ -69,6 +71,7 @@ __all__ = ["doctor_command"]
     help="Most keys --store looks at.",
 )
 @click.option("--sarif", is_flag=True, help="Print a SARIF 2.1.0 log on stdout (for CI).")
+@html_option
 @output_options
 def doctor_command(
     app_import: str | None,
@@ -78,6 +81,7 @@ def doctor_command(
     store: str | None,
     scan_limit: int,
     sarif: bool,
+    html: str | None,
     as_json: bool,
     no_color: bool,
 ) -> None:
@@ -96,7 +100,13 @@ def doctor_command(
     from flaskscope.appinspect.doctor import diagnose
 
     report = diagnose(app, wordlists=sources, store_client=client, scan_limit=scan_limit)
-    if sarif:
+    if html is not None:
+        from flaskscope.render.html.doctor import doctor_report
+
+        save_report(doctor_report(report, fail_on, command=command_line()), html)
+    if html == "-":
+        pass
+    elif sarif:
         from flaskscope.appinspect.sarif import sarif_log
         from flaskscope.render.console import emit_json
 

@@ -16,6 +16,7 @@ import click
 
 from flaskscope.appinspect.model import RequestSpec
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, output_options
+from flaskscope.commands.report_options import command_line, html_option, save_report
 from flaskscope.flask_commands import app_options, flask_script_info, resolve_flask_app
 
 __all__ = ["parse_requests", "trace_command"]
@@ -116,6 +117,7 @@ def parse_requests(arguments: Sequence[str]) -> tuple[list[RequestSpec], bool, b
     Examples:
       flaskscope trace --app samples/trace_app.py POST /login --data user=ada -- GET /profile
       flask --app myproject scope trace GET /cart --json
+      flaskscope trace --app samples/trace_app.py --html trace.html GET /cart
 
     Exit codes: 0 no mistake seen; 1 a mistake was named, or an exception left the
     app; 2 usage error or an app that cannot be loaded.
@@ -135,6 +137,7 @@ def parse_requests(arguments: Sequence[str]) -> tuple[list[RequestSpec], bool, b
     show_default=True,
     help="Scheme and host the requests are sent to (https:// for Secure cookies).",
 )
+@html_option
 @click.argument("arguments", nargs=-1, type=click.UNPROCESSED, metavar="[METHOD] PATH [-- ...]")
 @output_options
 def trace_command(
@@ -142,6 +145,7 @@ def trace_command(
     app_dir: str | None,
     cookies: tuple[str, ...],
     base_url: str,
+    html: str | None,
     arguments: tuple[str, ...],
     as_json: bool,
     no_color: bool,
@@ -158,7 +162,13 @@ def trace_command(
     from flaskscope.appinspect.trace import trace_requests
 
     trace = trace_requests(app, specs, base_url=base_url, cookies=pairs)
-    if as_json:
+    if html is not None:
+        from flaskscope.render.html.trace import trace_report
+
+        save_report(trace_report(trace, command=command_line()), html)
+    if html == "-":
+        pass
+    elif as_json:
         from flaskscope.render.console import emit_json
         from flaskscope.render.trace import trace_json
 

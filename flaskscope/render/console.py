@@ -254,6 +254,8 @@ def safe_text(value: str, style: str = "", *, keep_newlines: bool = False) -> Te
     """Untrusted text as a rich ``Text``, control characters shown escaped and highlighted."""
     from rich.text import Text
 
+    if value.isprintable():  # no Cc, Cf (bidi controls included), Zl, Zp, Cs, Co, Cn: fast
+        return Text(value, style=style)
     text = Text(style=style)
     run: list[str] = []
     for char in value:
@@ -271,6 +273,8 @@ def safe_text(value: str, style: str = "", *, keep_newlines: bool = False) -> Te
 
 def safe_str(value: str) -> str:
     """Untrusted text as a plain string with unsafe characters escaped (for plain output)."""
+    if value.isprintable():
+        return value
     return "".join(escape_char(c) if is_unsafe_char(c) else c for c in value)
 
 

@@ -15,7 +15,7 @@ from flaskscope.render.console import safe_text
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["doctor_json", "render_doctor"]
+__all__ = ["doctor_json", "doctor_verdict", "render_doctor"]
 
 _STYLES = {"high": "bold red", "medium": "bold yellow", "low": "cyan", "info": "dim"}
 
@@ -36,6 +36,17 @@ def doctor_json(report: DoctorReport, fail_on: str) -> dict[str, Any]:
     }
 
 
+def doctor_verdict(report: DoctorReport, fail_on: str) -> str:
+    """The terminal's last line: counts by severity and how many fail ``--fail-on``."""
+    if not report.findings:
+        return "no finding"
+    counts = ", ".join(
+        f"{sum(1 for f in report.findings if f.severity == s)} {s}" for s in SEVERITIES
+    )
+    failing = len(report.at_or_above(fail_on))
+    return f"{counts}; {failing} at or above --fail-on {fail_on}"
+
+
 def render_doctor(console: Console, report: DoctorReport, fail_on: str) -> None:
     from rich.text import Text
 
@@ -46,7 +57,7 @@ def render_doctor(console: Console, report: DoctorReport, fail_on: str) -> None:
     if report.store_scanned is not None:
         console.print(Text(f"store: {report.store_scanned} key(s) scanned"))
     if not report.findings:
-        console.print(Text("no finding", style="bold green"))
+        console.print(Text(doctor_verdict(report, fail_on), style="bold green"))
         return
     for severity in SEVERITIES:
         group = [finding for finding in report.findings if finding.severity == severity]
@@ -68,9 +79,7 @@ def render_doctor(console: Console, report: DoctorReport, fail_on: str) -> None:
                     lead = f"    {label}:".ljust(10) if index == 0 else " " * 10
                     console.print(Text(lead).append_text(safe_text(piece)), overflow="fold")
     console.print()
-    counts = ", ".join(
-        f"{sum(1 for f in report.findings if f.severity == s)} {s}" for s in SEVERITIES
+    failing = report.at_or_above(fail_on)
+    console.print(
+        Text(doctor_verdict(report, fail_on), style="bold red" if failing else "bold green")
     )
-    failing = len(report.at_or_above(fail_on))
-    verdict = f"{counts}; {failing} at or above --fail-on {fail_on}"
-    console.print(Text(verdict, style="bold red" if failing else "bold green"))

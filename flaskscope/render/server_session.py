@@ -24,7 +24,17 @@ if TYPE_CHECKING:  # rich is imported only for the human view, never on the --js
     from rich.text import Text
     from rich.tree import Tree
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "render_server_session", "server_session_json", "to_json"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "data_tree",
+    "fact_rows",
+    "pickle_lines",
+    "render_server_session",
+    "server_session_json",
+    "to_json",
+    "tree_lines",
+]
 
 MAX_DEPTH = DEFAULT_MAX_DEPTH
 """Nesting shown at most; deeper values become ``{"$type": "truncated"}``."""
@@ -199,31 +209,48 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _add_value(
-    tree: Tree, label: Text, value: Any, depth: int, path: set[int], budget: _Budget
+TreeLine = tuple[tuple[bool, ...], "Text"]
+"""One node of the stored-data tree: for it and each ancestor below the root, whether it is
+its parent's last child (what the guides need), and the node's text."""
+
+
+def _walk(
+    out: list[TreeLine],
+    lasts: tuple[bool, ...],
+    label: Text,
+    value: Any,
+    depth: int,
+    path: set[int],
+    budget: _Budget,
 ) -> None:
     from rich.text import Text
 
     if not budget.take():
-        tree.add(Text(f"... more than {MAX_NODES} values, not shown", style="dim"))
+        out.append((lasts, Text(f"... more than {MAX_NODES} values, not shown", style="dim")))
         return
     scalar = _scalar(value)
     if scalar is not None:  # as the signed-cookie view: key = value  type
-        tree.add(Text.assemble(label, " = ", scalar, "  ", (_type_name(value), "dim cyan")))
+        out.append(
+            (lasts, Text.assemble(label, " = ", scalar, "  ", (_type_name(value), "dim cyan")))
+        )
         return
     size = f"[{len(value)}]" if isinstance(value, (list, tuple, dict, set, frozenset)) else ""
     line = Text.assemble(label, "  ", (_type_name(value) + size, "dim cyan"))
     if id(value) in path:
-        tree.add(Text.assemble(line, (" <cycle: contains itself>", "magenta")))
+        out.append((lasts, Text.assemble(line, (" <cycle: contains itself>", "magenta"))))
         return
     if depth >= MAX_DEPTH:
-        tree.add(Text.assemble(line, (f" ... nested more than {MAX_DEPTH} levels", "dim")))
+        out.append(
+            (lasts, Text.assemble(line, (f" ... nested more than {MAX_DEPTH} levels", "dim")))
+        )
         return
-    branch = tree.add(line)
+    out.append((lasts, line))
     path.add(id(value))
     try:
-        for child_label, child in _children(value):
-            _add_value(branch, child_label, child, depth + 1, path, budget)
+        children = _children(value)
+        for index, (child_label, child) in enumerate(children):
+            last = index == len(children) - 1
+            _walk(out, (*lasts, last), child_label, child, depth + 1, path, budget)
     finally:
         path.discard(id(value))
 
@@ -269,20 +296,33 @@ def _key_label(key: Any) -> Text:
     return safe_text(repr(key), "bold")
 
 
-def data_tree(title: Text, data: Any) -> Tree:
-    """The stored data as a tree: key, type, value; bounded as :func:`to_json` is."""
+def tree_lines(data: Any) -> list[TreeLine]:
+    """The stored data as tree nodes in order: key, type, value; bounded as :func:`to_json`
+    is (depth, node count, cycles). :func:`data_tree` and the HTML report draw them."""
     from rich.text import Text
+
+    out: list[TreeLine] = []
+    budget = _Budget()
+    if isinstance(data, dict):
+        children = _children(data)
+        for index, (label, child) in enumerate(children):
+            _walk(out, (index == len(children) - 1,), label, child, 1, {id(data)}, budget)
+        if not data:
+            out.append(((True,), Text("(empty)", style="dim")))
+    else:
+        _walk(out, (True,), Text("value", style="bold"), data, 1, set(), budget)
+    return out
+
+
+def data_tree(title: Text, data: Any) -> Tree:
+    """The stored data as a rich tree (see :func:`tree_lines`)."""
     from rich.tree import Tree
 
     tree = Tree(title)
-    budget = _Budget()
-    if isinstance(data, dict):
-        for label, child in _children(data):
-            _add_value(tree, label, child, 1, {id(data)}, budget)
-        if not data:
-            tree.add(Text("(empty)", style="dim"))
-    else:
-        _add_value(tree, Text("value", style="bold"), data, 1, set(), budget)
+    parents = [tree]
+    for lasts, line in tree_lines(data):
+        del parents[len(lasts) :]
+        parents.append(parents[-1].add(line))
     return tree
 
 
@@ -295,38 +335,67 @@ def headline(report: ServerSessionReport) -> Text:
     )
 
 
+def fact_rows(report: ServerSessionReport) -> list[tuple[str, Text]]:
+    """The facts the human view lists first: kind, status, id, signature, store key, store,
+    TTL, format (the HTML report lists the same)."""
+    from rich.text import Text
+
+    cookie = report.cookie
+    stored = report.stored
+    payload = report.payload
+    rows = [
+        (
+            "kind",
+            Text("server-side session (Flask-Session): the cookie holds only an id"),
+        ),
+        ("status", Text(report.status, style=STATUS_STYLES[report.status])),
+        (
+            "session id",
+            Text.assemble(
+                safe_text(cookie.session_id),
+                (f"  ({cookie.id_shape.value}, {len(cookie.session_id)} chars)", "dim"),
+            ),
+        ),
+        ("signed", Text(SIGNATURE_TEXT[report.verification.status])),
+        ("store key", safe_text(report.store_key)),
+    ]
+    if stored is not None:
+        rows.append(("store", safe_text(stored.store)))
+        if stored.found:
+            rows.append(("TTL", Text(_ttl_text(stored.ttl_seconds))))
+    if payload is not None:
+        fmt = payload.format.value
+        if payload.legacy_pickle:
+            fmt = "LEGACY PICKLE (not unpickled)"
+        rows.append(("format", Text(f"{fmt}, {payload.size} bytes")))
+    return rows
+
+
+def pickle_lines(view: PickleView) -> list[Text]:
+    """The pickle's opcodes (refused ones in red), at most ``MAX_DISASSEMBLY_LINES``."""
+    from rich.text import Text
+
+    lines = view.disassembly()
+    shown = [
+        safe_text(line, "red" if line[6:7] == "!" else "") for line in lines[:MAX_DISASSEMBLY_LINES]
+    ]
+    if len(lines) > MAX_DISASSEMBLY_LINES:
+        shown.append(Text(f"... {len(lines) - MAX_DISASSEMBLY_LINES} more lines (--json)"))
+    return shown
+
+
 def render_server_session(report: ServerSessionReport, console: Console) -> None:
     """The rich view: the cookie, the verdict, the stored data, warnings, pickle listing."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    cookie = report.cookie
-    stored = report.stored
     payload = report.payload
     fields = Table.grid(padding=(0, 2))
     fields.add_column(style="bold")
     fields.add_column()
-    fields.add_row("kind", "server-side session (Flask-Session): the cookie holds only an id")
-    fields.add_row("status", Text(report.status, style=STATUS_STYLES[report.status]))
-    fields.add_row(
-        "session id",
-        Text.assemble(
-            safe_text(cookie.session_id),
-            (f"  ({cookie.id_shape.value}, {len(cookie.session_id)} chars)", "dim"),
-        ),
-    )
-    fields.add_row("signed", SIGNATURE_TEXT[report.verification.status])
-    fields.add_row("store key", safe_text(report.store_key))
-    if stored is not None:
-        fields.add_row("store", safe_text(stored.store))
-        if stored.found:
-            fields.add_row("TTL", _ttl_text(stored.ttl_seconds))
-    if payload is not None:
-        fmt = payload.format.value
-        if payload.legacy_pickle:
-            fmt = "LEGACY PICKLE (not unpickled)"
-        fields.add_row("format", f"{fmt}, {payload.size} bytes")
+    for label, value in fact_rows(report):
+        fields.add_row(label, value)
     parts: list[Any] = [headline(report), fields]
     if payload is not None:
         parts.append(Text())
@@ -338,10 +407,5 @@ def render_server_session(report: ServerSessionReport, console: Console) -> None
     if payload is not None and payload.pickle is not None:
         parts.append(Text())
         parts.append(Text("pickle opcodes (! = refused, never executed)", style="bold"))
-        lines = payload.pickle.disassembly()
-        for line in lines[:MAX_DISASSEMBLY_LINES]:
-            style = "red" if line[6:7] == "!" else ""
-            parts.append(safe_text(line, style))
-        if len(lines) > MAX_DISASSEMBLY_LINES:
-            parts.append(Text(f"... {len(lines) - MAX_DISASSEMBLY_LINES} more lines (--json)"))
+        parts.extend(pickle_lines(payload.pickle))
     console.print(Group(*parts))

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-__all__ = ["event_summary", "render_trace", "trace_json"]
+__all__ = ["event_summary", "render_trace", "trace_json", "trace_verdict"]
 
 _KIND_STYLES = {
     "request": "bold",
@@ -173,6 +173,13 @@ def _event_lines(event: TraceEvent, width: int) -> list[Text]:
     return lines
 
 
+def trace_verdict(trace: Trace) -> str:
+    """The terminal's verdict: ``no session mistake seen`` or ``N mistake(s)``."""
+    if not trace.mistakes:
+        return "no session mistake seen"
+    return f"{len(trace.mistakes)} mistake(s)"
+
+
 def render_trace(console: Console, trace: Trace) -> None:
     """The timeline of every request (seq, kind, event and what it holds, wrapped under
     itself), then the mistakes found, or that there were none."""
@@ -194,9 +201,9 @@ def render_trace(console: Console, trace: Trace) -> None:
                 console.print(line, overflow="fold")
     console.print()
     if not trace.mistakes:
-        console.print(Text("no session mistake seen", style="bold green"))
+        console.print(Text(trace_verdict(trace), style="bold green"))
         return
-    console.print(Text(f"{len(trace.mistakes)} mistake(s):", style="bold red"))
+    console.print(Text(f"{trace_verdict(trace)}:", style="bold red"))
     for mistake in trace.mistakes:
         line = Text("  ")
         line.append(mistake.id, style="bold red")

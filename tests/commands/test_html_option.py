@@ -1,4 +1,4 @@
-"""``--html FILE`` on parse-frame, decode-cookie and check-handshake: the usual output and
+"""``--html FILE`` on parse-frame, decode-cookie, check-handshake and doctor: the usual output and
 exit code unchanged, the page's verdict in the terminal's words, ``-`` for stdout, a file
 that cannot be written is exit 2, and no secret key on the page."""
 
@@ -49,6 +49,11 @@ CASES = [
         str(SAMPLES / "handshake-request.http"),
         str(SAMPLES / "handshake-response-bad.http"),
     ),
+    ("decode-cookie", "--file", str(SAMPLES / "flask-session-cookie.txt")),
+    ("decode-cookie", "--file", str(SAMPLES / "flask-session-signed-cookie.txt"), "-k", "wrong"),
+    ("doctor", "--app", str(SAMPLES / "doctor_weak_app.py")),
+    ("doctor", "--app", str(SAMPLES / "doctor_weak_app.py"), "--fail-on", "low"),
+    ("doctor", "--app", str(SAMPLES / "doctor_good_app.py")),
 ]
 
 
@@ -137,14 +142,38 @@ def test_big_capture_counts_match_the_json(tmp_path: Path) -> None:
     assert text.count('class="mark ') == 5000
 
 
-def test_server_side_session_cookie_says_html_is_not_made(tmp_path: Path) -> None:
-    page = tmp_path / "s.html"
-    result = run_cli(
-        "decode-cookie", "--file", str(SAMPLES / "flask-session-cookie.txt"), "--html", str(page)
+def test_html_dash_keeps_the_exit_code(tmp_path: Path) -> None:
+    """``--html -``: the page instead of the usual output; the exit code is the command's."""
+    doctor = run_cli("doctor", "--app", str(SAMPLES / "doctor_weak_app.py"), "--html", "-")
+    assert doctor.exit_code == 1
+    assert doctor.stdout.startswith("<!DOCTYPE html>")
+    assert doctor.stdout.count("<!DOCTYPE html>") == 1
+    assert "HIGH (2)" in doctor.stdout
+    forged = run_cli(
+        "decode-cookie",
+        "--file",
+        str(SAMPLES / "flask-session-signed-cookie.txt"),
+        "-k",
+        "wrong",
+        "--html",
+        "-",
     )
-    assert result.exit_code == 0
-    assert "--html ignored" in result.stderr
-    assert not page.exists()
+    assert forged.exit_code == 1
+    assert forged.stdout.startswith("<!DOCTYPE html>")
+    assert "INVALID SIGNATURE" in forged.stdout
+    assert "wrong" not in forged.stdout.replace("-k &#39;***&#39;", "")
+
+
+def test_doctor_page_lists_every_finding_of_the_json(tmp_path: Path) -> None:
+    args = ("doctor", "--app", str(SAMPLES / "doctor_weak_app.py"))
+    document = json.loads(run_cli(*args, "--json").stdout)
+    page = unescape(run_cli(*args, "--html", "-").stdout)
+    ids = re.findall(r'<code class="finding-id">([^<]*)</code>', page)
+    assert ids == [finding["id"] for finding in document["findings"]]
+    for finding in document["findings"]:
+        assert finding["what"] in page
+        assert finding["fix"] in page
+        assert finding["reference"] in page
 
 
 @pytest.mark.parametrize("args", CASES, ids=lambda args: f"{args[0]}-{Path(args[-1]).stem}")
@@ -158,3 +187,36 @@ def test_every_link_in_the_page_has_its_target(args: tuple[str, ...]) -> None:
         listed = re.findall(r"<li><span class=\"badge tone-bad\">violation</span>.*?</li>", page)
         assert len(listed) == 9
         assert all("see it</a>" in item for item in listed)
+
+
+def test_trace_page_says_what_the_terminal_says(tmp_path: Path) -> None:
+    args = ("trace", "--app", str(SAMPLES / "trace_app.py"), "POST", "/login", "--", "GET", "/")
+    plain = run_cli(*args)
+    page = tmp_path / "trace.html"
+    with_html = run_cli(*args[:3], "--html", str(page), *args[3:])
+    assert with_html.exit_code == plain.exit_code == 0
+    assert with_html.stdout == plain.stdout
+    assert with_html.stderr.endswith(f"report: wrote {page}\n")
+    text = page.read_text(encoding="utf-8")
+    assert _verdict(text) == "no session mistake seen" == plain.stdout.rstrip().splitlines()[-1]
+    document = json.loads(run_cli(*args, "--json").stdout)
+    assert text.count('<li class="event') == len(document["events"])
+    only_page = run_cli(*args[:3], "--html", "-", *args[3:])
+    assert only_page.stdout.startswith("<!DOCTYPE html>")
+    assert only_page.exit_code == 0
+
+
+@pytest.mark.usefixtures("sample_apps")
+def test_doctor_badge_says_note_below_fail_on_and_problem_at_it() -> None:
+    """Findings below --fail-on exit 0: the page says NOTE, not OK; at --fail-on, PROBLEM."""
+    app = "doctor_apps:sock(check_origin=True, max_size=None)"
+    below = run_cli("doctor", "--app", app, "--html", "-")
+    assert below.exit_code == 0
+    assert '<p class="verdict tone-warn" id="verdict"><span class="badge tone-warn">note' in (
+        below.stdout
+    )
+    assert "websocket-no-max-message-size" in below.stdout
+    at = run_cli("doctor", "--app", app, "--fail-on", "medium", "--html", "-")
+    assert at.exit_code == 1
+    assert '<span class="badge tone-bad">problem</span>' in at.stdout
+    assert _verdict(at.stdout).endswith("1 at or above --fail-on medium")

@@ -2,10 +2,11 @@
 
 :mod:`.model` is the page model (a :class:`Report` of sections), the builders make sections
 from the cores' results (:mod:`.conversation` for frame streams, with :mod:`.frame_view` and
-:mod:`.timeline`; :mod:`.cookie`, :mod:`.handshake`), :mod:`.reports` assembles the commands'
-pages, and :func:`write_report` renders ``templates/`` (Jinja2, autoescaped)
-with ``assets/`` (style and script, inline, allowed by hash in the page's CSP). See
-docs/reports.md for how a command adds a report.
+:mod:`.timeline`; :mod:`.cookie`, :mod:`.server_session`, :mod:`.handshake`),
+:mod:`.reports`, :mod:`.doctor` and :mod:`.trace` assemble the commands' pages, and
+:func:`write_report` renders ``templates/`` (Jinja2, autoescaped) with ``assets/`` (style and
+script, inline, allowed by hash in the page's CSP). See docs/reports.md for how a command
+adds a report.
 
 May import: the standard library, Jinja2/MarkupSafe, the cores, and the other renderers (the
 terminal's wording and hex-dump regions are reused, so page and terminal agree). Never Click.
@@ -26,6 +27,8 @@ from flaskscope.render.html.model import (
     Report,
     Section,
     SummaryItem,
+    TraceEventRow,
+    TraceSection,
 )
 from flaskscope.render.html.page import render_report, write_report
 
@@ -41,6 +44,8 @@ __all__ = [
     "Report",
     "Section",
     "SummaryItem",
+    "TraceEventRow",
+    "TraceSection",
     "cookie_section",
     "handshake_section",
     "render_report",

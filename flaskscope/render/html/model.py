@@ -30,6 +30,8 @@ __all__ = [
     "SummaryItem",
     "Tick",
     "Timeline",
+    "TraceEventRow",
+    "TraceSection",
 ]
 
 TONES = ("ok", "bad", "warn", "")
@@ -181,7 +183,9 @@ class Conversation(Section):
 @dataclass(frozen=True)
 class CookieSection(Section):
     """A decoded session cookie: verdict, facts (issued, expires, key matched), warnings,
-    and the session tree with types, as the terminal lays them out."""
+    and the session tree with types, as the terminal lays them out. A Flask-Session cookie
+    uses it too: its facts are the id, signature, store key and TTL, its tree the stored
+    session (none when the store was not read: ``tree_label`` says so)."""
 
     kind: ClassVar[str] = "cookie"
     verdict: tuple[Piece, ...] = ()
@@ -191,6 +195,10 @@ class CookieSection(Section):
     tree: tuple[tuple[Piece, ...], ...] = ()
     source: str = ""
     """Where the cookie was found (``Set-Cookie`` of response 3, ...), for scan."""
+    tree_label: str = "The session as Flask loads it, with Python types:"
+    listing: tuple[tuple[Piece, ...], ...] = ()
+    """More lines under the tree (a stored legacy pickle's opcodes), with ``listing_label``."""
+    listing_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -228,12 +236,45 @@ class Finding:
     fix: str
     reference: str = ""
     reference_url: str = ""
+    title: str = ""
+    """The rule's one-line title, shown after the id."""
+    where: str = ""
+    """Where it was found: a config key, a route, ``app.py line 12``."""
 
 
 @dataclass(frozen=True)
 class FindingsSection(Section):
+    """Findings, in the order given (``doctor`` makes one section per severity)."""
+
     kind: ClassVar[str] = "findings"
     findings: tuple[Finding, ...] = ()
+    empty: str = "No findings."
+    """What the section says when it has none."""
+
+
+@dataclass(frozen=True)
+class TraceEventRow:
+    """One event of ``trace``'s timeline: its number, kind, name and what it holds."""
+
+    anchor: str
+    seq: int
+    kind: str
+    name: str
+    summary: str
+    mistake: bool = False
+
+
+@dataclass(frozen=True)
+class TraceSection(Section):
+    """One request of a ``trace``: its events in order, the mistakes named at them (``(id,
+    message, fix, anchor of the event)``), and the cookies a browser would hold after it."""
+
+    kind: ClassVar[str] = "trace"
+    status: str = ""
+    tone: str = ""
+    events: tuple[TraceEventRow, ...] = ()
+    mistakes: tuple[tuple[str, str, str, str], ...] = ()
+    cookies_after: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

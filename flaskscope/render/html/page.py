@@ -31,7 +31,13 @@ _REGION_CLASSES = dict(
     zip(FRAME_REGIONS, ("r-flags", "r-length", "r-extended", "r-key", "r-payload"), strict=True)
 )
 _BADGES = {"ok": "ok", "bad": "problem", "warn": "note"}
-_SEVERITY_TONES = {"error": "bad", "critical": "bad", "high": "bad", "warning": "warn"}
+_SEVERITY_TONES = {
+    "error": "bad",
+    "critical": "bad",
+    "high": "bad",
+    "warning": "warn",
+    "medium": "warn",
+}
 
 
 def _asset(name: str) -> str:

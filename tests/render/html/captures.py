@@ -5,9 +5,11 @@ page ever ran it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import escape
 from websockets.client import ClientProtocol
 from websockets.extensions.permessage_deflate import (
     ClientPerMessageDeflateFactory,
@@ -86,3 +88,22 @@ def handshake_files(directory: Path) -> tuple[Path, Path]:
     response_path = directory / "response.http"
     response_path.write_bytes(response.serialize())
     return request_path, response_path
+
+
+def pasted_unescaped(
+    page: Path, directory: Path, hostile: tuple[str, ...], *, keep_csp: bool
+) -> Path:
+    """The report with the hostile texts put back unescaped (what a template without
+    autoescaping would make), with or without its CSP: the controls that prove the
+    browser tests' checks can fail."""
+    text = page.read_text(encoding="utf-8")
+    for payload in hostile:
+        assert str(escape(payload)) in text
+        text = text.replace(str(escape(payload)), payload)
+    if not keep_csp:
+        text = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", text)
+    control = directory / (
+        f"{page.stem}-pasted-csp.html" if keep_csp else f"{page.stem}-pasted.html"
+    )
+    control.write_text(text, encoding="utf-8")
+    return control

@@ -23,6 +23,7 @@ from tests.render.html.captures import (
     HOSTILE_IMG,
     HOSTILE_SCRIPT,
     handshake_files,
+    pasted_unescaped,
     write_capture,
 )
 
@@ -181,19 +182,7 @@ def test_large_capture_report(browser: Browser, tmp_path: Path) -> None:
 
 
 def _pasted(page: Path, tmp_path: Path, *, keep_csp: bool) -> Path:
-    """The report with the hostile payloads put back unescaped (what a template without
-    autoescaping would make), with or without its CSP."""
-    from markupsafe import escape
-
-    text = page.read_text(encoding="utf-8")
-    for hostile in (HOSTILE_IMG, HOSTILE_SCRIPT):
-        assert str(escape(hostile)) in text
-        text = text.replace(str(escape(hostile)), hostile)
-    if not keep_csp:
-        text = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", text)
-    control = tmp_path / ("pasted-csp.html" if keep_csp else "pasted.html")
-    control.write_text(text, encoding="utf-8")
-    return control
+    return pasted_unescaped(page, tmp_path, (HOSTILE_IMG, HOSTILE_SCRIPT), keep_csp=keep_csp)
 
 
 def test_control_unescaped_payload_without_csp_runs(browser: Browser, tmp_path: Path) -> None:
