@@ -65,7 +65,7 @@ def _verdict(page: str) -> str:
 
 def _terminal_verdict(command: str, stdout: str) -> str:
     lines = [line for line in stdout.splitlines() if line.strip()]
-    return lines[-1] if command == "parse-frame" else lines[0]  # verdicts come first
+    return lines[-1] if command in ("parse-frame", "doctor") else lines[0]
 
 
 @pytest.mark.parametrize("args", CASES, ids=lambda args: f"{args[0]}-{Path(args[-1]).stem}")

@@ -74,4 +74,4 @@ def test_a_value_with_controls_is_shown_escaped() -> None:
     assert "\u202e" not in page
     assert "\x1b" not in page
     text = unescape(re.sub(r"<[^>]+>", "", page))
-    assert "note\\u202e str 'a\\x1b[31mb'" in text
+    assert "note\\u202e = 'a\\x1b[31mb'  str" in text
