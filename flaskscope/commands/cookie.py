@@ -136,7 +136,7 @@ def show_decoded(decoded: DecodedCookie, *, as_json: bool, no_color: bool) -> No
 @click.option(
     "--max-decompressed",
     "max_decompressed",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, 1 << 30),
     default=DEFAULT_MAX_DECOMPRESSED,
     show_default=True,
     help="Refuse compressed payloads that inflate past this many bytes (zlib bombs).",
