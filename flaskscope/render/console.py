@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import unicodedata
 from typing import TYPE_CHECKING, Any, TextIO
@@ -42,8 +43,9 @@ def make_console(*, no_color: bool = False, stderr: bool = False) -> Console:
     stream: TextIO = sys.stderr if stderr else sys.stdout
     no_color = no_color or bool(os.environ.get("NO_COLOR"))
     width = None
-    if not os.environ.get("COLUMNS") and not _isatty(stream):
-        width = PIPE_WIDTH
+    if not _columns_given():
+        # Unset, or not a positive number (COLUMNS=0 made rich print nothing at all).
+        width = shutil.get_terminal_size().columns if _isatty(stream) else PIPE_WIDTH
     return Console(
         file=stream,
         width=width,
@@ -58,6 +60,12 @@ def make_console(*, no_color: bool = False, stderr: bool = False) -> Console:
 
 PIPE_WIDTH = 120
 """Layout width when the output is not a terminal and ``COLUMNS`` is not set."""
+
+
+def _columns_given() -> bool:
+    """``COLUMNS`` holds a usable width (rich takes any digits, ``0`` included, as given)."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    return columns.isdigit() and int(columns) > 0
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -51,6 +51,7 @@ def _parse_vector(vector: dict[str, Any], **extra: Any) -> Any:
         role=vector["role"],
         deflate=DeflateParams() if vector.get("deflate") else None,
         max_message_size=vector.get("max_message_size", 1 << 24),
+        max_total_decompressed=vector.get("max_total_decompressed", 1 << 28),
         **extra,
     )
 
@@ -88,6 +89,7 @@ def test_violation_vectors_byte_by_byte(vector: dict[str, Any]) -> None:
         role=vector["role"],
         deflate=DeflateParams() if vector.get("deflate") else None,
         max_message_size=vector.get("max_message_size", 1 << 24),
+        max_total_decompressed=vector.get("max_total_decompressed", 1 << 28),
     )
     assert split == whole
 

@@ -471,7 +471,7 @@ def test_cli_wrong_and_missing_password(tmp_path: Path) -> None:
         assert wrong.exit_code == 2
         assert "authentication failed" in wrong.stderr
         assert "guess" not in wrong.stderr
-        assert ":***@" in wrong.stderr
+        assert "***@" in wrong.stderr
         missing = run_cli("decode-cookie", value, "--store", locked.url_with())
         assert missing.exit_code == 2
         assert "authentication required" in missing.stderr
