@@ -118,6 +118,10 @@ def _chunks(
 ) -> Iterator[bytes]:
     """``stream`` 1 MiB at a time, at most ``limit`` bytes; a read error is an InputError."""
     total = len(first)
+    if total > limit:
+        raise InputError(
+            f"{what} is longer than --max-input-bytes ({describe_size(limit)}); stopped reading"
+        )
     if first:
         yield first
     while True:
