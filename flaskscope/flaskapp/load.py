@@ -306,9 +306,7 @@ def _salt(value: Any) -> str:
     if isinstance(value, str):
         return value
     if not isinstance(value, bytes):
-        raise AppError(
-            f"the session interface's salt is {type(value).__name__}, not text or bytes"
-        )
+        raise AppError(f"the session interface's salt is {type(value).__name__}, not text or bytes")
     try:
         return value.decode("utf-8")
     except UnicodeDecodeError:

@@ -78,7 +78,9 @@ WAITING_COMMANDS = [
 @pytest.mark.parametrize(
     ("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
 )
-def test_signal_gives_128_plus_n_and_one_line(args: tuple[str, ...], signum: int, code: int) -> None:
+def test_signal_gives_128_plus_n_and_one_line(
+    args: tuple[str, ...], signum: int, code: int
+) -> None:
     """Not Click's "Aborted!" with exit 1, which reads as "invalid" / "weak key found"."""
     returncode, stderr = _interrupt(flaskscope_argv(*args), signum)
     assert returncode == code, stderr

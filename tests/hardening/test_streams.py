@@ -60,7 +60,9 @@ def _closed_stdout(args: tuple[str, ...]) -> subprocess.CompletedProcess[bytes]:
     )
 
 
-def _reader_gone(args: tuple[str, ...], argv: list[str] | None = None) -> subprocess.CompletedProcess[bytes]:
+def _reader_gone(
+    args: tuple[str, ...], argv: list[str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
     """stdout is a pipe whose reader has already closed it: every write is EPIPE."""
     read_end, write_end = os.pipe()
     os.close(read_end)
@@ -79,14 +81,18 @@ def _reader_gone(args: tuple[str, ...], argv: list[str] | None = None) -> subpro
         os.close(write_end)
 
 
-@pytest.mark.parametrize(("args", "code"), CASES, ids=lambda c: " ".join(c[:3]) if isinstance(c, tuple) else str(c))
+@pytest.mark.parametrize(
+    ("args", "code"), CASES, ids=lambda c: " ".join(c[:3]) if isinstance(c, tuple) else str(c)
+)
 def test_closed_stdout_keeps_the_verdict(args: tuple[str, ...], code: int) -> None:
     completed = _closed_stdout(args)
     assert b"Traceback" not in completed.stderr, completed.stderr.decode()
     assert completed.returncode == code, completed.stderr.decode()
 
 
-@pytest.mark.parametrize(("args", "code"), CASES, ids=lambda c: " ".join(c[:3]) if isinstance(c, tuple) else str(c))
+@pytest.mark.parametrize(
+    ("args", "code"), CASES, ids=lambda c: " ".join(c[:3]) if isinstance(c, tuple) else str(c)
+)
 def test_broken_pipe_keeps_the_verdict(args: tuple[str, ...], code: int) -> None:
     """``... | head -c1`` used to turn exit 1 into 0 (decode-cookie) and 0 into 1 (parse-frame)."""
     completed = _reader_gone(args)
