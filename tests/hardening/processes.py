@@ -3,6 +3,7 @@ only behave as they do for users in a process of its own."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -53,7 +54,8 @@ def assert_one_error_line(completed: subprocess.CompletedProcess[bytes], code: i
     assert completed.returncode == code, (completed.returncode, stderr)
     assert "Traceback" not in stderr, stderr
     lines = stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), stderr
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("Error: "), stderr
     return lines[0]
 
 
@@ -84,7 +86,5 @@ def alive(pid: int) -> bool:
 def kill_all(pids: list[int]) -> None:
     """Clean up after a failed test: the processes it started, by id."""
     for pid in pids:
-        try:
+        with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -105,7 +104,8 @@ def test_flask_scope_with_stdout_closed_or_gone() -> None:
     assert FLASK is not None
     argv = [FLASK, "--app", "fs_plain_app", "scope", "sign-cookie", '{"a": 1}', "--json"]
     gone = _reader_gone((), argv=argv)
-    assert gone.returncode == 0 and b"Traceback" not in gone.stderr, gone.stderr.decode()
+    assert gone.returncode == 0, gone.stderr.decode()
+    assert b"Traceback" not in gone.stderr
     closed = subprocess.run(
         ["bash", "-c", 'exec "$@" >&-', "-", *argv],
         stderr=subprocess.PIPE,
@@ -115,7 +115,8 @@ def test_flask_scope_with_stdout_closed_or_gone() -> None:
         check=False,
         cwd=ROOT / "tests" / "apps",
     )
-    assert closed.returncode == 0 and b"Traceback" not in closed.stderr, closed.stderr.decode()
+    assert closed.returncode == 0, closed.stderr.decode()
+    assert b"Traceback" not in closed.stderr
 
 
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
