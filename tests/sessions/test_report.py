@@ -34,6 +34,7 @@ from flaskscope.sessions.report import inspect_server_session
 from flaskscope.sessions.store import connect_redis, fetch_session
 from tests.conftest import run_cli, run_json
 from tests.peers import flask_cookie
+from tests.profiles import examples
 from tests.redis_server import RedisServer, free_port, running_redis
 
 SECRET = "flask-session test secret"
@@ -264,7 +265,7 @@ def test_real_flask_signed_cookie_is_not_taken_for_a_session_id() -> None:
     assert parse_server_session_cookie(cookie) is None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(st.text(max_size=200))
 def test_random_text_is_recognised_or_not_without_errors(value: str) -> None:
     cookie = parse_server_session_cookie(value)
@@ -612,7 +613,7 @@ def test_cli_ids_that_start_with_a_dash() -> None:
     assert session_id in after_separator.stdout
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(st.binary(max_size=300))
 def test_any_decodable_stored_value_renders_in_both_views(data: bytes) -> None:
     import io
@@ -676,7 +677,7 @@ def test_shorter_ids_only_with_an_app_that_uses_flask_session() -> None:
     assert recognised.session_id == short
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(
     st.text(alphabet='ab-_." 0Z', max_size=40)
     | st.from_regex(r"[A-Za-z0-9_-]{16,50}(\.[A-Za-z0-9_-]{27})?", fullmatch=True)
