@@ -54,7 +54,7 @@ ALLOWED: dict[str, set[str]] = {
         "runtime",
         *CORES,
     },
-    "__main__": {"cli"},
+    "__main__": {"cli", "runtime"},
 }
 """Part of flaskscope -> the parts it may import. Commands and renderers sit above the
 cores; cookies and frames never import each other; audit and sessions may use cookies."""

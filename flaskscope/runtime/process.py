@@ -27,6 +27,7 @@ from typing import Any, TextIO
 __all__ = [
     "Interrupted",
     "die_with_parent",
+    "exit_on_early_signals",
     "interrupt_signals",
     "progress_note",
     "safe_standard_streams",
@@ -37,6 +38,23 @@ __all__ = [
 _INTERRUPT_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
+
+
+def _exit_at_once(signum: int, frame: FrameType | None) -> None:
+    """Before (and after) a command runs there is nothing to clean up: one line, exit."""
+    with contextlib.suppress(Exception):
+        os.write(2, f"Interrupted ({signal_name(signum)}): flaskscope stopped\n".encode())
+    os._exit(128 + signum)
+
+
+def exit_on_early_signals() -> None:
+    """SIGINT, SIGTERM and SIGHUP end the process with 128 + n and one line until a command
+    runs (:func:`interrupt_signals` takes over then). Signals the caller ignores stay so."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGINT, *_INTERRUPT_SIGNALS):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _exit_at_once)
 
 
 class Interrupted(BaseException):
@@ -72,6 +90,9 @@ def interrupt_signals() -> Iterator[None]:
             continue
         previous[signum] = handler
         signal.signal(signum, _raise_interrupted)
+    if signal.getsignal(signal.SIGINT) is _exit_at_once:  # Ctrl-C: KeyboardInterrupt again
+        previous[signal.SIGINT] = _exit_at_once
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
