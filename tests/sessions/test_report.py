@@ -458,7 +458,7 @@ def test_cli_store_failures_are_one_line_errors(redis_server: RedisServer) -> No
         redis_server.resume()
     assert slow.exit_code == 2
     assert "no answer within 0.3 s" in slow.stderr
-    assert elapsed < 2
+    assert elapsed < 5  # bounded by the 0.3 s deadline; room for a busy machine
 
     bad_url = run_cli("decode-cookie", value, "--store", "mysql://localhost/0")
     assert bad_url.exit_code == 2
