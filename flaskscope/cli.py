@@ -5,12 +5,16 @@ quick ``decode-cookie`` does not pay for importing the frame parser (or Flask). 
 logic lives here or in the command modules: they read input, call a core and render.
 
 Exit codes, the same everywhere: 0 ok / verified; 1 the input was understood and is invalid;
-2 usage error or input that cannot be parsed (one ``Error: ...`` line on stderr).
+2 usage error or input that cannot be parsed (one ``Error: ...`` line on stderr); 128 + n
+when signal n stopped the command (130 Ctrl-C, 143 SIGTERM), with one ``Interrupted`` line.
+Every command runs inside :mod:`flaskscope.runtime.process`'s guards: a closed or broken
+stdout keeps the exit code, and no signal or encoding ends in a traceback.
 """
 
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -101,17 +105,11 @@ class FlaskscopeCommand(click.Command):
                 click.echo("Error: out of memory: the input is too large to handle", err=True)
                 ctx.exit(EXIT_USAGE)
             except KeyboardInterrupt:
-                _interrupted(ctx, signal_number("SIGINT"))
+                _interrupted(ctx, signal.SIGINT)
             except Interrupted as stop:
                 _interrupted(ctx, stop.signum)
             finally:
                 set_progress_note(None)
-
-
-def signal_number(name: str) -> int:
-    import signal
-
-    return int(getattr(signal, name))
 
 
 def _interrupted(ctx: click.Context, signum: int) -> None:
@@ -120,15 +118,16 @@ def _interrupted(ctx: click.Context, signum: int) -> None:
     done = progress_note()
     where = f" after {done}" if done else ""
     click.echo(f"Interrupted ({signal_name(signum)}): {ctx.command_path} stopped{where}", err=True)
-    ctx.exit(128 + signum)
+    ctx.exit(128 + int(signum))
 
 
-BYTES_PARAMETERS = frozenset(
+RAW_BYTES_PARAMETERS = frozenset(
     {"secret_key", "fallback_keys", "salt", "cookie", "session_json", "data_words"}
+    | {"file", "secret_key_file", "wordlists", "handshake", "app_dir", "payload_file"}
 )
 """Parameters whose text may hold bytes that are not UTF-8 (surrogate-escaped by Python):
-keys and salts are used as raw bytes (itsdangerous takes bytes), data is read as bytes.
-Paths are opened with the bytes given. Any other text option must be UTF-8."""
+keys and salts are used as the raw bytes typed (itsdangerous takes bytes), data is read as
+bytes, and paths are opened with the bytes given. Any other text option must be UTF-8."""
 
 
 def _refuse_undecodable_text(ctx: click.Context) -> None:
@@ -136,19 +135,12 @@ def _refuse_undecodable_text(ctx: click.Context) -> None:
     instead of a ``UnicodeEncodeError`` traceback later."""
     for param in ctx.command.params:
         name = param.name or ""
-        if name in BYTES_PARAMETERS or isinstance(param.type, click.Path):
+        if name in RAW_BYTES_PARAMETERS or isinstance(param.type, click.Path):
             continue
         value = ctx.params.get(name)
-        values = value if isinstance(value, tuple) else (value,)
-        for item in values:
-            if isinstance(item, str) and _has_surrogates(item) and name not in PATH_PARAMETERS:
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, str) and _has_surrogates(item):
                 raise click.BadParameter("not valid UTF-8 text", ctx=ctx, param=param)
-
-
-PATH_PARAMETERS = frozenset(
-    {"file", "secret_key_file", "wordlists", "handshake", "app_dir", "paths", "path"}
-)
-"""Parameters that name files or directories; any bytes a file name may hold are allowed."""
 
 
 def _has_surrogates(text: str) -> bool:
