@@ -31,16 +31,29 @@ COOKIE = (SAMPLES / "audit-strong-cookie.txt").read_text().strip()
 
 
 def _wait_reading_a_pipe(process: subprocess.Popen[bytes]) -> None:
-    """Until the process sleeps in a pipe read (it waits for the stdin we never write)."""
+    """Until the process sleeps in a pipe read (it waits for the stdin we never write).
+
+    Where the kernel hides ``wchan`` (it reads ``0``), the process must have slept for two
+    seconds in a row instead: long past start-up on any machine.
+    """
     deadline = time.monotonic() + TIMEOUT
-    wchan = Path(f"/proc/{process.pid}/wchan")
+    proc = Path(f"/proc/{process.pid}")
+    asleep_since: float | None = None
     while time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()
         try:
-            if "pipe_read" in wchan.read_text() or "pipe_wait" in wchan.read_text():
-                return
+            wchan = (proc / "wchan").read_text().strip()
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
-            pass
+            wchan, state = "", ""
+        if "pipe_read" in wchan or "pipe_wait" in wchan:
+            return
+        if wchan in ("", "0") and state == "S":
+            asleep_since = asleep_since or time.monotonic()
+            if time.monotonic() - asleep_since > 2:
+                return
+        else:
+            asleep_since = None
         time.sleep(0.05)
     raise AssertionError("the process never waited for its input")
 
