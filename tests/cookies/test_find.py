@@ -159,3 +159,19 @@ def test_mutated_headers(pieces: list[str]) -> None:
         return
     assert value
     assert ";" not in value
+
+
+@settings(max_examples=examples(300))
+@given(
+    parts=st.lists(
+        st.sampled_from(["session", "a", " ", "=", ";", "\t", "\u00a0", "\x1c", '"']), max_size=20
+    ),
+    name=st.sampled_from(["session", "a", "x", " a", "a=b"]),
+)
+def test_header_search_agrees_with_walking_the_pairs(parts: list[str], name: str) -> None:
+    """The regular-expression search of a Cookie header finds what the pair walk finds."""
+    text = "".join(parts)
+    from flaskscope.cookies.find import _first_in_header, _Names, iter_cookie_pairs
+
+    expected = next((value for key, value in iter_cookie_pairs(text) if key == name), None)
+    assert _first_in_header(text, name, _Names()) == expected
