@@ -55,3 +55,12 @@ bench: $(VENV)/.installed-bench system-deps
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis $(JS_DIR)/node_modules
+
+# Before a release, on an idle machine (docs/hardening.md): the property tests with ten times
+# the examples, then the seeded CLI campaign under memory limits and timeouts.
+FUZZ_SEED  ?= 1
+FUZZ_CASES ?= 1000
+.PHONY: fuzz
+fuzz: $(VENV)/.installed-dev system-deps
+	HYPOTHESIS_PROFILE=thorough PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q
+	$(PY) scripts/fuzz_cli.py --seed $(FUZZ_SEED) --cases $(FUZZ_CASES)

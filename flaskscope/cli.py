@@ -5,12 +5,16 @@ quick ``decode-cookie`` does not pay for importing the frame parser (or Flask). 
 logic lives here or in the command modules: they read input, call a core and render.
 
 Exit codes, the same everywhere: 0 ok / verified; 1 the input was understood and is invalid;
-2 usage error or input that cannot be parsed (one ``Error: ...`` line on stderr).
+2 usage error or input that cannot be parsed (one ``Error: ...`` line on stderr); 128 + n
+when signal n stopped the command (130 Ctrl-C, 143 SIGTERM), with one ``Interrupted`` line.
+Every command runs inside :mod:`flaskscope.runtime.process`'s guards: a closed or broken
+stdout keeps the exit code, and no signal or encoding ends in a traceback.
 """
 
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -19,6 +23,15 @@ import click
 
 from flaskscope import __version__
 from flaskscope.errors import FlaskscopeError, InputError
+from flaskscope.runtime.files import open_input_file, read_limited, too_large
+from flaskscope.runtime.process import (
+    Interrupted,
+    interrupt_signals,
+    progress_note,
+    safe_standard_streams,
+    set_progress_note,
+    signal_name,
+)
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -137,20 +150,64 @@ class FlaskscopeCommand(click.Command):
             raise _one_line_usage_error(error) from error
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except click.UsageError as error:
-            raise _one_line_usage_error(error) from error
-        except FlaskscopeError as error:
-            click.echo(f"Error: {_one_line(str(error))}", err=True)
-            ctx.exit(error.exit_code)
-        except MemoryError:
-            click.echo("Error: out of memory: the input is too large to handle", err=True)
-            ctx.exit(EXIT_USAGE)
-        except BrokenPipeError:
-            # The reader went away (``| head``); nothing more to say.
-            sys.stderr.close()
-            ctx.exit(EXIT_OK)
+        with safe_standard_streams(), interrupt_signals():
+            set_progress_note(None)
+            try:
+                _refuse_undecodable_text(ctx)
+                return super().invoke(ctx)
+            except click.UsageError as error:
+                raise _one_line_usage_error(error) from error
+            except FlaskscopeError as error:
+                click.echo(f"Error: {_one_line(str(error))}", err=True)
+                ctx.exit(error.exit_code)
+            except MemoryError:
+                click.echo("Error: out of memory: the input is too large to handle", err=True)
+                ctx.exit(EXIT_USAGE)
+            except KeyboardInterrupt:
+                _interrupted(ctx, signal.SIGINT)
+            except Interrupted as stop:
+                _interrupted(ctx, stop.signum)
+            finally:
+                set_progress_note(None)
+
+
+def _interrupted(ctx: click.Context, signum: int) -> None:
+    """One line saying what stopped and how far it got, then exit 128 + the signal number
+    (130 for Ctrl-C, 143 for SIGTERM), as a shell reports a process killed by it."""
+    done = progress_note()
+    where = f" after {done}" if done else ""
+    click.echo(f"Interrupted ({signal_name(signum)}): {ctx.command_path} stopped{where}", err=True)
+    ctx.exit(128 + int(signum))
+
+
+RAW_BYTES_PARAMETERS = frozenset(
+    {"secret_key", "fallback_keys", "salt", "cookie", "session_json", "data_words"}
+    | {"file", "secret_key_file", "wordlists", "handshake", "app_dir", "payload_file"}
+)
+"""Parameters whose text may hold bytes that are not UTF-8 (surrogate-escaped by Python):
+keys and salts are used as the raw bytes typed (itsdangerous takes bytes), data is read as
+bytes, and paths are opened with the bytes given. Any other text option must be UTF-8."""
+
+
+def _refuse_undecodable_text(ctx: click.Context) -> None:
+    """A usage error for option text that is not UTF-8 where text is needed (``--reason``),
+    instead of a ``UnicodeEncodeError`` traceback later."""
+    for param in ctx.command.params:
+        name = param.name or ""
+        if name in RAW_BYTES_PARAMETERS or isinstance(param.type, click.Path):
+            continue
+        value = ctx.params.get(name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, str) and _has_surrogates(item):
+                raise click.BadParameter("not valid UTF-8 text", ctx=ctx, param=param)
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _one_line_usage_error(error: click.UsageError) -> OneLineUsageError:
@@ -230,18 +287,24 @@ def read_bytes(
 
 
 def read_file(path: str, *, param_hint: str, limit: int = MAX_INPUT_BYTES) -> bytes:
-    """A whole file's bytes; one that cannot be read is a usage error naming ``param_hint``."""
+    """A whole file's bytes, at most ``limit`` of them; one that cannot be opened or read
+    (also partway, ``/proc/self/mem``) is a usage error naming ``param_hint``.
+
+    Opening never blocks (a FIFO without a writer reads as empty) and a directory is refused:
+    see :mod:`flaskscope.runtime.files`.
+    """
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
+        with open_input_file(path) as handle:
+            data = read_limited(handle, limit)
     except OSError as error:
-        raise click.BadParameter(f"{path}: {error.strerror}", param_hint=param_hint) from error
+        reason = error.strerror or str(error)
+        raise click.BadParameter(f"{path}: {reason}", param_hint=param_hint) from error
     return _within_limit(data, f"{param_hint} {path}", limit)
 
 
 def _within_limit(data: bytes, what: str, limit: int) -> bytes:
     if len(data) > limit:
-        raise InputError(f"{what} is larger than {limit // (1024 * 1024)} MiB; refusing to read it")
+        raise too_large(what, limit)
     return data
 
 
@@ -265,10 +328,13 @@ def stdout_is_terminal() -> bool:
 
 def _read_stdin(what: str, limit: int = MAX_INPUT_BYTES) -> bytes:
     stream = getattr(sys.stdin, "buffer", None)
-    if stream is not None:
-        data: bytes = stream.read(limit + 1)
-    else:
-        data = sys.stdin.read(limit + 1).encode("utf-8", "surrogateescape")
+    try:
+        if stream is not None:
+            data = read_limited(stream, limit)
+        else:
+            data = sys.stdin.read(limit + 1).encode("utf-8", "surrogateescape")
+    except OSError as error:
+        raise InputError(f"cannot read the {what} on stdin: {error.strerror or error}") from error
     return _within_limit(data, f"the {what} on stdin", limit)
 
 

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from flaskscope.cli import main
+from tests import profiles  # noqa: F401 - registers and loads the hypothesis profile
 
 VECTORS = Path(__file__).parent / "vectors"
 

@@ -36,7 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "__init__": {"_paths"},
     "cookies": {"errors", "_paths"},
     "sessions": {"errors", "_paths", "cookies"},
-    "audit": {"errors", "_paths", "cookies"},
+    "audit": {"errors", "_paths", "cookies", "runtime"},
     "flaskapp": {"errors", "_paths", "cookies", "sessions"},
     "handshake": {"errors", "_paths"},
     "frames": {"errors", "_paths", "handshake"},
@@ -51,16 +51,36 @@ ALLOWED: dict[str, set[str]] = {
     },
     "subprotocols": {"errors", "_paths", "frames"},
     "render": {"errors", "_paths", "__init__", *CORES},
-    "cli": {"errors", "_paths", "__init__", "render"},
-    "commands": {"errors", "_paths", "__init__", "cli", "flask_commands", "render", *CORES},
-    "flask_commands": {"errors", "_paths", "__init__", "cli", "commands", "render", *CORES},
-    "__main__": {"cli"},
+    "runtime": {"errors"},
+    "cli": {"errors", "_paths", "__init__", "render", "runtime"},
+    "commands": {
+        "errors",
+        "_paths",
+        "__init__",
+        "cli",
+        "flask_commands",
+        "render",
+        "runtime",
+        *CORES,
+    },
+    "flask_commands": {
+        "errors",
+        "_paths",
+        "__init__",
+        "cli",
+        "commands",
+        "render",
+        "runtime",
+        *CORES,
+    },
+    "__main__": {"cli", "runtime"},
 }
 """Part of flaskscope -> the parts it may import. Commands and renderers sit above the
 cores; cookies and frames never import each other; audit and sessions may use cookies.
 Renderers may read the version (``__init__``): HTML reports say which flaskscope made them."""
 
 FORBIDDEN_IN_CORES = ("click", "rich")
+"""Also kept out of ``runtime`` (bounded reading, streams, signals): cores use it."""
 
 
 def _part(path: Path) -> str:
@@ -104,7 +124,7 @@ def test_imports_follow_the_layout(path: Path) -> None:
                 target = "__init__"
             if target not in allowed:
                 wrong.add(module)
-        elif part in CORES and top in FORBIDDEN_IN_CORES:
+        elif part in (*CORES, "runtime") and top in FORBIDDEN_IN_CORES:
             wrong.add(module)
     assert not wrong, f"{part} may not import {sorted(wrong)}"
 

@@ -35,7 +35,7 @@ def audit_spec(parts: CookieParts, options: SigningOptions) -> AuditSpec:
     return AuditSpec(
         parts.signed_part,
         parts.signature,
-        salt=options.salt.encode("utf-8"),
+        salt=options.salt.encode("utf-8", "surrogateescape"),
         digest=options.digest,
         key_derivation=options.key_derivation,
     )

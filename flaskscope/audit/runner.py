@@ -14,6 +14,7 @@ Nothing here prints: progress goes to a callback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, cast
 from flaskscope.audit.checker import AuditSpec, BatchChecker
 from flaskscope.audit.wordlists import Chunk
 from flaskscope.errors import FlaskscopeError, OptionError
+from flaskscope.runtime.process import die_with_parent
 
 if TYPE_CHECKING:
     # multiprocessing is imported only when workers start (5 ms of a 125 ms run over
@@ -82,24 +84,38 @@ def check_chunk(checker: BatchChecker, chunk: Chunk) -> ChunkResult:
     return chunk.count, [(index, lines[index]) for index in hits]
 
 
-def _worker(connection: Connection, spec: AuditSpec) -> None:
+def _worker(
+    connection: Connection, spec: AuditSpec, parent: int, inherited: tuple[int, ...] = ()
+) -> None:
     """A worker process: check each chunk the main process sends, until it sends ``None``.
 
-    An exception is sent back instead of a result, for the main process to raise.
+    An exception is sent back instead of a result, for the main process to raise. The worker
+    dies with its parent: the kernel kills it (Linux), and the end of its pipe (EOF, once
+    the forked copies of the parent's pipe ends, ``inherited``, are closed here) stops it.
     """
     # Ctrl-C is the main process's business: it terminates the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
+    for descriptor in inherited:
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
     checker = BatchChecker(spec)
     receive, send = connection.recv, connection.send
     while True:
-        chunk = receive()
+        try:
+            chunk = receive()
+        except (EOFError, OSError):  # the parent is gone
+            return
         if chunk is None:
             return
         try:
             result: ChunkResult | BaseException = check_chunk(checker, chunk)
         except Exception as error:
             result = error
-        send(result)
+        try:
+            send(result)
+        except OSError:  # the parent is gone
+            return
 
 
 def _worker_died() -> FlaskscopeError:
@@ -231,9 +247,15 @@ def _run_pool(
                 sent += 1
 
     try:
+        forked = context.get_start_method() == "fork"
         for _ in range(jobs):
             ours, theirs = context.Pipe()
-            started: BaseProcess = context.Process(target=_worker, args=(theirs, spec), daemon=True)
+            # A forked worker holds copies of the main process's pipe ends; it closes them,
+            # so that its own pipe reaches EOF when the main process dies.
+            inherited = tuple(c.fileno() for c in (*holding, ours)) if forked else ()
+            started: BaseProcess = context.Process(
+                target=_worker, args=(theirs, spec, os.getpid(), inherited), daemon=True
+            )
             started.start()
             theirs.close()
             workers.append((started, ours))

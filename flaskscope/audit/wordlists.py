@@ -20,6 +20,7 @@ from importlib import resources
 from typing import IO, cast
 
 from flaskscope.errors import InputError
+from flaskscope.runtime.files import open_input_file
 
 __all__ = [
     "BUILTIN_NAME",
@@ -89,9 +90,13 @@ class WordlistSource:
         if self.path is None:
             raise WordlistError(f"{self.name}: nothing to read")
         try:
+            # Never blocks on a FIFO without a writer; /dev/zero and directories are refused.
+            handle = open_input_file(self.path)
             if self.compressed:
-                return cast("IO[bytes]", gzip.open(self.path, "rb"))
-            return open(self.path, "rb")
+                compressed = gzip.GzipFile(fileobj=handle, mode="rb")
+                compressed.myfileobj = handle  # type: ignore[assignment]  # closed with it
+                return cast("IO[bytes]", compressed)
+            return handle
         except OSError as error:
             raise WordlistError(f"{self.path}: {error.strerror or error}") from error
 

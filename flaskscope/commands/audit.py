@@ -43,8 +43,31 @@ from flaskscope.errors import InputError
 from flaskscope.flask_commands import app_options, command_defaults
 from flaskscope.render.audit import audit_json, hashcat_json, render_audit, render_hashcat
 from flaskscope.render.console import emit_json, make_console, safe_str
+from flaskscope.runtime.process import set_progress_note
 
-__all__ = ["audit_secret"]
+__all__ = ["JOBS_PER_CORE", "MAX_JOBS", "audit_secret"]
+
+MAX_JOBS = 1024
+"""The most --jobs accepted at all."""
+
+JOBS_PER_CORE = 4
+"""More workers than this per usable core only compete for the cores: --jobs is cut to it."""
+
+
+def _workers(jobs: int | None) -> int:
+    """``--jobs`` within :data:`JOBS_PER_CORE` per usable core, saying so when it is cut."""
+    cores = default_jobs()
+    if jobs is None:
+        return cores
+    ceiling = JOBS_PER_CORE * cores
+    if jobs > ceiling:
+        click.echo(
+            f"note: --jobs {jobs} is more than {JOBS_PER_CORE} per usable core ({cores});"
+            f" using {ceiling}",
+            err=True,
+        )
+        return ceiling
+    return jobs
 
 
 def _sources(wordlists: tuple[str, ...], builtin: bool) -> list[WordlistSource]:
@@ -120,9 +143,10 @@ def _chunks(sources: list[WordlistSource]) -> Iterator[Chunk]:
 @click.option(
     "--jobs",
     "-j",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_JOBS),
     default=None,
-    help="Worker processes (default: all cores).",
+    help=f"Worker processes (default: all cores; more than {JOBS_PER_CORE} per core are"
+    " cut to that).",
 )
 @signing_options
 @max_age_option
@@ -179,14 +203,20 @@ def audit_secret(
     spec = audit_spec(parts, options)
     now = datetime.now(timezone.utc)
     confirm, confirmed = confirmer(value, options, now, base.serializer)
-    workers = default_jobs() if jobs is None else jobs
+    workers = _workers(jobs)
     # The bar is drawn on stderr, so it is there whenever a person watches stderr, also
     # with stdout redirected (> result.txt); never for --json or a stderr that is a file.
     show_progress = not as_json and is_terminal(sys.stderr)
+    tried = [0]
+    set_progress_note(lambda: f"{tried[0]:,} candidates")
+
+    def count(done: int) -> None:
+        tried[0] = done
+
     if show_progress:
-        run = _run_with_progress(spec, sources, confirm, workers, no_color)
+        run = _run_with_progress(spec, sources, confirm, workers, no_color, count)
     else:
-        run = run_audit(spec, _chunks(sources), confirm=confirm, jobs=workers)
+        run = run_audit(spec, _chunks(sources), confirm=confirm, jobs=workers, on_progress=count)
     if run.candidates_tried == 0:  # an empty list (a broken pipe upstream) must not pass CI
         raise InputError("no candidates to try: the wordlists were empty")
 
@@ -225,6 +255,7 @@ def _run_with_progress(
     confirm: Callable[[bytes], bool],
     jobs: int,
     no_color: bool,
+    count: Callable[[int], None],
 ) -> AuditRun:
     """The search with a rich progress bar on stderr (a terminal only).
 
@@ -257,6 +288,7 @@ def _run_with_progress(
         task = progress.add_task("audit", total=total)
 
         def on_progress(tried: int) -> None:
+            count(tried)
             progress.update(task, completed=tried)
             progress.refresh()
 

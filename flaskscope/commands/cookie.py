@@ -141,7 +141,7 @@ def show_decoded(decoded: DecodedCookie, *, as_json: bool, no_color: bool) -> No
 @click.option(
     "--max-decompressed",
     "max_decompressed",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, 1 << 30),
     default=DEFAULT_MAX_DECOMPRESSED,
     show_default=True,
     help="Refuse compressed payloads that inflate past this many bytes (zlib bombs; 0: no limit).",
@@ -313,13 +313,13 @@ def sign_cookie_command(
     primary, fallbacks = resolve_keys(
         base.command_line_key(secret_key), secret_key_file, fallback_keys, base.secret_key
     )
+    if primary is None:  # before any note: an exit 2 has one line on stderr
+        raise click.UsageError(
+            "sign-cookie needs the key: --secret-key, --secret-key-file or FLASKSCOPE_SECRET_KEY"
+        )
     if fallbacks:
         click.echo(
             "note: --fallback-key is not used to sign; Flask signs with SECRET_KEY", err=True
-        )
-    if primary is None:
-        raise click.UsageError(
-            "sign-cookie needs the key: --secret-key, --secret-key-file or FLASKSCOPE_SECRET_KEY"
         )
     options = resolve_signing(salt, digest, key_derivation, legacy, base.signing)
     moment = datetime.now(timezone.utc) if timestamp is None else timestamp

@@ -14,9 +14,10 @@ from typing import Any, TypeVar
 
 import click
 
-from flaskscope.cli import read_text
+from flaskscope.cli import read_file, read_text
 from flaskscope.cookies import DEFAULT_COOKIE_NAME, DEFAULT_MAX_AGE, SigningOptions, find_cookie
 from flaskscope.cookies.signing import KEY_DERIVATIONS
+from flaskscope.runtime.files import MAX_KEY_FILE_BYTES
 
 __all__ = [
     "MAX_MAX_AGE",
@@ -254,13 +255,9 @@ def resolve_cookie_name(cookie_name: str | None, base: str = DEFAULT_COOKIE_NAME
 
 
 def _read_key_file(path: str) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        raise click.BadParameter(
-            f"{path}: {error.strerror}", param_hint="--secret-key-file"
-        ) from error
+    """The key in ``path``: at most :data:`MAX_KEY_FILE_BYTES` read (``/dev/zero`` is refused,
+    not read for ever); a FIFO or ``<(pass show key)`` works, a directory does not."""
+    data = read_file(path, param_hint="--secret-key-file", limit=MAX_KEY_FILE_BYTES)
     if data.endswith(b"\r\n"):
         data = data[:-2]
     elif data.endswith(b"\n"):
@@ -268,6 +265,17 @@ def _read_key_file(path: str) -> bytes:
     if not data:
         raise click.BadParameter(f"{path} is empty", param_hint="--secret-key-file")
     return data
+
+
+def _key_text(key: str | bytes) -> str | bytes:
+    """A key as the command line gave it: text, or bytes when it is not UTF-8 (Python hands
+    such arguments over surrogate-escaped; the key is the bytes that were typed)."""
+    if isinstance(key, str):
+        try:
+            key.encode("utf-8")
+        except UnicodeEncodeError:
+            return key.encode("utf-8", "surrogateescape")
+    return key
 
 
 def from_environment(name: str) -> bool:
@@ -296,8 +304,10 @@ def resolve_keys(
             raise click.UsageError("give the key with --secret-key or --secret-key-file, not both")
         primary = _read_key_file(secret_key_file)
     elif secret_key is not None:
-        primary = secret_key
-    fallbacks: tuple[str | bytes, ...] = tuple(fallback_keys) or tuple(base_fallbacks)
+        primary = _key_text(secret_key)
+    fallbacks: tuple[str | bytes, ...] = tuple(map(_key_text, fallback_keys)) or tuple(
+        base_fallbacks
+    )
     return primary, fallbacks
 
 

@@ -16,7 +16,7 @@ import click
 from click.core import ParameterSource
 
 from flaskscope.cli import EXIT_INVALID, EXIT_OK, command, no_limit, output_options, read_file
-from flaskscope.commands.frames_input import non_empty, open_input
+from flaskscope.commands.frames_input import DEFAULT_MAX_INPUT_BYTES, non_empty, open_input
 from flaskscope.commands.report_options import command_line, html_option, save_report
 from flaskscope.frames.capture import (
     HttpHead,
@@ -27,7 +27,11 @@ from flaskscope.frames.capture import (
 )
 from flaskscope.frames.deflate import DeflateSettings
 from flaskscope.frames.records import FrameRecord, MessageRecord
-from flaskscope.frames.stream import DEFAULT_MAX_MESSAGE_SIZE, FrameParser
+from flaskscope.frames.stream import (
+    DEFAULT_MAX_MESSAGE_SIZE,
+    DEFAULT_MAX_TOTAL_DECOMPRESSED,
+    FrameParser,
+)
 from flaskscope.frames.violations import Violation
 from flaskscope.render.console import make_console
 from flaskscope.render.frames_json import (
@@ -60,6 +64,10 @@ TOP_VIOLATIONS = 5
 
 DEFAULT_MAX_FRAMES = 100
 """The frame-by-frame view shows this many frames unless --max-frames says otherwise."""
+
+MAX_SIZE_OPTION = 1 << 40
+"""The largest value a size or count option takes (1 TiB): far past any real capture, and
+small enough for every C API it reaches (zlib's output limit is a C ``ssize_t``)."""
 
 
 def _deflate_settings(
@@ -151,7 +159,7 @@ def _deflate_settings(
 )
 @click.option(
     "--max-bytes",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, MAX_SIZE_OPTION),
     default=256,
     show_default=True,
     help="Payload bytes shown per frame and message (0: all). --json and --json-lines "
@@ -159,14 +167,32 @@ def _deflate_settings(
 )
 @click.option(
     "--max-message-size",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, MAX_SIZE_OPTION),
     default=DEFAULT_MAX_MESSAGE_SIZE,
     show_default=True,
     help="Largest (decompressed) message (0: no limit); past it: message-too-big, inflating stops.",
 )
 @click.option(
+    "--max-total-decompressed",
+    type=click.IntRange(0, MAX_SIZE_OPTION),
+    default=DEFAULT_MAX_TOTAL_DECOMPRESSED,
+    show_default=True,
+    metavar="BYTES",
+    help="What all compressed messages together may inflate to (0: no limit); past it: "
+    "decompression-limit, later messages are not inflated.",
+)
+@click.option(
+    "--max-input-bytes",
+    type=click.IntRange(0, MAX_SIZE_OPTION),
+    default=DEFAULT_MAX_INPUT_BYTES,
+    show_default=True,
+    metavar="BYTES",
+    help="Stop reading a file or pipe past this many bytes (exit 2): bounds a stream "
+    "that never ends (0: no limit).",
+)
+@click.option(
     "--max-frames",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, MAX_SIZE_OPTION),
     default=DEFAULT_MAX_FRAMES,
     show_default=True,
     metavar="N",
@@ -206,6 +232,8 @@ def parse_frame(
     handshake: str | None,
     max_bytes: int,
     max_message_size: int,
+    max_total_decompressed: int,
+    max_input_bytes: int,
     max_frames: int,
     subprotocol: str,
     messages_only: bool,
@@ -219,7 +247,9 @@ def parse_frame(
         raise click.UsageError("give --json or --json-lines, not both")
     given_deflate = _deflate_settings(deflate, deflate_params, handshake)
     data = " ".join(data_words) if data_words else None
-    head, chunks = split_http_head(non_empty(open_input(data, file, encoding)))
+    head, chunks = split_http_head(
+        non_empty(open_input(data, file, encoding, max_input_bytes=no_limit(max_input_bytes)))
+    )
     settings = settings_from_head(
         head,
         role=role,
@@ -239,6 +269,7 @@ def parse_frame(
         # to what the output keeps, the people's view cuts what it shows.
         keep=keep if not decoding or keep is None else max(keep, DECODE_KEEP),
         max_message_size=max_message_size,
+        max_total_decompressed=no_limit(max_total_decompressed),
         records=decoding or not summary or html is not None,
         offset=settings.offset,
     )

@@ -23,11 +23,24 @@ import click
 
 from flaskscope.cli import stdin_is_terminal
 from flaskscope.errors import InputError
+from flaskscope.runtime.files import describe_size, open_input_file
 
-__all__ = ["CHUNK_SIZE", "HEX_CHUNK", "decode_base64", "decode_hex", "non_empty", "open_input"]
+__all__ = [
+    "CHUNK_SIZE",
+    "DEFAULT_MAX_INPUT_BYTES",
+    "HEX_CHUNK",
+    "decode_base64",
+    "decode_hex",
+    "non_empty",
+    "open_input",
+]
 
 CHUNK_SIZE = 1 << 20
 """Input is read and parsed 1 MiB at a time."""
+
+DEFAULT_MAX_INPUT_BYTES = 4 << 30
+"""``--max-input-bytes``: a stream (a pipe, stdin) is read up to this many bytes, then the
+command stops with exit 2; a capture larger than this is surely not meant to be read whole."""
 
 MAX_TEXT_INPUT = 64 << 20
 """Hex or base64 text is decoded whole; more than this is surely a mistake."""
@@ -100,13 +113,31 @@ def decode_base64(text: str) -> bytes:
         raise InputError(f"not base64: {error}") from error
 
 
-def _chunks(stream: BinaryIO, first: bytes = b"") -> Iterator[bytes]:
+def _chunks(
+    stream: BinaryIO, first: bytes = b"", *, limit: int = DEFAULT_MAX_INPUT_BYTES, what: str
+) -> Iterator[bytes]:
+    """``stream`` 1 MiB at a time, at most ``limit`` bytes; a read error is an InputError."""
+    total = len(first)
+    if total > limit:
+        raise InputError(
+            f"{what} is longer than --max-input-bytes ({describe_size(limit)}); stopped reading"
+        )
     if first:
         yield first
     while True:
-        chunk = stream.read(CHUNK_SIZE)
+        try:
+            chunk = stream.read(CHUNK_SIZE)
+        except OSError as error:
+            raise InputError(
+                f"cannot read {what} after {total} bytes: {error.strerror or error}"
+            ) from error
         if not chunk:
             return
+        total += len(chunk)
+        if total > limit:
+            raise InputError(
+                f"{what} is longer than --max-input-bytes ({describe_size(limit)}); stopped reading"
+            )
         yield chunk
 
 
@@ -114,9 +145,9 @@ def _stdin_binary() -> BinaryIO:
     return sys.stdin.buffer
 
 
-def _read_all(stream: BinaryIO, first: bytes = b"") -> bytearray:
+def _read_all(stream: BinaryIO, first: bytes = b"", *, what: str) -> bytearray:
     data = bytearray()
-    for chunk in _chunks(stream, first):
+    for chunk in _chunks(stream, first, limit=MAX_TEXT_INPUT + CHUNK_SIZE, what=what):
         data += chunk
         if len(data) > MAX_TEXT_INPUT:
             raise InputError(f"hex or base64 input over {MAX_TEXT_INPUT} bytes: use --file")
@@ -128,8 +159,18 @@ def _decode_text(data: bytes | bytearray, encoding: str) -> bytes:
     return decode_base64(text) if encoding == "base64" else decode_hex(text)
 
 
-def open_input(data: str | None, file: str | None, encoding: str | None) -> Iterator[bytes]:
-    """The input bytes as chunks (see the ``parse-frame`` help for the rules)."""
+def open_input(
+    data: str | None,
+    file: str | None,
+    encoding: str | None,
+    *,
+    max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES,
+) -> Iterator[bytes]:
+    """The input bytes as chunks (see the ``parse-frame`` help for the rules).
+
+    ``--file`` must be a regular file or a pipe (opened without waiting for a FIFO's writer);
+    any stream is read up to ``max_input_bytes``.
+    """
     if data is not None and data != "-" and file is not None:
         raise click.UsageError("give the bytes either as DATA or with --file, not both")
     if data is not None and data != "-":
@@ -138,27 +179,32 @@ def open_input(data: str | None, file: str | None, encoding: str | None) -> Iter
         return iter((_decode_text(data.encode("utf-8", "replace"), encoding or "hex"),))
     if file is not None and file != "-":
         try:
-            handle = open(file, "rb")  # noqa: SIM115 - closed by the generator below
+            handle = open_input_file(file)
         except OSError as error:
-            raise click.BadParameter(f"{file}: {error.strerror}", param_hint="--file") from error
+            reason = error.strerror or str(error)
+            raise click.BadParameter(f"{file}: {reason}", param_hint="--file") from error
+        what = f"--file {file}"
         if encoding in ("hex", "base64"):
             with handle:
-                return iter((_decode_text(_read_all(handle), encoding),))
-        return _file_chunks(handle)
+                return iter((_decode_text(_read_all(handle, what=what), encoding),))
+        return _file_chunks(handle, limit=max_input_bytes, what=what)
     if data is None and file is None and stdin_is_terminal():
         raise click.UsageError("no input: pass hex DATA, '-' for stdin, or --file PATH")
     stdin = _stdin_binary()
-    first = stdin.read(CHUNK_SIZE)
+    try:
+        first = stdin.read(CHUNK_SIZE)
+    except OSError as error:
+        raise InputError(f"cannot read stdin: {error.strerror or error}") from error
     if encoding is None:
         encoding = "hex" if first.strip() and _HEX_TEXT.fullmatch(first) else "raw"
     if encoding == "raw":
-        return _chunks(stdin, first)
-    return iter((_decode_text(_read_all(stdin, first), encoding),))
+        return _chunks(stdin, first, limit=max_input_bytes, what="stdin")
+    return iter((_decode_text(_read_all(stdin, first, what="stdin"), encoding),))
 
 
-def _file_chunks(handle: BinaryIO) -> Iterator[bytes]:
+def _file_chunks(handle: BinaryIO, *, limit: int, what: str) -> Iterator[bytes]:
     with handle:
-        yield from _chunks(handle)
+        yield from _chunks(handle, limit=limit, what=what)
 
 
 def non_empty(chunks: Iterable[bytes]) -> Iterator[bytes]:

@@ -61,7 +61,7 @@ def server_session_options(function: F) -> F:
         default=DEFAULT_TIMEOUT,
         show_default=True,
         metavar="SECONDS",
-        help="Connect and read timeout for --store.",
+        help="Time limit for the whole --store request (connect, send, every reply).",
     )(function)
     function = click.option(
         "--key-prefix",

@@ -130,14 +130,16 @@ def digest_size(name: str) -> int:
 
 
 def _want_bytes(value: str | bytes) -> bytes:
-    return value.encode("utf-8") if isinstance(value, str) else value
+    """UTF-8; a key given on a command line in another encoding reaches Python as
+    surrogate-escaped text and is taken as the bytes it came from."""
+    return value.encode("utf-8", "surrogateescape") if isinstance(value, str) else value
 
 
 def derive_key(secret_key: str | bytes, options: SigningOptions) -> bytes:
     """The signing key, exactly as itsdangerous ``Signer.derive_key`` makes it."""
     options = options.validated()
     key = _want_bytes(secret_key)
-    salt = options.salt.encode("utf-8")
+    salt = _want_bytes(options.salt)
     if options.key_derivation == "concat":
         return hashlib.new(options.digest, salt + key).digest()
     if options.key_derivation == "django-concat":

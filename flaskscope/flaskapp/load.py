@@ -175,6 +175,11 @@ def load_app(import_name: str | None, app_dir: str | None = None) -> Flask:
     )
 
 
+MAX_LIFETIME_SECONDS = 36525 * 86400
+"""A ``PERMANENT_SESSION_LIFETIME`` past 100 years is taken as 100 years (no expiry in
+practice): later dates do not fit in ``datetime``."""
+
+
 def session_settings(app: Flask, *, require_secret_key: bool = True) -> AppSessionSettings:
     """The app's session cookie settings, read from its own session interface.
 
@@ -183,7 +188,45 @@ def session_settings(app: Flask, *, require_secret_key: bool = True) -> AppSessi
     such), and :class:`NoSecretKeyError` when the app has no ``SECRET_KEY`` and
     ``require_secret_key`` is true (with it false, the signing settings come from the
     interface's attributes, which is what ``get_signing_serializer`` would use).
+
+    Configuration of the wrong type (``SECRET_KEY = 12345``, ``PERMANENT_SESSION_LIFETIME =
+    "forever"``, a salt that is a number) or an interface method that raises is an
+    :class:`AppError` naming the setting, never a traceback: the app's code runs here.
     """
+    try:
+        return _session_settings(app, require_secret_key=require_secret_key)
+    except AppError:
+        raise
+    except Exception as error:
+        raise AppError(
+            f"reading the app's session settings raised {_describe_exception(error)}"
+            f"{_where(error.__traceback__)}"
+        ) from error
+
+
+def _checked_key(value: Any, setting: str) -> str | bytes:
+    """A key as Flask can use it: text or bytes (itsdangerous fails later on anything else)."""
+    if isinstance(value, (str, bytes)):
+        return _text(value)
+    raise AppError(
+        f"the app's {setting} is {type(value).__name__}, not text or bytes; Flask cannot sign"
+        " sessions with it"
+    )
+
+
+def _lifetime_seconds(app: Flask) -> int:
+    try:
+        seconds = app.permanent_session_lifetime.total_seconds()
+    except (TypeError, ValueError, OverflowError, AttributeError) as error:
+        raise AppError(
+            "the app's PERMANENT_SESSION_LIFETIME "
+            f"{app.config.get('PERMANENT_SESSION_LIFETIME')!r:.60} is not a number of seconds"
+            f" or a timedelta that fits: {_describe_exception(error)}"
+        ) from error
+    return int(min(seconds, MAX_LIFETIME_SECONDS))
+
+
+def _session_settings(app: Flask, *, require_secret_key: bool) -> AppSessionSettings:
     from flask.sessions import SecureCookieSessionInterface
 
     interface = app.session_interface
@@ -195,7 +238,11 @@ def session_settings(app: Flask, *, require_secret_key: bool = True) -> AppSessi
         raise NotCookieSessionError(app_name, interface_name, interface_module)
 
     cookie_name = str(interface.get_cookie_name(app))
-    max_age = int(app.permanent_session_lifetime.total_seconds())
+    max_age = _lifetime_seconds(app)
+    if app.secret_key is not None and not isinstance(app.secret_key, (str, bytes)):
+        _checked_key(app.secret_key, "SECRET_KEY")
+    for fallback in app.config.get("SECRET_KEY_FALLBACKS") or ():
+        _checked_key(fallback, "SECRET_KEY_FALLBACKS entry")
     serializer = get_serializer(app)
     if serializer is None:
         if app.secret_key:
@@ -230,8 +277,8 @@ def session_settings(app: Flask, *, require_secret_key: bool = True) -> AppSessi
         serializer=serializer.serializer,
         # itsdangerous keeps the keys oldest first and signs with the last one (Flask appends
         # SECRET_KEY after SECRET_KEY_FALLBACKS), so the rest are the fallbacks in config order.
-        secret_key=_text(keys[-1]),
-        fallback_keys=tuple(_text(key) for key in keys[:-1]),
+        secret_key=_checked_key(keys[-1], "SECRET_KEY"),
+        fallback_keys=tuple(_checked_key(key, "SECRET_KEY_FALLBACKS entry") for key in keys[:-1]),
     )
 
 
@@ -252,12 +299,14 @@ def _text(value: str | bytes) -> str | bytes:
     return value
 
 
-def _salt(value: str | bytes | None) -> str:
+def _salt(value: Any) -> str:
     """The salt as text; ``None`` is itsdangerous' ``Signer`` default, as the signer would use."""
     if value is None:
         return "itsdangerous.Signer"
     if isinstance(value, str):
         return value
+    if not isinstance(value, bytes):
+        raise AppError(f"the session interface's salt is {type(value).__name__}, not text or bytes")
     try:
         return value.decode("utf-8")
     except UnicodeDecodeError:

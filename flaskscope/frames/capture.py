@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from flaskscope.errors import InputError
 from flaskscope.frames.deflate import DeflateSettings
 from flaskscope.frames.records import FrameRecord, MessageRecord, StreamResult
-from flaskscope.frames.stream import DEFAULT_MAX_MESSAGE_SIZE, Event, FrameParser
+from flaskscope.frames.stream import (
+    DEFAULT_MAX_MESSAGE_SIZE,
+    DEFAULT_MAX_TOTAL_DECOMPRESSED,
+    Event,
+    FrameParser,
+)
 from flaskscope.frames.violations import Violation
 
 __all__ = [
@@ -172,6 +177,7 @@ def parse_stream(
     records: bool = True,
     max_violations: int = 10_000,
     offset: int = 0,
+    max_total_decompressed: int = DEFAULT_MAX_TOTAL_DECOMPRESSED,
 ) -> StreamResult:
     """Parse a whole capture (bytes, or an iterable of chunks read incrementally).
 
@@ -186,6 +192,7 @@ def parse_stream(
         max_message_size=max_message_size,
         records=records,
         offset=offset,
+        max_total_decompressed=max_total_decompressed,
     )
     chunks: Iterable[bytes] = (data,) if isinstance(data, (bytes, bytearray)) else data
     return collect_events(parser, chunks, max_violations=max_violations)

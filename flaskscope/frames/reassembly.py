@@ -29,10 +29,39 @@ INFLATE_PIECE = 1 << 14
 """Compressed bytes are inflated 16 KiB at a time, counted from the start of the message."""
 
 
+class InflateBudget:
+    """Decompressed bytes left for the whole run (``--max-total-decompressed``), shared by
+    every message: each message is bounded by ``--max-message-size``, and this bounds their
+    sum, so 200 messages just under the message limit cannot inflate to gigabytes (RFC 6455
+    §10.4 asks for implementation limits; RFC 7692 §8 warns of decompression bombs)."""
+
+    __slots__ = ("exhausted", "limit", "remaining")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.remaining = limit
+        self.exhausted = False
+
+    def stop(self, message: int, frame: int, found: list[Violation]) -> None:
+        """Reached: one violation for the run; later compressed messages are not inflated."""
+        if not self.exhausted:
+            self.exhausted = True
+            found.append(
+                Violation(
+                    "decompression-limit",
+                    frame,
+                    f"the run's decompressed bytes reached the {self.limit}-byte limit"
+                    f" (--max-total-decompressed) in message {message}; it and later"
+                    " compressed messages are not inflated",
+                )
+            )
+
+
 class PartialMessage:
     """The message in progress: counts every byte, keeps the first ``keep`` of them."""
 
     __slots__ = (
+        "budget",
         "compressed",
         "compressed_pending",
         "decoder",
@@ -61,8 +90,10 @@ class PartialMessage:
         max_size: int,
         inflater: Inflater | None,
         keep_text: bool,
+        budget: InflateBudget | None = None,
     ) -> None:
         self.index = index
+        self.budget = budget
         self.opcode = opcode
         self.compressed = inflater is not None
         self.inflater = inflater
@@ -88,6 +119,9 @@ class PartialMessage:
 
     def begin(self, frame: int, found: list[Violation]) -> None:
         """Start inflating (a lost context-takeover window is reported here)."""
+        if self.inflater is not None and self.budget is not None and self.budget.exhausted:
+            self.failed = True  # said once for the run, by InflateBudget.stop
+            return
         if self.inflater is not None:
             try:
                 self.inflater.begin_message()
@@ -149,15 +183,24 @@ class PartialMessage:
         last: bool = False,
     ) -> None:
         budget = self.max_size - self.length
+        run = self.budget
+        run_limited = run is not None and run.remaining < budget
+        if run is not None and run_limited:
+            budget = run.remaining
         try:
             output = inflater.end_message(budget, piece) if last else inflater.feed(piece, budget)
         except MessageTooBig:
             self.failed = True
-            self._too_big(frame, found)
+            if run is not None and run_limited:
+                run.stop(self.index, frame, found)
+            else:
+                self._too_big(frame, found)
         except DecompressionFailed as error:
             self.failed = True
             found.append(Violation("decompression-failed", frame, str(error)))
         else:
+            if run is not None:
+                run.remaining -= len(output)
             self._output(output, frame, found)
 
     def _output(self, data: bytes, frame: int, found: list[Violation]) -> None:

@@ -27,13 +27,17 @@ from flaskscope.frames.frame import (
     parse_header,
 )
 from flaskscope.frames.partial import PartialFrame
-from flaskscope.frames.reassembly import PartialMessage
+from flaskscope.frames.reassembly import InflateBudget, PartialMessage
 from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
 from flaskscope.frames.violations import Violation
 
-__all__ = ["DEFAULT_MAX_MESSAGE_SIZE", "Event", "FrameParser"]
+__all__ = ["DEFAULT_MAX_MESSAGE_SIZE", "DEFAULT_MAX_TOTAL_DECOMPRESSED", "Event", "FrameParser"]
 
 DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024
+
+DEFAULT_MAX_TOTAL_DECOMPRESSED = 256 * 1024 * 1024
+"""Decompressed bytes a whole run may inflate (``--max-total-decompressed``): sixteen messages
+at the default message limit. Past it: one ``decompression-limit`` violation."""
 FEED_SLICE = 1 << 16
 """:meth:`FrameParser.feed_in_slices` hands the parser this much at a time."""
 
@@ -56,6 +60,7 @@ class FrameParser:
     the negotiated permessage-deflate parameters (None: not negotiated, RSV1 is a violation).
     ``keep`` is how many payload bytes of each frame and message to keep (None: all of them,
     up to ``max_message_size``); ``records=False`` reports only violations and counts.
+    ``max_total_decompressed`` bounds what all the compressed messages together may inflate to.
     """
 
     def __init__(
@@ -67,15 +72,17 @@ class FrameParser:
         max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
         records: bool = True,
         offset: int = 0,
+        max_total_decompressed: int = DEFAULT_MAX_TOTAL_DECOMPRESSED,
     ) -> None:
         if role not in ROLES:
             raise OptionError(f"role is one of {', '.join(ROLES)}, not {role!r}")
-        if max_message_size < 0 or (keep is not None and keep < 0):
+        if max_message_size < 0 or max_total_decompressed < 0 or (keep is not None and keep < 0):
             raise OptionError("sizes cannot be negative")
         self.role: str | None = None if role == "auto" else role
         self.role_detected = False
         self.deflate = deflate
         self.max_message_size = max_message_size
+        self._inflate_budget = InflateBudget(max_total_decompressed)
         self.keep = max_message_size if keep is None else min(keep, max_message_size)
         self.records = records
         self.closed = False
@@ -395,6 +402,7 @@ class FrameParser:
             max_size=self.max_message_size,
             inflater=self._inflater if header.rsv1 else None,
             keep_text=self.records,
+            budget=self._inflate_budget,
         )
         self._message_index += 1
         message.begin(index, problems)

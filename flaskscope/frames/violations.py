@@ -31,6 +31,7 @@ VIOLATION_RFC: dict[str, str] = {
     "compressed-control": "RFC 7692 §6.1",
     "compressed-continuation": "RFC 7692 §6.1",
     "decompression-failed": "RFC 7692 §7.2.2",
+    "decompression-limit": "RFC 6455 §10.4",
 }
 """Every violation code and the section that it breaks."""
 

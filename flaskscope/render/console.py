@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -84,9 +85,13 @@ def make_console(*, no_color: bool = False, stderr: bool = False) -> Console:
     stream: TextIO = sys.stderr if stderr else sys.stdout
     terminal = _isatty(stream)
     color = wants_color(stream, no_color=no_color)
+    width = None if terminal else PIPE_WIDTH
+    if terminal and not _columns_given():
+        # Unset, or not a positive number (COLUMNS=0 made rich print nothing at all).
+        width = shutil.get_terminal_size().columns
     return Console(
         file=stream if terminal else cast(TextIO, TrimmedLines(stream)),
-        width=None if terminal else PIPE_WIDTH,
+        width=width,
         force_terminal=color,
         no_color=not color,
         color_system="auto" if color else None,
@@ -218,6 +223,12 @@ def _fit(word: str, room: int) -> int:
         if fitted > room:
             return index
     return len(word)
+
+
+def _columns_given() -> bool:
+    """``COLUMNS`` holds a usable width (rich takes any digits, ``0`` included, as given)."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    return columns.isdigit() and int(columns) > 0
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -12,15 +12,19 @@ Flask-Session's ``RedisSessionInterface`` writes ``SET key value EX lifetime`` w
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, cast
+from urllib.parse import urlsplit
 
 from flaskscope.errors import FlaskscopeError, OptionError
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MAX_STORED_VALUE",
     "MAX_TIMEOUT",
     "REDIS_SCHEMES",
     "StoreAuthError",
@@ -34,7 +38,12 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 5.0
-"""Seconds for connecting and for each reply (``--timeout``)."""
+"""Seconds for the whole request: connecting, sending and every reply (``--timeout``)."""
+
+MAX_STORED_VALUE = 16 * 1024 * 1024
+"""The largest stored value read (Flask-Session values are a few KiB): ``STRLEN`` is asked
+first and at most this many bytes are fetched (``GETRANGE``), so a 500 MB value is refused
+instead of read whole."""
 
 MAX_TIMEOUT = 86400.0
 """The longest ``--timeout``: a day (longer is no timeout at all in practice)."""
@@ -90,20 +99,21 @@ class StoredSession:
 
 
 def redact_url(url: str) -> str:
-    """``url`` without its password, for messages and output."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<store URL>"
-    if parts.password is None:
+    """``url`` without its user information, for messages and output.
+
+    Everything before the last ``@`` of the authority goes, not only what follows a colon:
+    ``redis://SECRET@host/0`` gives the password as the user name (Redis 6 ACLs read the
+    single word as the password).
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return url if "@" not in url else "<store URL>"
+    # The last "@" before the query: a password may hold an unencoded "/" or "@".
+    before_query = rest.split("?", 1)[0].split("#", 1)[0]
+    if "@" not in before_query:
         return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, ""))
+    cut = before_query.rindex("@")
+    return f"{scheme}://***@{rest[cut + 1 :]}"
 
 
 def _check_timeout(timeout: float) -> float:
@@ -125,6 +135,7 @@ def connect_redis(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> Any:
             f"--store must be a Redis URL such as redis://localhost:6379/0 "
             f"(schemes: {', '.join(REDIS_SCHEMES)}), not {redact_url(url)!r}"
         )
+    _check_port(url)
     redis = _import_redis()
     from redis.backoff import NoBackoff
     from redis.retry import Retry
@@ -138,6 +149,17 @@ def connect_redis(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> Any:
         )
     except (ValueError, TypeError) as error:
         raise OptionError(f"--store {redact_url(url)}: {error}") from error
+
+
+def _check_port(url: str) -> None:
+    """A port that is a number from 1 to 65535 (``urlsplit`` raises ``ValueError`` else)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing it is the check
+    except ValueError:
+        raise OptionError(
+            f"--store {redact_url(url)}: the port must be a number from 1 to 65535"
+        ) from None
 
 
 def client_with_timeout(client: Any, *, timeout: float = DEFAULT_TIMEOUT) -> Any:
@@ -183,22 +205,31 @@ def _import_redis() -> Any:
     return redis
 
 
-def fetch_session(client: Any, key: str, *, store: str) -> StoredSession:
-    """``TYPE``, ``TTL`` and ``GET`` of ``key`` in one ``MULTI`` transaction.
+def fetch_session(
+    client: Any, key: str, *, store: str, max_value: int = MAX_STORED_VALUE
+) -> StoredSession:
+    """``TYPE``, ``TTL``, ``STRLEN`` and the first ``max_value + 1`` bytes (``GETRANGE``) of
+    ``key`` in one ``MULTI`` transaction, within the client's timeout as a whole.
 
     ``store`` names the store in messages (a redacted URL). Every redis-py failure becomes a
-    :class:`StoreError`; a missing key is a :class:`StoredSession` with ``found == False``.
+    :class:`StoreError`; a missing key is a :class:`StoredSession` with ``found == False``;
+    a value over ``max_value`` bytes is a :class:`StoreError` (it is never read whole).
     """
     store = redact_url(store)
     redis = _import_redis()
     exceptions = redis.exceptions
     has_password = client.connection_pool.connection_kwargs.get("password") is not None
-    try:
+
+    def request() -> list[Any]:
         pipeline = client.pipeline(transaction=True)
         pipeline.type(key)
         pipeline.ttl(key)
-        pipeline.get(key)
-        key_type, ttl, value = pipeline.execute(raise_on_error=False)
+        pipeline.strlen(key)
+        pipeline.getrange(key, 0, max_value)
+        return list(pipeline.execute(raise_on_error=False))
+
+    try:
+        key_type, ttl, length, value = _within_deadline(request, client)
     except exceptions.AuthenticationError as error:
         raise StoreAuthError(store, _auth_detail(error, has_password)) from error
     except exceptions.TimeoutError as error:
@@ -218,20 +249,54 @@ def fetch_session(client: Any, key: str, *, store: str) -> StoredSession:
             store, f"the Redis client failed: {type(error).__name__}: {_reason(error)}"
         ) from error
     key_type_name = _text(key_type)
-    if isinstance(value, Exception):
+    if isinstance(value, Exception) or isinstance(length, Exception):
         if key_type_name not in ("none", "string"):
             raise StoreError(
                 store,
                 f"key {key!r} holds a Redis {key_type_name}, not a Flask-Session value "
                 "(a string); check --key-prefix and the database number",
             )
-        raise StoreError(store, f"GET {key!r} failed: {_reason(value)}")
+        failed = value if isinstance(value, Exception) else length
+        raise StoreError(store, f"GET {key!r} failed: {_reason(failed)}")
     if isinstance(ttl, Exception):
         raise StoreError(store, f"TTL {key!r} failed: {_reason(ttl)}")
-    if value is None:
+    if key_type_name == "none":
         return StoredSession(store, key, key_type_name, None, None)
+    if int(length) > max_value or len(value) > max_value:
+        raise StoreError(
+            store,
+            f"key {key!r} holds {int(length):,} bytes, more than the {max_value:,} a"
+            " Flask-Session value can reasonably be; not read",
+        )
     ttl_seconds = None if int(ttl) in (_TTL_MISSING, _TTL_PERSISTENT) else int(ttl)
     return StoredSession(store, key, key_type_name, bytes(value), ttl_seconds)
+
+
+def _within_deadline(request: Callable[[], list[Any]], client: Any) -> list[Any]:
+    """``request()`` bounded by the client's timeout as a whole, not per read: a server
+    that trickles one byte a second never lets a per-read timeout expire. The request runs
+    in a daemon thread; at the deadline its connections are closed (which ends it) and
+    redis's ``TimeoutError`` is raised here."""
+    timeout = client.connection_pool.connection_kwargs.get("socket_timeout") or DEFAULT_TIMEOUT
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, request()))
+        except BaseException as error:  # handed to the caller's thread
+            outcome.append((False, error))
+
+    worker = threading.Thread(target=run, name="flaskscope-redis", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive() or not outcome:
+        with contextlib.suppress(Exception):
+            client.connection_pool.disconnect()
+        raise _import_redis().exceptions.TimeoutError("the whole request took too long")
+    succeeded, result = outcome[0]
+    if not succeeded:
+        raise result
+    return cast("list[Any]", result)
 
 
 def _text(value: Any) -> str:

@@ -21,6 +21,7 @@ from flaskscope.audit.wordlists import Chunk, chunks_from_stream
 from flaskscope.cookies import split_cookie
 from flaskscope.errors import FlaskscopeError, OptionError
 from tests.peers import flask_cookie
+from tests.profiles import examples
 
 SIGNED = b"eyJ1c2VybmFtZSI6ImFkbWluIn0.YjdgRQ"
 
@@ -188,7 +189,7 @@ def test_empty_key_cookie_is_found() -> None:
     others=st.lists(st.binary(max_size=150), max_size=8),
     key_derivation=st.sampled_from(["hmac", "concat", "django-concat", "none"]),
 )
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 def test_random_keys_match_itsdangerous(
     key: bytes, others: list[bytes], key_derivation: str
 ) -> None:

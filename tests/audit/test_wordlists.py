@@ -21,6 +21,7 @@ from flaskscope.audit.wordlists import (
     stream_source,
 )
 from flaskscope.errors import FlaskscopeError
+from tests.profiles import examples
 
 
 def reference_lines(data: bytes) -> list[bytes]:
@@ -72,13 +73,13 @@ def test_a_line_without_end_longer_than_the_limit_is_refused() -> None:
 
 
 @given(data=st.binary(max_size=400), chunk_bytes=st.integers(1, 64))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 def test_streaming_round_trips_any_bytes(data: bytes, chunk_bytes: int) -> None:
     assert streamed_lines(data, chunk_bytes) == reference_lines(data)
 
 
 @given(data=st.binary(max_size=300))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 def test_random_bytes_as_a_gzip_wordlist_give_only_wordlist_errors(
     data: bytes, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -92,7 +93,7 @@ def test_random_bytes_as_a_gzip_wordlist_give_only_wordlist_errors(
 
 
 @given(data=st.binary(max_size=300))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100))
 def test_mutated_gzip_gives_only_wordlist_errors(
     data: bytes, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -34,6 +34,7 @@ from flaskscope.commands.cookie_options import (
 )
 from flaskscope.cookies import DEFAULT_MAX_AGE, SigningOptions, decode_cookie, sign_cookie
 from tests.conftest import run_cli, run_json
+from tests.profiles import examples
 
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "samples"
 KEY = "cli-key"
@@ -313,7 +314,7 @@ def test_no_color() -> None:
     assert "status      valid" in result.stdout
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(st.text(max_size=120) | st.sampled_from([COOKIE, f"session={COOKIE}"]).map(lambda v: v[:-7]))
 def test_random_input_never_escapes_as_a_traceback(text: str) -> None:
     result = decode("-", "-k", KEY, "--now", NOW, input=text)

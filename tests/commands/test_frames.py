@@ -31,6 +31,7 @@ from flaskscope.frames.frame import Opcode
 from flaskscope.frames.violations import SUBPROTOCOL_VIOLATIONS
 from flaskscope.subprotocols.detect import SUBPROTOCOL_CHOICES
 from tests.conftest import run_cli, run_json
+from tests.profiles import examples
 
 RFC_MASKED_HELLO = "81 85 37 fa 21 3d 7f 9f 4d 51 58"
 SAMPLES = Path(__file__).parent.parent.parent / "samples"
@@ -426,7 +427,7 @@ def test_pipe_build_into_parse() -> None:
     assert document["messages"][0]["text"] == "piped"
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(
     opcode=st.sampled_from([Opcode.TEXT, Opcode.BINARY]),
     payload=st.binary(max_size=3000),
@@ -483,7 +484,7 @@ def test_decode_hex_errors() -> None:
 _SPELLINGS = ("{:02x}", "{:02X}", "0x{:02x}", "0X{:02X}", "\\x{:02x}", "\\X{:02x}")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(
     data=st.binary(max_size=200),
     spellings=st.lists(st.sampled_from(_SPELLINGS), min_size=1),
@@ -902,7 +903,7 @@ def test_max_message_size_0_is_no_limit() -> None:
     assert unlimited["violations"] == []
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100))
 @given(
     data=st.binary(min_size=1, max_size=400),
     role=st.sampled_from(["client", "server", "auto"]),

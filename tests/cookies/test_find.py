@@ -11,6 +11,7 @@ from werkzeug.http import parse_cookie
 from flaskscope.cookies import find_cookie
 from flaskscope.cookies.errors import CookieInputError, CookieNotFoundError
 from flaskscope.errors import FlaskscopeError
+from tests.profiles import examples
 
 VALUE = "eyJhIjoxfQ.ZVP6gA.3Tz8Yq0fUu0QhQ9G3nS2kK6b8yE"
 
@@ -133,7 +134,7 @@ def test_deleted_cookie_is_empty() -> None:
         find_cookie("Set-Cookie: session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(st.text(max_size=300), st.sampled_from(["session", "a", "", "x y"]))
 def test_random_text_gives_a_value_or_a_flaskscope_error(text: str, name: str) -> None:
     try:
@@ -144,7 +145,7 @@ def test_random_text_gives_a_value_or_a_flaskscope_error(text: str, name: str) -
     assert value == value.strip()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(
     st.lists(
         st.sampled_from(["Cookie: ", "Set-Cookie: ", "session=", VALUE, "; ", "\r\n", "=", '"']),
@@ -158,3 +159,19 @@ def test_mutated_headers(pieces: list[str]) -> None:
         return
     assert value
     assert ";" not in value
+
+
+@settings(max_examples=examples(300))
+@given(
+    parts=st.lists(
+        st.sampled_from(["session", "a", " ", "=", ";", "\t", "\u00a0", "\x1c", '"']), max_size=20
+    ),
+    name=st.sampled_from(["session", "a", "x", " a", "a=b"]),
+)
+def test_header_search_agrees_with_walking_the_pairs(parts: list[str], name: str) -> None:
+    """The regular-expression search of a Cookie header finds what the pair walk finds."""
+    text = "".join(parts)
+    from flaskscope.cookies.find import _first_in_header, _Names, iter_cookie_pairs
+
+    expected = next((value for key, value in iter_cookie_pairs(text) if key == name), None)
+    assert _first_in_header(text, name, _Names()) == expected

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from flask.sessions import session_json_serializer
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from itsdangerous import BadData, URLSafeTimedSerializer
 from itsdangerous.timed import TimestampSigner
@@ -19,6 +19,7 @@ from itsdangerous.timed import TimestampSigner
 from flaskscope.cookies import DEFAULT_MAX_AGE, decode_cookie, sign_cookie, split_cookie
 from flaskscope.cookies.format import b64url_encode
 from flaskscope.errors import FlaskscopeError
+from tests.profiles import examples
 
 KEY = "fuzz-key"
 T0 = 1_700_000_000
@@ -124,19 +125,19 @@ def check(value: str, max_age: int | None = None) -> None:
         assert session == decoded.session
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300))
 @given(mutated())
 def test_mutated_cookies(value: str) -> None:
     check(value)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300))
 @given(mutated())
 def test_mutated_cookies_with_flasks_default_max_age(value: str) -> None:
     check(value, DEFAULT_MAX_AGE)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(
     st.one_of(st.sampled_from(BOUNDARY_TIMESTAMPS), st.integers(0, 2**64 - 1)),
     MAX_AGES,
@@ -165,7 +166,7 @@ def test_any_timestamp_max_age_and_now(
         assert (decoded.status == "valid") == flask_accepts(value, max_age)[0]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(st.text(max_size=200))
 def test_random_text(value: str) -> None:
     check(value)
@@ -176,7 +177,7 @@ def test_random_text(value: str) -> None:
     assert parts.signed_part + b"." == value.strip().encode()[: len(parts.signed_part) + 1]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(st.binary(max_size=300), st.booleans(), st.binary(max_size=10), st.binary(max_size=30))
 def test_random_bytes_in_every_part(
     payload: bytes, compress: bool, timestamp: bytes, signature: bytes
@@ -186,7 +187,7 @@ def test_random_bytes_in_every_part(
     check(f"{head}.{b64url_encode(timestamp)}.{b64url_encode(signature)}")
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100))
 @given(st.sampled_from(SEEDS), st.integers(0, 200))
 def test_every_prefix_of_a_cookie(value: str, cut: int) -> None:
     check(value[: max(0, len(value) - cut)])

@@ -13,13 +13,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.json.tag import TaggedJSONSerializer
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 from werkzeug.http import http_date, parse_date
 
 from flaskscope.cookies import tagged
 from flaskscope.errors import FlaskscopeError
+from tests.profiles import examples
 
 FLASK = TaggedJSONSerializer()
 APP = Flask(__name__)
@@ -72,7 +73,7 @@ def flask_loads(text: str) -> tuple[str, Any]:
         return "error", type(error).__name__
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300))
 @given(json_values)
 def test_loads_matches_flask_on_random_tagged_json(value: Any) -> None:
     text = json.dumps(value)
@@ -85,7 +86,7 @@ def test_loads_matches_flask_on_random_tagged_json(value: Any) -> None:
             tagged.loads(text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(python_values)
 def test_dumps_matches_flask_outside_and_inside_an_app(value: Any) -> None:
     assert tagged.dumps(value, sort_keys=False) == FLASK.dumps(value)
@@ -93,7 +94,7 @@ def test_dumps_matches_flask_outside_and_inside_an_app(value: Any) -> None:
         assert tagged.dumps(value) == FLASK.dumps(value)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(python_values)
 def test_round_trip_gives_what_flask_round_trip_gives(value: Any) -> None:
     text = FLASK.dumps(value)
@@ -228,7 +229,7 @@ mutated_http_dates = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(st.one_of(http_dates, mutated_http_dates))
 def test_parse_date_matches_werkzeug(text: str) -> None:
     """The direct IMF-fixdate reading gives what werkzeug's parse_date gives, or falls back."""
@@ -298,7 +299,7 @@ def test_faithful_tags_are_not_reported(text: str) -> None:
     assert lossy == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(python_values)
 def test_whatever_flask_writes_loads_faithfully(value: Any) -> None:
     lossy: list[str] = []

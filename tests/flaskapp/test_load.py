@@ -30,6 +30,7 @@ from flaskscope.flaskapp.load import (
     load_session_settings,
     session_settings,
 )
+from tests.profiles import examples
 
 pytestmark = pytest.mark.usefixtures("sample_apps")
 
@@ -260,7 +261,7 @@ def test_sample_modules_are_forgotten_between_tests() -> None:
     assert "fs_fallback_app" not in sys.modules
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(
     module=st.sampled_from(["fs_plain_app", "fs_factory_app", "fs_pkg_app.web"]),
     attribute=st.text(max_size=40)

@@ -22,6 +22,7 @@ from flaskscope.sessions.payload import (
     decode_stored_payload,
 )
 from flaskscope.sessions.safe_pickle import PickleObject
+from tests.profiles import examples
 
 SESSIONS: list[dict[str, Any]] = [
     {"_permanent": True, "user": "alice"},
@@ -129,14 +130,14 @@ def test_deep_nesting_is_an_error_not_a_crash() -> None:
         decode_stored_payload(b"\x91" * 100_000 + b"\xc0")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(st.binary(max_size=512), st.sampled_from(["msgpack", "json"]))
 def test_random_bytes_give_a_payload_or_a_flaskscope_error(data: bytes, fmt: str) -> None:
     with contextlib.suppress(FlaskscopeError):
         decode_stored_payload(data, fmt)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(
     st.sampled_from(
         [

@@ -34,6 +34,7 @@ from flaskscope.sessions.report import inspect_server_session
 from flaskscope.sessions.store import connect_redis, fetch_session
 from tests.conftest import run_cli, run_json
 from tests.peers import flask_cookie
+from tests.profiles import examples
 from tests.redis_server import RedisServer, free_port, running_redis
 
 SECRET = "flask-session test secret"
@@ -264,7 +265,7 @@ def test_real_flask_signed_cookie_is_not_taken_for_a_session_id() -> None:
     assert parse_server_session_cookie(cookie) is None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(st.text(max_size=200))
 def test_random_text_is_recognised_or_not_without_errors(value: str) -> None:
     cookie = parse_server_session_cookie(value)
@@ -462,7 +463,7 @@ def test_cli_store_failures_are_one_line_errors(redis_server: RedisServer) -> No
         redis_server.resume()
     assert slow.exit_code == 2
     assert "no answer within 0.3 s" in slow.stderr
-    assert elapsed < 2
+    assert elapsed < 5  # bounded by the 0.3 s deadline; room for a busy machine
 
     bad_url = run_cli("decode-cookie", value, "--store", "mysql://localhost/0")
     assert bad_url.exit_code == 2
@@ -476,7 +477,7 @@ def test_cli_wrong_and_missing_password(tmp_path: Path) -> None:
         assert wrong.exit_code == 2
         assert "authentication failed" in wrong.stderr
         assert "guess" not in wrong.stderr
-        assert ":***@" in wrong.stderr
+        assert "***@" in wrong.stderr
         missing = run_cli("decode-cookie", value, "--store", locked.url_with())
         assert missing.exit_code == 2
         assert "authentication required" in missing.stderr
@@ -617,7 +618,7 @@ def test_cli_ids_that_start_with_a_dash() -> None:
     assert session_id in after_separator.stdout
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(st.binary(max_size=300))
 def test_any_decodable_stored_value_renders_in_both_views(data: bytes) -> None:
     import io
@@ -681,7 +682,7 @@ def test_shorter_ids_only_with_an_app_that_uses_flask_session() -> None:
     assert recognised.session_id == short
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(
     st.text(alphabet='ab-_." 0Z', max_size=40)
     | st.from_regex(r"[A-Za-z0-9_-]{16,50}(\.[A-Za-z0-9_-]{27})?", fullmatch=True)

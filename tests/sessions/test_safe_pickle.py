@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flaskscope.errors import FlaskscopeError, InputError
@@ -20,6 +20,7 @@ from flaskscope.sessions.safe_pickle import (
     looks_like_pickle,
     view_pickle,
 )
+from tests.profiles import examples
 
 PLAIN_VALUES: list[Any] = [
     {"user": "alice", "_permanent": True},
@@ -165,14 +166,14 @@ def test_a_self_containing_list_does_not_hang() -> None:
     assert view.value[0] is view.value
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300))
 @given(st.binary(max_size=512))
 def test_random_bytes_give_a_view_or_a_flaskscope_error(data: bytes) -> None:
     with contextlib.suppress(FlaskscopeError):
         view_pickle(data)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(
     st.sampled_from([pickle.dumps(v, protocol=p) for v in PLAIN_VALUES for p in (0, 2, 4, 5)]),
     st.data(),
