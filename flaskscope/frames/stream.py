@@ -10,8 +10,10 @@ being unmasked or copied, so a declared length of 2**63-1 costs nothing but a co
 from __future__ import annotations
 
 import codecs
+import re
 import struct
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from flaskscope.errors import OptionError
 from flaskscope.frames.checks import header_violations, maybe_bad
@@ -95,6 +97,9 @@ class FrameParser:
         self._message_index = 0
         self._finished = False
         self._complete = True
+        self.stopped: HttpInFrames | None = None
+        """Set when an HTTP head stood where a frame header was expected: parsing stopped."""
+        self.skipped_bytes = 0
 
     # -- feeding -------------------------------------------------------------------------
 
@@ -103,6 +108,10 @@ class FrameParser:
         if self._finished:
             raise OptionError("the parser has finished; make a new one for another stream")
         events: list[Event] = []
+        if self.stopped is not None:
+            self.position += len(data)
+            self.skipped_bytes += len(data)
+            return events
         raw = memoryview(data).cast("B")
         view: bytes | memoryview = data if isinstance(data, bytes) else raw
         position = 0
@@ -125,6 +134,9 @@ class FrameParser:
                 if self._header_buffer:
                     position = self._read_header(view, position, size)
                 else:
+                    if 0x41 <= view[position] <= 0x5A and self._http_head(view, position, events):
+                        self.position += size - position
+                        break
                     header = parse_header(view, position)
                     if isinstance(header, int):
                         self._header_buffer += view[position:size]
@@ -219,6 +231,34 @@ class FrameParser:
             self.payload_bytes += payload_bytes
             self.position += position - start
         return position
+
+    def _http_head(self, view: bytes | memoryview, position: int, events: list[Event]) -> bool:
+        """An HTTP head where a frame header was expected (§4: the handshake comes before
+        the frames, never among them): one finding and parsing stops, instead of a cascade
+        of reserved-opcode and fragmented-control violations. "HTTP/1.1 ..." read as a frame
+        is a non-final Close with RSV1, "GET ..." a reserved opcode: never a valid frame."""
+        found = http_head_at(view, position)
+        if found is None:
+            return False
+        self.stopped = found
+        self.skipped_bytes += len(view) - position
+        if found.response and self.closed:
+            code, what = "http-after-close", "an HTTP response after the Close frame"
+        else:
+            code = "http-head-in-frames"
+            what = f"an HTTP {'response' if found.response else 'request'} head"
+        detail = (
+            "parsing stops here: the bytes after it are HTTP, not frames"
+            if code == "http-after-close"
+            else "the input holds HTTP where frames were expected (both directions of a "
+            "connection, or a second exchange?): give one direction's frames, or read the "
+            "whole capture with 'flaskscope scan'"
+        )
+        self._emit_violation(
+            Violation(code, self._frame_index, f"{what} ({found.line!r}) at byte {self.position}: {detail}"),
+            events,
+        )
+        return True
 
     def feed_in_slices(self, data: bytes | bytearray) -> Iterator[list[Event]]:
         """:meth:`feed` 64 KiB at a time (views, no copies), so that the events waiting to be
@@ -445,6 +485,32 @@ class FrameParser:
             messages=_by_name(self._message_counts),
             violations=dict(self.violation_counts),
         )
+
+
+@dataclass(frozen=True)
+class HttpInFrames:
+    """An HTTP start line found where a frame header was expected."""
+
+    response: bool
+    line: str
+
+
+_HTTP_REQUEST_LINE = re.compile(rb"[A-Z]{3,12} [^ \r\n]{1,8000} HTTP/1\.[01]\r?\n")
+
+
+def http_head_at(view: bytes | memoryview, position: int) -> HttpInFrames | None:
+    """The HTTP start line at ``position`` (a request line must be whole to count)."""
+    start = bytes(view[position : position + 8])
+    if start.startswith(b"HTTP/1.") and len(start) == 8:
+        end = bytes(view[position : position + 200]).split(b"\n", 1)[0]
+        return HttpInFrames(True, end.rstrip(b"\r").decode("latin-1"))
+    if len(start) < 8 or b" " not in start:
+        return None
+    line = bytes(view[position : position + 8200])
+    match = _HTTP_REQUEST_LINE.match(line)
+    if match is None:
+        return None
+    return HttpInFrames(False, match.group(0).rstrip(b"\r\n").decode("latin-1")[:200])
 
 
 def _by_name(counts: list[int]) -> dict[str, int]:

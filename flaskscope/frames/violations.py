@@ -31,6 +31,8 @@ VIOLATION_RFC: dict[str, str] = {
     "compressed-control": "RFC 7692 §6.1",
     "compressed-continuation": "RFC 7692 §6.1",
     "decompression-failed": "RFC 7692 §7.2.2",
+    "http-head-in-frames": "RFC 6455 §4",
+    "http-after-close": "RFC 6455 §5.5.1",
 }
 """Every violation code and the section that it breaks."""
 

@@ -1,0 +1,221 @@
+"""One direction of a WebSocket connection in a capture: the frame parser, plus what a
+capture adds to it (RFC 6455 §5): a start in the middle of the connection, and gaps.
+
+Where the start of the stream is not a frame boundary (the capture began mid-connection, or
+bytes are missing after a gap), :func:`find_frame_boundary` looks for the first offset from
+which a chain of well-formed frame headers follows; the frames are parsed from there, and the
+skipped bytes are reported, never parsed as frames. A permessage-deflate stream with context
+takeover cannot be inflated after such a point (the window is gone, RFC 7692 §7.2.2): its
+decompression failures become a note, not violations.
+"""
+
+from __future__ import annotations
+
+from flaskscope.frames.deflate import DeflateSettings
+from flaskscope.frames.frame import MAX_CONTROL_PAYLOAD, FrameHeader, parse_header
+from flaskscope.frames.records import FrameRecord, MessageRecord
+from flaskscope.frames.stream import FrameParser
+from flaskscope.frames.violations import Violation
+
+__all__ = ["MAX_RESYNC_BUFFER", "DirectionEvents", "WebSocketDirection", "find_frame_boundary"]
+
+MAX_RESYNC_BUFFER = 256 * 1024
+"""Bytes gathered while looking for a frame boundary before the oldest are dropped."""
+
+RESYNC_CHAIN = 3
+"""Well-formed headers in a row that mark a frame boundary (fewer when the data ends)."""
+
+_VALID_OPCODES = frozenset((0, 1, 2, 8, 9, 10))
+
+DirectionEvents = list[FrameRecord | MessageRecord | Violation | str]
+"""What a feed produced: parser events, and notes (str)."""
+
+
+def _plausible(header: FrameHeader, masked: bool | None, max_length: int) -> bool:
+    if header.rsv2 or header.rsv3 or header.opcode not in _VALID_OPCODES:
+        return False
+    if masked is not None and header.masked != masked:
+        return False
+    length = header.payload_length
+    if header.opcode >= 8 and (not header.fin or length > MAX_CONTROL_PAYLOAD or header.rsv1):
+        return False
+    if header.length_encoding == 16 and length < 126:
+        return False
+    return not (header.length_encoding == 64 and (length <= 0xFFFF or length > max_length))
+
+
+def find_frame_boundary(
+    data: bytes, masked: bool | None, *, start: int = 0, max_length: int = 1 << 24
+) -> tuple[int | None, int]:
+    """The first offset in ``data`` (from ``start``) from which well-formed frame headers
+    chain: at least :data:`RESYNC_CHAIN` of them, or fewer that end exactly at the end of
+    ``data``. ``masked`` is the mask bit the sender's frames carry (None: not known).
+
+    Returns (the offset or None, where to resume when more data comes): an offset whose chain
+    runs past the end of ``data`` is undecided, so the search stops there until more comes."""
+    for offset in range(start, len(data)):
+        position, count, mask = offset, 0, masked
+        undecided = False
+        while True:
+            header = parse_header(data, position)
+            if isinstance(header, int):
+                undecided = count < RESYNC_CHAIN
+                break
+            if not _plausible(header, mask, max_length):
+                break
+            mask = header.masked
+            count += 1
+            position += header.header_length + header.payload_length
+            if count >= RESYNC_CHAIN:
+                break
+            if position >= len(data):
+                undecided = position > len(data)
+                break
+        if count >= RESYNC_CHAIN or (count and position == len(data)):
+            return offset, offset
+        if undecided:
+            return None, offset
+    return None, len(data)
+
+
+class WebSocketDirection:
+    """The frames one side sent, fed as the capture delivers them."""
+
+    def __init__(
+        self,
+        *,
+        role: str | None,
+        deflate: DeflateSettings | None,
+        keep: int,
+        records: bool,
+        max_message_size: int,
+        aligned: bool,
+        context_known: bool,
+    ) -> None:
+        self.role = role
+        self.deflate = deflate
+        self.keep = keep
+        self.records = records
+        self.max_message_size = max_message_size
+        self.context_known = context_known
+        self.parsers: list[FrameParser] = []
+        self.parser: FrameParser | None = None
+        self._pending = bytearray()
+        self._resume = 0
+        self.skipped = 0
+        self.offset = 0
+        if aligned:
+            self._start_parser(0)
+        self.context_notes = 0
+        self.frames_before = 0
+        self.messages_before = 0
+
+    def _start_parser(self, offset: int) -> None:
+        previous = self.parser
+        if previous is not None:
+            self.frames_before += sum(previous.summary().frames.values())
+            self.messages_before += sum(previous.summary().messages.values())
+        self.parser = FrameParser(
+            role=self.role or "auto",
+            deflate=self.deflate,
+            keep=self.keep,
+            records=self.records,
+            max_message_size=self.max_message_size,
+            offset=offset,
+        )
+        self.parsers.append(self.parser)
+
+    @property
+    def stopped(self) -> bool:
+        return self.parser is not None and self.parser.stopped is not None
+
+    def feed(self, data: bytes) -> DirectionEvents:
+        events: DirectionEvents = []
+        if self.parser is None:
+            self._pending += data
+            boundary, self._resume = find_frame_boundary(
+                bytes(self._pending),
+                None if self.role is None else self.role == "client",
+                start=self._resume,
+            )
+            if boundary is None:
+                if len(self._pending) > MAX_RESYNC_BUFFER:
+                    drop = len(self._pending) - MAX_RESYNC_BUFFER // 2
+                    del self._pending[:drop]
+                    self.skipped += drop
+                    self.offset += drop
+                    self._resume = 0
+                return events
+            self._resume = 0
+            self.skipped += boundary
+            self.offset += boundary
+            if boundary:
+                events.append(
+                    f"{boundary} bytes before the first frame boundary were skipped (not "
+                    "parsed as frames)"
+                )
+            rest = bytes(self._pending[boundary:])
+            self._pending.clear()
+            self._start_parser(self.offset)
+            data = rest
+        assert self.parser is not None
+        for batch in self.parser.feed_in_slices(data):
+            events.extend(self._filter(batch))
+        self.offset += len(data)
+        if self.role is None and self.parser.role is not None:
+            self.role = self.parser.role
+        return events
+
+    def _filter(self, batch: list[FrameRecord | MessageRecord | Violation]) -> DirectionEvents:
+        if self.context_known:
+            return list(batch)
+        out: DirectionEvents = []
+        for event in batch:
+            if isinstance(event, Violation) and event.code == "decompression-failed":
+                self.context_notes += 1
+                if self.context_notes == 1:
+                    out.append(
+                        "compressed messages cannot be inflated: the deflate context (context "
+                        "takeover, RFC 7692 §7.1.1) began before the bytes the capture has"
+                    )
+                continue
+            out.append(event)
+        return out
+
+    def gap(self, size: int) -> tuple[DirectionEvents, str]:
+        """Bytes are missing: end the frames before them, look for a boundary after them."""
+        events: DirectionEvents = []
+        parser = self.parser
+        if parser is not None:
+            for event in parser.finish():
+                if isinstance(event, Violation) and event.code in ("truncated", "incomplete-message"):
+                    events.append(f"cut by the gap: {event.message}")
+                else:
+                    events.extend(self._filter([event]))
+            self.parser = None
+        self._pending.clear()
+        self._resume = 0
+        self.offset += size
+        if self.deflate is not None and not _no_takeover(self.deflate, self.role):
+            self.context_known = False
+        return events, "frames after it are parsed from the next frame boundary found"
+
+    def finish(self) -> DirectionEvents:
+        events: DirectionEvents = []
+        if self.parser is not None:
+            events.extend(self._filter(self.parser.finish()))
+        elif self._pending:
+            self.skipped += len(self._pending)
+            events.append(
+                f"{len(self._pending)} bytes at the end hold no frame boundary (not parsed)"
+            )
+            self._pending.clear()
+        return events
+
+
+def _no_takeover(deflate: DeflateSettings, role: str | None) -> bool:
+    if role == "client":
+        return deflate.client_no_context_takeover
+    if role == "server":
+        return deflate.server_no_context_takeover
+    return False
