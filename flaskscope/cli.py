@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "check-handshake": "flaskscope.commands.handshake:check_handshake_command",
     "parse-frame": "flaskscope.commands.frames:parse_frame",
     "build-frame": "flaskscope.commands.frames_build:build_frame",
+    "scan": "flaskscope.commands.scan:scan_command",
 }
 
 

@@ -18,7 +18,7 @@ import flaskscope
 
 PACKAGE = Path(flaskscope.__file__).parent
 
-CORES = ("cookies", "sessions", "audit", "flaskapp", "handshake", "frames")
+CORES = ("cookies", "sessions", "audit", "flaskapp", "handshake", "frames", "captures", "scan")
 """Pure packages: bytes/str in, dataclasses out; no Click, no rich, no printing."""
 
 ALLOWED: dict[str, set[str]] = {
@@ -31,6 +31,8 @@ ALLOWED: dict[str, set[str]] = {
     "flaskapp": {"errors", "_paths", "cookies", "sessions"},
     "handshake": {"errors", "_paths"},
     "frames": {"errors", "_paths", "handshake"},
+    "captures": {"errors"},
+    "scan": {"errors", "_paths", "captures", "cookies", "sessions", "audit", "handshake", "frames"},
     "render": {"errors", "_paths", *CORES},
     "cli": {"errors", "_paths", "__init__", "render"},
     "commands": {"errors", "_paths", "__init__", "cli", "flask_commands", "render", *CORES},
