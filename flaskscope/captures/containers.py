@@ -178,37 +178,32 @@ class CaptureReader:
         index = 0
         block_type_bytes = first
         while True:
-            lengths = take(8)
-            if len(lengths) < 8:
-                if block_type_bytes and lengths:
-                    self._truncated("a block header", len(lengths), 8)
+            length_bytes = take(4)
+            if len(length_bytes) < 4:
+                self._truncated("a block header", len(length_bytes), 4)
                 return
+            prefix = b""
             if block_type_bytes == _PCAPNG_SHB:
-                byte_order = lengths[4:8]
-                if byte_order == b"\x4d\x3c\x2b\x1a":
+                prefix = take(4)
+                if prefix == b"\x4d\x3c\x2b\x1a":
                     order = "<"
-                elif byte_order == b"\x1a\x2b\x3c\x4d":
+                elif prefix == b"\x1a\x2b\x3c\x4d":
                     order = ">"
                 else:
                     raise CaptureError(f"{self.name}: a pcapng section has no byte-order magic")
                 interfaces = []
             (block_type,) = struct.unpack(order + "I", block_type_bytes)
-            (length,) = struct.unpack(order + "I", lengths[:4])
-            if length < 12 or length % 4 or length > MAX_RECORD + 64:
+            (length,) = struct.unpack(order + "I", length_bytes)
+            if length < 12 + len(prefix) or length % 4 or length > MAX_RECORD + 64:
                 raise CaptureError(
                     f"{self.name}: a pcapng block of type {block_type:#x} claims {length} "
                     "bytes: the file is corrupt"
                 )
-            body = take(length - 8)
-            if len(body) < length - 8:
-                self._truncated(f"a block of type {block_type:#x}", len(body), length - 8)
+            rest = take(length - 8 - len(prefix))
+            if len(rest) < length - 8 - len(prefix):
+                self._truncated(f"a block of type {block_type:#x}", len(rest), length - 8)
                 return
-            if block_type_bytes == _PCAPNG_SHB:
-                body = lengths[4:] + body
-                block_body = body[:-4]
-            else:
-                block_body = lengths[4:] + body[:-4]
-            packet = self._block(order, block_type, block_body, interfaces, index + 1)
+            packet = self._block(order, block_type, prefix + rest[:-4], interfaces, index + 1)
             if packet is not None:
                 index += 1
                 yield packet
