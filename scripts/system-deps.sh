@@ -18,6 +18,8 @@ redis-server redis-server
 hashcat hashcat
 pocl-opencl-icd -
 ocl-icd-libopencl1 -
+tcpdump tcpdump
+tshark tshark
 LIST
 [ ${#need[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -34,10 +36,13 @@ else
 fi
 echo "system-deps: installing ${need[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# tshark's wireshark-common asks whether non-root users may capture: answer no, unasked.
+echo "wireshark-common wireshark-common/install-setuid boolean false" \
+  | "${as_root[@]}" debconf-set-selections 2>/dev/null || true
 "${as_root[@]}" apt-get update -qq >/dev/null 2>&1 || true
 for pkg in "${need[@]}"; do
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null 2>&1 \
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$pkg" >/dev/null 2>&1 \
     || echo "system-deps: could not install $pkg; the tests that need it will skip" >&2
 done
 exit 0

@@ -1,0 +1,150 @@
+"""``scan`` on real loopback traffic captured by tcpdump: the messages each peer sent (its own
+record, not flaskscope's) must come out exactly, and tshark must agree frame by frame."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from flaskscope.scan import ConnectionReport, Scanner, ScanSettings
+from tests.scan.loopback import capture_loopback, free_port, tshark_json
+
+Sent = list[str | bytes]
+
+CLIENT_MESSAGES: Sent = [
+    "hello",
+    b"\x00\x01\x02binary\xff",
+    "x" * 100_000,  # many TCP segments
+    "ünïcödé ✓",
+    "hello",  # the same again: with context takeover it compresses to other bytes
+]
+FRAGMENTED = ["frag", "men", "ted"]
+
+
+def _echo(message: str | bytes) -> str | bytes:
+    return ("echo:" + message) if isinstance(message, str) else (b"echo:" + message)
+
+
+def _websockets_conversation(port: int, compression: str | None) -> tuple[Sent, Sent]:
+    """websockets client and server; returns what each side sent."""
+    from websockets.asyncio.client import connect
+    from websockets.asyncio.server import serve
+
+    client_sent: Sent = []
+    server_sent: Sent = []
+
+    async def handler(connection: object) -> None:
+        async for message in connection:  # type: ignore[attr-defined]
+            reply = _echo(message)
+            await connection.send(reply)  # type: ignore[attr-defined]
+            server_sent.append(reply)
+
+    async def main() -> None:
+        async with serve(handler, "127.0.0.1", port, compression=compression):
+            async with connect(f"ws://127.0.0.1:{port}", compression=compression) as websocket:
+                for message in CLIENT_MESSAGES:
+                    await websocket.send(message)
+                    client_sent.append(message)
+                    await websocket.recv()
+                await websocket.send(FRAGMENTED)  # one message in three frames
+                client_sent.append("".join(FRAGMENTED))
+                await websocket.recv()
+
+    asyncio.run(asyncio.wait_for(main(), 60))
+    return client_sent, server_sent
+
+
+def _scan(path: Path) -> tuple[Scanner, list[ConnectionReport]]:
+    scanner = Scanner(ScanSettings(keep=1 << 20, now=time.time()))
+    reports = list(scanner.scan(str(path), [path.read_bytes()]))
+    return scanner, reports
+
+
+def _payloads(report: ConnectionReport, direction: str) -> Sent:
+    return [
+        message.text if message.opcode == 1 else message.payload
+        for message in report.messages
+        if message.direction == direction and message.opcode in (1, 2)
+    ]
+
+
+@pytest.mark.parametrize("compression", [None, "deflate"], ids=["plain", "permessage-deflate"])
+def test_websockets_peers_messages_come_out_exactly(tmp_path: Path, compression: str | None) -> None:
+    port = free_port()
+    path = tmp_path / "ws.pcap"
+    with capture_loopback(path, port):
+        client_sent, server_sent = _websockets_conversation(port, compression)
+    scanner, reports = _scan(path)
+    [report] = reports
+    assert report.kind == "websocket"
+    assert report.handshake is not None and report.handshake.valid
+    assert (report.deflate is not None) == (compression is not None)
+    assert _payloads(report, "client") == client_sent
+    assert _payloads(report, "server") == server_sent
+    assert report.violation_counts == {}
+    assert report.gaps == ()
+    assert not report.began_before_capture
+    fragmented = [m for m in report.messages if m.direction == "client" and m.text == "fragmented"]
+    assert len(fragmented) == 1
+    if compression:
+        assert all(m.compressed for m in report.messages if m.opcode in (1, 2) and m.length > 50)
+    _agrees_with_tshark(path, port, report)
+
+
+def _agrees_with_tshark(path: Path, port: int, report: ConnectionReport) -> None:
+    """Per frame: opcode, FIN, mask, payload length; and the unmasked payload where tshark
+    shows it as bytes (uncompressed frames)."""
+    packets = tshark_json(path, port)
+    theirs = []
+    for packet in packets:
+        layers = packet["_source"]["layers"]  # type: ignore[index]
+        frames = layers["websocket"]
+        for frame in frames if isinstance(frames, list) else [frames]:
+            theirs.append(frame)
+    ours = list(report.frames)
+    assert len(theirs) == len(ours) and ours
+    by_direction: dict[bool, list[tuple[object, ...]]] = {True: [], False: []}
+    for frame in theirs:
+        by_direction[frame["websocket.mask"] == "1"].append(
+            (
+                int(frame["websocket.opcode"]),
+                frame["websocket.fin"] == "1",
+                int(
+                    frame.get("websocket.payload_length_ext_64")
+                    or frame.get("websocket.payload_length_ext_16")
+                    or frame["websocket.payload_length"]
+                ),
+                (frame.get("websocket.masking_key") or "").replace(":", "") or None,
+            )
+        )
+    for masked, direction in ((True, "client"), (False, "server")):
+        mine = [
+            (
+                f.record.header.opcode,
+                f.record.header.fin,
+                f.record.header.payload_length,
+                None if f.record.header.mask_key is None else f.record.header.mask_key.hex(),
+            )
+            for f in ours
+            if f.direction == direction
+        ]
+        assert mine == by_direction[masked], direction
+    # unmasked payloads of uncompressed text frames, as tshark decodes them
+    texts = [
+        frame["websocket.payload"]["websocket.payload.text"]
+        for frame in theirs
+        if frame["websocket.opcode"] == "1"
+        and frame.get("websocket.pmc") != "1"
+        and isinstance(frame.get("websocket.payload"), dict)
+        and "websocket.payload.text" in frame["websocket.payload"]
+        and frame["websocket.fin"] == "1"
+    ]
+    mine_texts = [
+        f.record.payload.decode("utf-8")
+        for f in ours
+        if f.record.header.opcode == 1 and not f.record.header.rsv1 and f.record.header.fin
+    ]
+    assert sorted(texts) == sorted(mine_texts)
