@@ -191,7 +191,7 @@ class Scanner:
                 analyzer.data(StreamData(number, from_client, data, now, 0, offsets[from_client]))
                 offsets[from_client] += len(data)
             yield analyzer.close(
-                ConnectionClosed(number, now, "capture-end", offsets[True], offsets[False], 0, 0)
+                ConnectionClosed(number, now, "end-of-dump", offsets[True], offsets[False], 0, 0)
             )
         self.notes.append(f"{name}: a tshark follow dump has no timestamps: cookies judged now")
 
@@ -224,7 +224,7 @@ class Scanner:
             ConnectionClosed(
                 number,
                 now,
-                "capture-end",
+                "end-of-dump",
                 offset if from_client else 0,
                 0 if from_client else offset,
                 0,
