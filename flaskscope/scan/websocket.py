@@ -25,6 +25,10 @@ MAX_RESYNC_BUFFER = 256 * 1024
 RESYNC_CHAIN = 3
 """Well-formed headers in a row that mark a frame boundary (fewer when the data ends)."""
 
+RESEARCH_STEP = 4096
+"""While no boundary is found, search again only after this many more bytes."""
+"""Well-formed headers in a row that mark a frame boundary (fewer when the data ends)."""
+
 _VALID_OPCODES = frozenset((0, 1, 2, 8, 9, 10))
 
 DirectionEvents = list[FrameRecord | MessageRecord | Violation | str]
@@ -45,17 +49,28 @@ def _plausible(header: FrameHeader, masked: bool | None, max_length: int) -> boo
 
 
 def find_frame_boundary(
-    data: bytes, masked: bool | None, *, start: int = 0, max_length: int = 1 << 24
+    data: bytes,
+    masked: bool | None,
+    *,
+    start: int = 0,
+    max_length: int = 1 << 24,
+    at_end: bool = False,
 ) -> tuple[int | None, int]:
     """The first offset in ``data`` (from ``start``) from which well-formed frame headers
-    chain: at least :data:`RESYNC_CHAIN` of them, or fewer that end exactly at the end of
+    chain (§5.2 header rules, §5.4 fragmentation order): at least :data:`RESYNC_CHAIN` of
+    them; failing that, the first offset whose shorter chain ends exactly at the end of
     ``data``. ``masked`` is the mask bit the sender's frames carry (None: not known).
 
-    Returns (the offset or None, where to resume when more data comes): an offset whose chain
-    runs past the end of ``data`` is undecided, so the search stops there until more comes."""
+    Returns (the offset or None, where to resume when more data comes). An offset whose chain
+    runs past the end of ``data`` is undecided: a later offset whose chain is whole within
+    ``data`` wins over it (the two cannot both be right), otherwise the search resumes there
+    when more data comes. ``at_end``: no more data will come, undecided offsets are refused."""
+    first_undecided: int | None = None
+    exact_end: int | None = None
     for offset in range(start, len(data)):
         position, count, mask = offset, 0, masked
         undecided = False
+        in_message: bool | None = None  # unknown before the first frame
         while True:
             header = parse_header(data, position)
             if isinstance(header, int):
@@ -63,6 +78,14 @@ def find_frame_boundary(
                 break
             if not _plausible(header, mask, max_length):
                 break
+            opcode = header.opcode
+            if opcode < 8:  # §5.4: continuations only inside a message, RSV1 only on its start
+                if opcode == 0:
+                    if in_message is False or header.rsv1:
+                        break
+                elif in_message:
+                    break
+                in_message = not header.fin
             mask = header.masked
             count += 1
             position += header.header_length + header.payload_length
@@ -71,10 +94,16 @@ def find_frame_boundary(
             if position >= len(data):
                 undecided = position > len(data)
                 break
-        if count >= RESYNC_CHAIN or (count and position == len(data)):
+        if count >= RESYNC_CHAIN:
             return offset, offset
-        if undecided:
-            return None, offset
+        if count and position == len(data) and exact_end is None:
+            exact_end = offset
+        if undecided and first_undecided is None and not at_end:
+            first_undecided = offset
+    if exact_end is not None:  # a shorter chain that ends exactly where the data does
+        return exact_end, exact_end
+    if first_undecided is not None:
+        return None, first_undecided
     return None, len(data)
 
 
@@ -102,6 +131,7 @@ class WebSocketDirection:
         self.parser: FrameParser | None = None
         self._pending = bytearray()
         self._resume = 0
+        self._searched = 0
         self.skipped = 0
         self.offset = 0
         if aligned:
@@ -133,6 +163,9 @@ class WebSocketDirection:
         events: DirectionEvents = []
         if self.parser is None:
             self._pending += data
+            if len(self._pending) - self._searched < RESEARCH_STEP and self._searched:
+                return events  # searched recently: wait for more bytes (bounded work)
+            self._searched = len(self._pending)
             boundary, self._resume = find_frame_boundary(
                 bytes(self._pending),
                 None if self.role is None else self.role == "client",
@@ -145,19 +178,31 @@ class WebSocketDirection:
                     self.skipped += drop
                     self.offset += drop
                     self._resume = 0
+                    self._searched = len(self._pending)
                 return events
             self._resume = 0
-            self.skipped += boundary
-            self.offset += boundary
-            if boundary:
-                events.append(
-                    f"{boundary} bytes before the first frame boundary were skipped (not "
-                    "parsed as frames)"
-                )
-            rest = bytes(self._pending[boundary:])
+            self._searched = 0
+            pending = bytes(self._pending)
             self._pending.clear()
-            self._start_parser(self.offset)
-            data = rest
+            return self._start_at(boundary, pending)
+        return self._parse(data)
+
+    def _start_at(self, boundary: int, pending: bytes) -> DirectionEvents:
+        """Frames start at ``boundary`` of ``pending``: what is before it is skipped."""
+        events: DirectionEvents = []
+        self.skipped += boundary
+        self.offset += boundary
+        if boundary:
+            events.append(
+                f"{boundary} bytes before the first frame boundary were skipped (not parsed "
+                "as frames)"
+            )
+        self._start_parser(self.offset)
+        events.extend(self._parse(pending[boundary:]))
+        return events
+
+    def _parse(self, data: bytes) -> DirectionEvents:
+        events: DirectionEvents = []
         assert self.parser is not None
         for batch in self.parser.feed_in_slices(data):
             events.extend(self._filter(batch))
@@ -195,6 +240,7 @@ class WebSocketDirection:
             self.parser = None
         self._pending.clear()
         self._resume = 0
+        self._searched = 0
         self.offset += size
         if self.deflate is not None and not _no_takeover(self.deflate, self.role):
             self.context_known = False
@@ -202,6 +248,17 @@ class WebSocketDirection:
 
     def finish(self) -> DirectionEvents:
         events: DirectionEvents = []
+        if self.parser is None and self._pending:
+            boundary, _ = find_frame_boundary(
+                bytes(self._pending),
+                None if self.role is None else self.role == "client",
+                at_end=True,
+            )
+            if boundary is not None:
+                rest = bytes(self._pending)
+                self._pending.clear()
+                self._searched = 0
+                events.extend(self._start_at(boundary, rest))
         if self.parser is not None:
             events.extend(self._filter(self.parser.finish()))
         elif self._pending:
