@@ -148,3 +148,29 @@ def _agrees_with_tshark(path: Path, port: int, report: ConnectionReport) -> None
         if f.record.header.opcode == 1 and not f.record.header.rsv1 and f.record.header.fin
     ]
     assert sorted(texts) == sorted(mine_texts)
+
+
+@pytest.mark.parametrize("form", ["raw", "hex"])
+def test_tshark_follow_dumps_give_the_peers_messages(tmp_path: Path, form: str) -> None:
+    """tshark's own "follow TCP stream" dump of the capture, both directions in one text."""
+    import subprocess
+
+    from tests.scan.loopback import need
+
+    port = free_port()
+    path = tmp_path / "ws.pcap"
+    with capture_loopback(path, port):
+        client_sent, server_sent = _websockets_conversation(port, "deflate")
+    dump = subprocess.run(
+        [need("tshark"), "-r", str(path), "-q", "-z", f"follow,tcp,{form},0"],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    scanner = Scanner(ScanSettings(keep=1 << 20, now=time.time()))
+    [report] = list(scanner.scan("follow.txt", [dump]))
+    assert scanner.kinds["follow.txt"] == "tshark-follow"
+    assert report.handshake is not None and report.handshake.valid
+    assert _payloads(report, "client") == client_sent
+    assert _payloads(report, "server") == server_sent
+    assert report.violation_counts == {}
