@@ -59,6 +59,10 @@ def _pairs(items: Any) -> tuple[tuple[str, str], ...]:
     )
 
 
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _time(text: Any) -> float:
     if not isinstance(text, str):
         return 0.0
@@ -81,7 +85,9 @@ def _message(item: Any) -> HarMessage | None:
         data = ""
     timestamp = float(moment) if isinstance(moment, (int, float)) else 0.0
     if opcode == 1:
-        return HarMessage(kind == "send", timestamp, opcode, data.encode("utf-8", "surrogatepass"), data)
+        return HarMessage(
+            kind == "send", timestamp, opcode, data.encode("utf-8", "surrogatepass"), data
+        )
     try:
         payload = base64.b64decode(data, validate=True)
         problem = None
@@ -105,8 +111,8 @@ def parse_har(data: bytes, *, name: str = "the HAR") -> list[HarEntry]:
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             continue
-        request = entry.get("request") if isinstance(entry.get("request"), dict) else {}
-        response = entry.get("response") if isinstance(entry.get("response"), dict) else {}
+        request = _object(entry.get("request"))
+        response = _object(entry.get("response"))
         status = response.get("status", 0)
         messages = entry.get("_webSocketMessages")
         found.append(

@@ -96,7 +96,15 @@ TcpEvent = ConnectionOpened | StreamData | StreamGap | ConnectionClosed
 class _Half:
     """One direction: the next sequence number expected and what waits beyond it."""
 
-    __slots__ = ("delivered", "fin", "gap_bytes", "next_seq", "pending", "pending_bytes", "retransmitted")
+    __slots__ = (
+        "delivered",
+        "fin",
+        "gap_bytes",
+        "next_seq",
+        "pending",
+        "pending_bytes",
+        "retransmitted",
+    )
 
     def __init__(self) -> None:
         self.next_seq: int | None = None
@@ -409,5 +417,7 @@ class TcpReassembler:
         """The capture has ended: every connection still open ends here."""
         events: list[TcpEvent] = []
         for key, connection in list(self._connections.items()):
-            self._close(connection, key, max(timestamp, connection.last_seen), "capture-end", events)
+            self._close(
+                connection, key, max(timestamp, connection.last_seen), "capture-end", events
+            )
         return events

@@ -236,7 +236,13 @@ def scan_command(
             json_line("cookie", cookie.to_json())
         json_line(
             "summary",
-            {"files": described, **totals.to_json(), "audit": audit_result, "notes": notes, "ok": totals.ok},
+            {
+                "files": described,
+                **totals.to_json(),
+                "audit": audit_result,
+                "notes": notes,
+                "ok": totals.ok,
+            },
         )
     elif as_json:
         from flaskscope.render.console import emit_json

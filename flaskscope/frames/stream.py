@@ -251,7 +251,7 @@ class FrameParser:
         found = http_head_at(view, position)
         if found is None:
             return False
-        if found == "more":  # too few bytes to tell: wait for the next chunk
+        if isinstance(found, str):  # "more": too few bytes to tell, wait for the next chunk
             self._http_pending += view[position:size]
             return True
         self.stopped = found
@@ -269,7 +269,11 @@ class FrameParser:
             "whole capture with 'flaskscope scan'"
         )
         self._emit_violation(
-            Violation(code, self._frame_index, f"{what} ({found.line!r}) at byte {self.position}: {detail}"),
+            Violation(
+                code,
+                self._frame_index,
+                f"{what} ({found.line!r}) at byte {self.position}: {detail}",
+            ),
             events,
         )
         return True
@@ -519,7 +523,8 @@ _HTTP_REQUEST_LINE = re.compile(rb"[A-Z]{3,12} [^ \r\n]{1,8000} HTTP/1\.[01]\r?\
 
 
 _HTTP_REQUEST_PREFIX = re.compile(
-    rb"[A-Z]{1,12}(?: [^ \r\n]{0,8000}(?: (?:H(?:T(?:T(?:P(?:/(?:1(?:\.(?:[01]\r?)?)?)?)?)?)?)?)?)?)?\Z"
+    rb"[A-Z]{1,12}(?: [^ \r\n]{0,8000}"
+    rb"(?: (?:H(?:T(?:T(?:P(?:/(?:1(?:\.(?:[01]\r?)?)?)?)?)?)?)?)?)?)?\Z"
 )
 
 

@@ -100,7 +100,9 @@ def render_connection(
         )
     )
     for exchange in report.exchanges[:20]:
-        status = "no response" if exchange.status is None else f"{exchange.status} {exchange.reason}"
+        status = (
+            "no response" if exchange.status is None else f"{exchange.status} {exchange.reason}"
+        )
         console.print(_line("  ", safe_text(f"{exchange.method} {exchange.target} -> {status}")))
     if len(report.exchanges) > 20:
         console.print(f"  ... {len(report.exchanges) - 20} more exchanges (--json has them)")
@@ -114,7 +116,9 @@ def render_connection(
             failed = ", ".join(check.id for check in handshake.failures())
             console.print(_line("  handshake: ", (f"FAILED: {failed}", BAD)))
             for check in handshake.failures():
-                console.print(_line("    ", (check.id, BAD), f" ({check.rfc}): ", safe_text(check.message)))
+                console.print(
+                    _line("    ", (check.id, BAD), f" ({check.rfc}): ", safe_text(check.message))
+                )
     if report.deflate:
         console.print(_line("  deflate: ", safe_text(report.deflate)))
     for direction, counts in report.summaries.items():
@@ -140,9 +144,7 @@ def render_connection(
             console.print(f"    ... {report.frames_omitted} more frames (--max-frames)")
         for message in report.messages:
             shown = (
-                message.text
-                if message.text is not None
-                else message.payload[:max_bytes].hex(" ")
+                message.text if message.text is not None else message.payload[:max_bytes].hex(" ")
             )
             if len(shown) > max_bytes:
                 shown = shown[:max_bytes] + "..."
@@ -169,7 +171,9 @@ def render_connection(
     listed = len(report.violations)
     total = sum(report.violation_counts.values())
     if total > listed:
-        console.print(f"  ... {total - listed} more violations ({_counts(report.violation_counts)})")
+        console.print(
+            f"  ... {total - listed} more violations ({_counts(report.violation_counts)})"
+        )
     for gap in report.gaps:
         console.print(
             _line(

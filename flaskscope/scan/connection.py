@@ -125,7 +125,9 @@ class ConnectionAnalyzer:
             if from_client and not self.syn_seen:
                 self._swap()
             elif not self.syn_seen:
-                self.notes.append("the first bytes are a response: its request is not in the capture")
+                self.notes.append(
+                    "the first bytes are a response: its request is not in the capture"
+                )
             return
         if not self.syn_seen:
             boundary, _ = find_frame_boundary(data, None)
@@ -351,7 +353,11 @@ class ConnectionAnalyzer:
                 f"{self.exchange_count - len(self.exchanges)} more HTTP exchanges not listed"
             )
         for direction, http in (("client", self.client_http), ("server", self.server_http)):
-            if http is not None and http.broken is not None and http.broken != "a gap in the capture":
+            if (
+                http is not None
+                and http.broken is not None
+                and http.broken != "a gap in the capture"
+            ):
                 self.notes.append(f"{direction}: HTTP parsing stopped: {http.broken}")
         if event.reason == "capture-end":
             self.notes.append("the capture ends before the connection does")
@@ -398,7 +404,11 @@ def _summary(ws: WebSocketDirection) -> StreamSummary:
         summary = parser.summary()
         stream_bytes += summary.stream_bytes
         payload_bytes += summary.payload_bytes
-        for into, counts in ((frames, summary.frames), (messages, summary.messages), (violations, summary.violations)):
+        for into, counts in (
+            (frames, summary.frames),
+            (messages, summary.messages),
+            (violations, summary.violations),
+        ):
             for name, count in counts.items():
                 into[name] = into.get(name, 0) + count
     if not ws.parsers:

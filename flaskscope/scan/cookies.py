@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from itertools import repeat
 
@@ -31,8 +31,8 @@ __all__ = [
     "MAX_SIGHTINGS",
     "CookieBook",
     "CookieSettings",
-    "cookies_in_request",
     "cookie_in_set_cookie",
+    "cookies_in_request",
 ]
 
 MAX_SIGHTINGS = 50
@@ -49,7 +49,7 @@ class CookieSettings:
     names: tuple[str, ...] = ("session",)
     secret_key: str | bytes | None = None
     fallback_keys: tuple[str | bytes, ...] = ()
-    options: SigningOptions = SigningOptions()
+    options: SigningOptions = field(default_factory=SigningOptions)
     max_age: int | None = 31 * 24 * 3600
     serializer: object | None = None
     app_loaded: bool = False
@@ -84,7 +84,7 @@ def _unquote(value: str) -> str:
 
 
 class _Entry:
-    __slots__ = ("finding", "sightings", "count", "expired_later")
+    __slots__ = ("count", "expired_later", "finding", "sightings")
 
     def __init__(self, finding: CookieFinding) -> None:
         self.finding = finding
@@ -129,7 +129,9 @@ class CookieBook:
 
     def _judge(self, number: int, name: str, value: str, timestamp: float) -> CookieFinding:
         settings = self.settings
-        empty = CookieFinding(number, name, value, "undecodable", "undecodable", None, None, None, (), 0)
+        empty = CookieFinding(
+            number, name, value, "undecodable", "undecodable", None, None, None, (), 0
+        )
         try:
             server: ServerSessionCookie | None = server_session_cookie(
                 value, app_loaded=settings.app_loaded, interface=settings.server_interface
@@ -137,7 +139,9 @@ class CookieBook:
         except FlaskscopeError as error:
             return replace(empty, error=str(error))
         if server is not None:
-            return replace(empty, kind="server-session", verdict="server-session", server_session=server)
+            return replace(
+                empty, kind="server-session", verdict="server-session", server_session=server
+            )
         try:
             decoded = decode_cookie(
                 value,

@@ -27,15 +27,16 @@ from flaskscope.scan.settings import ScanSettings
 
 __all__ = ["HAR_NOTE", "har_reports"]
 
-HAR_NOTE = (
-    "a HAR holds messages, not frame bytes: framing, masking and compression are not checked"
-)
+HAR_NOTE = "a HAR holds messages, not frame bytes: framing, masking and compression are not checked"
 
 _VALID_OPCODES = (0, 1, 2, 8, 9, 10)
 
 
 def _head(start_line: str, headers: tuple[tuple[str, str], ...]) -> bytes:
-    lines = [start_line, *(f"{name}: {value}" for name, value in headers if not name.startswith(":"))]
+    lines = [
+        start_line,
+        *(f"{name}: {value}" for name, value in headers if not name.startswith(":")),
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape")
 
 
@@ -89,12 +90,6 @@ def har_reports(
         if settings.connection is not None and settings.connection != number:
             continue
         cookie_ids: dict[int, None] = {}
-
-        def see(name: str, value: str, header: str, number: int = number) -> None:
-            found = book.see(name, value, CookieSighting(number, header, entry.started))
-            if found is not None:
-                cookie_ids[found] = None
-
         seen: set[tuple[str, str, str]] = set()
         for name, value in entry.request_headers:
             if name.lower() == "cookie":
@@ -113,7 +108,11 @@ def har_reports(
             if cookie_name in names:
                 seen.add(("Set-Cookie", cookie_name, cookie_value))
         for header, cookie_name, cookie_value in sorted(seen):
-            see(cookie_name, cookie_value, header)
+            found = book.see(
+                cookie_name, cookie_value, CookieSighting(number, header, entry.started)
+            )
+            if found is not None:
+                cookie_ids[found] = None
         url = urlsplit(entry.url)
         target = (url.path or "/") + (f"?{url.query}" if url.query else "")
         exchange = Exchange(
@@ -161,7 +160,9 @@ def har_reports(
                 for code, text in _message_violations(message, index):
                     counts[code] = counts.get(code, 0) + 1
                     violations.append(
-                        ScanViolation(direction, code, None, text, VIOLATION_RFC[code], message.timestamp)
+                        ScanViolation(
+                            direction, code, None, text, VIOLATION_RFC[code], message.timestamp
+                        )
                     )
         yield ConnectionReport(
             id=number,

@@ -75,9 +75,7 @@ def parse_head(raw: bytes, timestamp: float, *, is_request: bool) -> HttpHeadRec
             continue
         name, colon, value = line.partition(b":")
         if colon:
-            fields.append(
-                (name.strip().decode("latin-1"), value.strip().decode("latin-1"))
-            )
+            fields.append((name.strip().decode("latin-1"), value.strip().decode("latin-1")))
     if is_request:
         match = _REQUEST_LINE.match(start)
         if match is None:
@@ -149,9 +147,10 @@ class HttpDirection:
                 continue
             end = _HEAD_END.search(self._buffer, 0, MAX_HEAD + 4)
             if end is None:
-                if len(self._buffer) > MAX_HEAD or not looks_like_http(
-                    bytes(self._buffer[:8192]), response=not self.is_request
-                ) and len(self._buffer) >= 16:
+                start = bytes(self._buffer[:8192])
+                if len(self._buffer) > MAX_HEAD or (
+                    len(start) >= 16 and not looks_like_http(start, response=not self.is_request)
+                ):
                     self.broken = "bytes that are not an HTTP head where one was expected"
                     self._buffer.clear()
                 break

@@ -128,7 +128,9 @@ class CookieFinding:
         if decoded is not None:
             out["payload"] = decoded.payload
             out["issued_at"] = decoded.issued_at.isoformat()
-            out["expires_at"] = None if decoded.expires_at is None else decoded.expires_at.isoformat()
+            out["expires_at"] = (
+                None if decoded.expires_at is None else decoded.expires_at.isoformat()
+            )
             out["matched_key"] = decoded.matched_key
             out["warnings"] = list(decoded.warnings)
         if self.server_session is not None:
@@ -147,7 +149,11 @@ class ScanFrame:
     record: FrameRecord
 
     def to_json(self) -> dict[str, object]:
-        return {"direction": self.direction, "time": iso_time(self.timestamp), **self.record.to_json()}
+        return {
+            "direction": self.direction,
+            "time": iso_time(self.timestamp),
+            **self.record.to_json(),
+        }
 
 
 @dataclass(frozen=True)

@@ -56,11 +56,14 @@ class ScanTotals:
 
     @property
     def bad_cookies(self) -> int:
-        return sum(
-            count
-            for verdict, count in self.cookies.items()
-            if verdict not in ("valid", "unverified", "server-session")
-        ) + self.weak_keys
+        return (
+            sum(
+                count
+                for verdict, count in self.cookies.items()
+                if verdict not in ("valid", "unverified", "server-session")
+            )
+            + self.weak_keys
+        )
 
     @property
     def ok(self) -> bool:

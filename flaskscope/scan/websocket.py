@@ -233,7 +233,10 @@ class WebSocketDirection:
         parser = self.parser
         if parser is not None:
             for event in parser.finish():
-                if isinstance(event, Violation) and event.code in ("truncated", "incomplete-message"):
+                if isinstance(event, Violation) and event.code in (
+                    "truncated",
+                    "incomplete-message",
+                ):
                     events.append(f"cut by the gap: {event.message}")
                 else:
                     events.extend(self._filter([event]))

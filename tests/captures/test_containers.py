@@ -27,7 +27,9 @@ def _conversation_packets(talk: Conversation) -> list[bytes]:
 @pytest.mark.parametrize("order", ["<", ">"])
 @pytest.mark.parametrize("nanoseconds", [False, True])
 def test_pcap_in_both_byte_orders_and_resolutions(order: str, nanoseconds: bool) -> None:
-    packets = timed([ethernet(packet) for packet in _conversation_packets(Conversation())], step=0.25)
+    packets = timed(
+        [ethernet(packet) for packet in _conversation_packets(Conversation())], step=0.25
+    )
     data = pcap(packets, order=order, nanoseconds=nanoseconds)
     assert detect_kind(data[:4096]) is CaptureKind.PCAP
     read = list(iter_packets([data[i : i + 7] for i in range(0, len(data), 7)]))  # tiny chunks
@@ -96,7 +98,11 @@ def test_pcapng_two_interfaces_and_two_sections(order: str) -> None:
     assert read[7].timestamp == pytest.approx(1_700_000_100.5, abs=1e-6)  # nanosecond interface
     assert {packet.linktype for packet in read} == {1, 276, 101}
     streams = reassemble(data)
-    assert [stream.opened.client.port for stream in streams if stream.opened] == [40001, 40002, 40003]
+    assert [stream.opened.client.port for stream in streams if stream.opened] == [
+        40001,
+        40002,
+        40003,
+    ]
     assert all(bytes(stream.client) == REQUEST for stream in streams)
 
 
@@ -105,7 +111,8 @@ def test_a_truncated_pcap_ends_with_a_note_not_an_error() -> None:
     reader = CaptureReader([data[:-10]])
     packets = list(reader)
     assert len(packets) == 6
-    assert reader.notes and "cut short" in reader.notes[0]
+    assert reader.notes
+    assert "cut short" in reader.notes[0]
 
 
 def test_a_truncated_pcapng_ends_with_a_note() -> None:
@@ -132,9 +139,7 @@ def test_a_packet_naming_an_undescribed_interface_is_an_error() -> None:
 
 
 def test_non_tcp_packets_are_not_segments() -> None:
-    udp = ethernet(
-        bytes.fromhex("4500001c000100004011") + b"\0\0" + bytes(8) + bytes(8)
-    )
+    udp = ethernet(bytes.fromhex("4500001c000100004011") + b"\0\0" + bytes(8) + bytes(8))
     [packet] = list(iter_packets([pcap([(1.0, udp)])]))
     assert decode_packet(packet) is None
     arp = ethernet(b"\0" * 28, ethertype=0x0806)

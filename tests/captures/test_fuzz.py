@@ -11,12 +11,16 @@ from flaskscope.errors import FlaskscopeError
 from flaskscope.scan import CookieSettings, Scanner, ScanSettings
 from tests.captures.writer import Conversation, ethernet, pcap, pcapng, sll2, timed
 
-_REQUEST = b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" \
-    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" \
+_REQUEST = (
+    b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
     b"Cookie: session=eyJhIjoxfQ.ZZZZZZ.abcdefghijklmnopqrstuvwxyz0\r\n\r\n"
-_RESPONSE = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" \
-    b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n" \
+)
+_RESPONSE = (
+    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
     b"Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n"
+)
 
 
 def _seed_packets() -> list[bytes]:
@@ -36,10 +40,14 @@ SEEDS = [
     pcap(timed([sll2(p) for p in _seed_packets()]), linktype=276, order=">"),
     pcapng([([1, 276], [(0, 1.0, ethernet(p)) for p in _seed_packets()])]),
     b'{"log": {"entries": [{"request": {"headers": [{"name": "Cookie", "value": "session=a.b.c"}]},'
-    b' "response": {"status": 101}, "_webSocketMessages": [{"type": "send", "opcode": 8, "data": "x"}]}]}}',
+    b' "response": {"status": 101},'
+    b' "_webSocketMessages": [{"type": "send", "opcode": 8, "data": "x"}]}]}}',
     b"\n===================================================================\nFollow: tcp,raw\n"
     b"Filter: tcp.stream eq 0\nNode 0: 1.2.3.4:5\nNode 1: 6.7.8.9:80\n"
-    + _REQUEST.hex().encode() + b"\n\t" + _RESPONSE.hex().encode() + b"\n\t8105hello\n"
+    + _REQUEST.hex().encode()
+    + b"\n\t"
+    + _RESPONSE.hex().encode()
+    + b"\n\t8105hello\n"
     b"===================================================================\n",
 ]
 
@@ -77,7 +85,9 @@ def test_mutated_captures_raise_only_flaskscope_errors(
 
 @settings(max_examples=100, deadline=None)
 @given(
-    head=st.sampled_from([b"\xd4\xc3\xb2\xa1", b"\x0a\x0d\x0d\x0a", b"{\"log\"", b"=====\nFollow: tcp,hex\n", b""]),
+    head=st.sampled_from(
+        [b"\xd4\xc3\xb2\xa1", b"\x0a\x0d\x0d\x0a", b'{"log"', b"=====\nFollow: tcp,hex\n", b""]
+    ),
     body=st.binary(max_size=2000),
 )
 def test_random_bytes_behind_a_capture_magic(head: bytes, body: bytes) -> None:

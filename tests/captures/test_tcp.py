@@ -68,12 +68,19 @@ RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
 
 def test_in_order_connection_both_directions_and_fin_closes_it() -> None:
     talk = Conversation()
-    packets = [*talk.handshake(), talk.packet(True, REQUEST), talk.packet(False, RESPONSE), *talk.close()]
+    packets = [
+        *talk.handshake(),
+        talk.packet(True, REQUEST),
+        talk.packet(False, RESPONSE),
+        *talk.close(),
+    ]
     [stream] = reassemble(capture(packets))
     assert bytes(stream.client) == REQUEST
     assert bytes(stream.server) == RESPONSE
-    assert stream.opened is not None and stream.opened.syn_seen
-    assert stream.closed is not None and stream.closed.reason == "fin"
+    assert stream.opened is not None
+    assert stream.opened.syn_seen
+    assert stream.closed is not None
+    assert stream.closed.reason == "fin"
     assert stream.gaps == []
 
 
@@ -131,16 +138,20 @@ def test_a_hole_still_open_at_the_end_of_the_connection_is_a_gap() -> None:
     [stream] = reassemble(capture(packets))
     assert bytes(stream.client) == b"abcxyz"
     assert [(gap.offset, gap.size) for gap in stream.gaps] == [(3, 2)]
-    assert stream.closed is not None and stream.closed.reason == "rst"
+    assert stream.closed is not None
+    assert stream.closed.reason == "rst"
 
 
 def test_the_pending_buffer_is_bounded() -> None:
     talk = Conversation()
     packets = talk.handshake()
     start = talk.client_seq
-    packets += [talk.packet(True, bytes([65 + n]) * 1000, seq=start + 10 + 1000 * n) for n in range(20)]
+    packets += [
+        talk.packet(True, bytes([65 + n]) * 1000, seq=start + 10 + 1000 * n) for n in range(20)
+    ]
     [stream] = reassemble(capture(packets), max_pending=4000)
-    assert stream.gaps[0].offset == 0 and stream.gaps[0].size == 10
+    assert stream.gaps[0].offset == 0
+    assert stream.gaps[0].size == 10
     assert len(stream.client) == 20_000
 
 
@@ -161,7 +172,8 @@ def test_a_capture_that_starts_mid_stream_flags_the_connection() -> None:
     talk.handshake()  # happened before the capture
     packets = [talk.packet(False, b"server speaks"), talk.packet(True, b"client answers")]
     [stream] = reassemble(capture(packets))
-    assert stream.opened is not None and not stream.opened.syn_seen
+    assert stream.opened is not None
+    assert not stream.opened.syn_seen
     assert stream.opened.client.port == 51515  # the ephemeral port is the client's
     assert bytes(stream.client) == b"client answers"
     assert bytes(stream.server) == b"server speaks"

@@ -158,7 +158,12 @@ class Conversation:
         return ipv4(source, destination, segment)
 
     def packet(
-        self, from_client: bool, payload: bytes = b"", flags: int = ACK | PSH, *, seq: int | None = None
+        self,
+        from_client: bool,
+        payload: bytes = b"",
+        flags: int = ACK | PSH,
+        *,
+        seq: int | None = None,
     ) -> bytes:
         """One segment; ``seq`` overrides the next sequence number (for reordering tests)
         and then does not advance it."""
@@ -188,8 +193,14 @@ class Conversation:
         ]
 
     def close(self) -> list[bytes]:
-        return [self.packet(True, flags=FIN | ACK), self.packet(False, flags=FIN | ACK), self.packet(True, flags=ACK)]
+        return [
+            self.packet(True, flags=FIN | ACK),
+            self.packet(False, flags=FIN | ACK),
+            self.packet(True, flags=ACK),
+        ]
 
 
-def timed(packets: list[bytes], start: float = 1_700_000_000.0, step: float = 0.001) -> list[tuple[float, bytes]]:
+def timed(
+    packets: list[bytes], start: float = 1_700_000_000.0, step: float = 0.001
+) -> list[tuple[float, bytes]]:
     return [(start + number * step, packet) for number, packet in enumerate(packets)]

@@ -24,13 +24,19 @@ def _cookie_capture(tmp_path: Path) -> str:
     talk = Conversation()
     request = f"GET / HTTP/1.1\r\nHost: x\r\nCookie: session={cookie}\r\n\r\n".encode()
     response = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
-    return _write(tmp_path, [*talk.handshake(), talk.packet(True, request), talk.packet(False, response)])
+    return _write(
+        tmp_path, [*talk.handshake(), talk.packet(True, request), talk.packet(False, response)]
+    )
 
 
 def _ws_capture(tmp_path: Path, *, bad: bool = False) -> str:
     talk = Conversation(server_port=8765)
     server = frame(b"fine", mask=False) + (frame(b"x", mask=True) if bad else b"")
-    packets = [*_upgrade(talk, None), talk.packet(True, frame(b"hi", mask=True)), talk.packet(False, server)]
+    packets = [
+        *_upgrade(talk, None),
+        talk.packet(True, frame(b"hi", mask=True)),
+        talk.packet(False, server),
+    ]
     return _write(tmp_path, [*packets, *talk.close()], "ws.pcap")
 
 
@@ -54,7 +60,9 @@ def test_wrong_key_exits_1(tmp_path: Path) -> None:
 def test_audit_finds_the_weak_key_and_exits_1(tmp_path: Path) -> None:
     wordlist = tmp_path / "words.txt"
     wordlist.write_text(f"one\ntwo\n{SECRET}\n")
-    document = run_json("scan", _cookie_capture(tmp_path), "--audit", "--wordlist", str(wordlist), code=1)
+    document = run_json(
+        "scan", _cookie_capture(tmp_path), "--audit", "--wordlist", str(wordlist), code=1
+    )
     [cookie] = document["cookies"]
     assert cookie["weak_key"] == SECRET
     assert document["audit"]["weak_keys"] == 1
@@ -63,8 +71,21 @@ def test_audit_finds_the_weak_key_and_exits_1(tmp_path: Path) -> None:
 def test_json_shape(tmp_path: Path) -> None:
     document = run_json("scan", _ws_capture(tmp_path))
     [connection] = document["connections"]
-    for field in ("id", "client", "server", "start", "end", "kind", "exchanges", "cookies",
-                  "handshake", "frames", "messages", "violations", "gaps"):
+    for field in (
+        "id",
+        "client",
+        "server",
+        "start",
+        "end",
+        "kind",
+        "exchanges",
+        "cookies",
+        "handshake",
+        "frames",
+        "messages",
+        "violations",
+        "gaps",
+    ):
         assert field in connection
     assert connection["kind"] == "websocket"
     assert [m["text"] for m in connection["messages"]] == ["hi", "fine"]
@@ -93,11 +114,13 @@ def test_filters(tmp_path: Path) -> None:
     assert [c["kind"] for c in only_ws["connections"]] == ["websocket"]
     assert only_ws["cookies"] == []
     only_cookies = run_json("scan", *files, "--only", "cookies")
-    assert only_cookies["connections"] == [] and len(only_cookies["cookies"]) == 1
+    assert only_cookies["connections"] == []
+    assert len(only_cookies["cookies"]) == 1
     one = run_json("scan", *files, "--connection", "1")
     assert [c["id"] for c in one["connections"]] == [1]
     summary = run_cli("scan", *files, "--summary", "--no-color")
-    assert "frame 0" not in summary.stdout and "client: 1 frames" in summary.stdout
+    assert "frame 0" not in summary.stdout
+    assert "client: 1 frames" in summary.stdout
 
 
 @pytest.mark.parametrize(
@@ -114,7 +137,8 @@ def test_not_a_capture_exits_2(tmp_path: Path, content: bytes, message: str) -> 
     path.write_bytes(content)
     result = run_cli("scan", str(path))
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: ") and message in result.stderr
+    assert result.stderr.startswith("Error: ")
+    assert message in result.stderr
 
 
 def test_missing_file_exits_2() -> None:
@@ -130,7 +154,11 @@ def test_parse_frame_points_a_pcap_at_scan(tmp_path: Path) -> None:
 
 
 def test_parse_frame_names_the_http_head_in_a_two_direction_dump() -> None:
-    data = frame(b"hi", mask=False) + b"HTTP/1.1 101 Switching Protocols\r\n\r\n" + frame(b"x", mask=False)
+    data = (
+        frame(b"hi", mask=False)
+        + b"HTTP/1.1 101 Switching Protocols\r\n\r\n"
+        + frame(b"x", mask=False)
+    )
     document = run_json("parse-frame", "--role", "server", data.hex(), code=1)
     assert [v["code"] for v in document["violations"]] == ["http-head-in-frames"]
 

@@ -92,7 +92,18 @@ def tshark_json(path: Path, port: int) -> list[dict[str, object]]:
 
     tshark = need("tshark")
     out = subprocess.run(
-        [tshark, "-r", str(path), "-d", f"tcp.port=={port},http", "-Y", "websocket", "-T", "json", "-x"],
+        [
+            tshark,
+            "-r",
+            str(path),
+            "-d",
+            f"tcp.port=={port},http",
+            "-Y",
+            "websocket",
+            "-T",
+            "json",
+            "-x",
+        ],
         capture_output=True,
         text=True,
         timeout=120,

@@ -74,7 +74,9 @@ def test_session_cookie_and_websocket_route(tmp_path: Path, served: tuple[int, l
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     client_sent = ["one", "two ✓", "three" * 1000]
     with capture_loopback(path, port):
-        assert opener.open(f"http://127.0.0.1:{port}/login/alice", timeout=10).read() == b"logged in"
+        assert (
+            opener.open(f"http://127.0.0.1:{port}/login/alice", timeout=10).read() == b"logged in"
+        )
         assert opener.open(f"http://127.0.0.1:{port}/me", timeout=10).read() == b"alice"
         [cookie] = list(jar)
         websocket = simple_websocket.Client.connect(
@@ -101,7 +103,8 @@ def test_session_cookie_and_websocket_route(tmp_path: Path, served: tuple[int, l
     assert finding.decoded.session == {"user": "alice", "roles": ["reader"]}
     assert [s.header for s in finding.sightings] == ["Set-Cookie", "Cookie", "Cookie"]
     [ws] = [report for report in reports if report.kind == "websocket"]
-    assert ws.handshake is not None and ws.handshake.valid
+    assert ws.handshake is not None
+    assert ws.handshake.valid
     assert finding.id in ws.cookies
     client = [m.text for m in ws.messages if m.direction == "client" and m.opcode == 1]
     server = [m.text for m in ws.messages if m.direction == "server" and m.opcode == 1]

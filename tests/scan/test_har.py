@@ -55,7 +55,9 @@ def chrome_har(cookie: str) -> dict[str, object]:
                         "headers": [
                             {"name": "Set-Cookie", "value": f"session={cookie}; HttpOnly; Path=/"}
                         ],
-                        "cookies": [{"name": "session", "value": cookie, "path": "/", "httpOnly": True}],
+                        "cookies": [
+                            {"name": "session", "value": cookie, "path": "/", "httpOnly": True}
+                        ],
                         "content": {"size": 0, "mimeType": "text/html"},
                         "redirectURL": "/",
                         "headersSize": -1,
@@ -92,7 +94,10 @@ def chrome_har(cookie: str) -> dict[str, object]:
                         "headers": [
                             {"name": "Upgrade", "value": "websocket"},
                             {"name": "Connection", "value": "Upgrade"},
-                            {"name": "Sec-WebSocket-Accept", "value": "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="},
+                            {
+                                "name": "Sec-WebSocket-Accept",
+                                "value": "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+                            },
                         ],
                         "cookies": [],
                         "content": {"size": 0, "mimeType": "x-unknown"},
@@ -111,8 +116,18 @@ def chrome_har(cookie: str) -> dict[str, object]:
                             "opcode": 2,
                             "data": base64.b64encode(b"\x00\xffbin").decode(),
                         },
-                        {"type": "send", "time": now + 0.03, "opcode": 9, "data": base64.b64encode(b"p" * 200).decode()},
-                        {"type": "receive", "time": now + 0.04, "opcode": 8, "data": base64.b64encode(b"\x03\xed").decode()},
+                        {
+                            "type": "send",
+                            "time": now + 0.03,
+                            "opcode": 9,
+                            "data": base64.b64encode(b"p" * 200).decode(),
+                        },
+                        {
+                            "type": "receive",
+                            "time": now + 0.04,
+                            "opcode": 8,
+                            "data": base64.b64encode(b"\x03\xed").decode(),
+                        },
                     ],
                 },
             ],
@@ -137,7 +152,8 @@ def test_chrome_har_cookies_handshake_and_messages() -> None:
     assert finding.verdict == "valid"
     assert [s.header for s in finding.sightings] == ["Set-Cookie", "Cookie"]
     assert websocket.kind == "websocket"  # type: ignore[attr-defined]
-    assert websocket.handshake is not None and websocket.handshake.valid  # type: ignore[attr-defined]
+    assert websocket.handshake is not None  # type: ignore[attr-defined]
+    assert websocket.handshake.valid  # type: ignore[attr-defined]
     got = [(m.direction, m.opcode, m.payload) for m in websocket.messages]  # type: ignore[attr-defined]
     assert got == [
         ("client", 1, b"hello"),

@@ -43,15 +43,17 @@ def _websockets_conversation(port: int, compression: str | None) -> tuple[Sent, 
             server_sent.append(reply)
 
     async def main() -> None:
-        async with serve(handler, "127.0.0.1", port, compression=compression):
-            async with connect(f"ws://127.0.0.1:{port}", compression=compression) as websocket:
-                for message in CLIENT_MESSAGES:
-                    await websocket.send(message)
-                    client_sent.append(message)
-                    await websocket.recv()
-                await websocket.send(FRAGMENTED)  # one message in three frames
-                client_sent.append("".join(FRAGMENTED))
+        async with (
+            serve(handler, "127.0.0.1", port, compression=compression),
+            connect(f"ws://127.0.0.1:{port}", compression=compression) as websocket,
+        ):
+            for message in CLIENT_MESSAGES:
+                await websocket.send(message)
+                client_sent.append(message)
                 await websocket.recv()
+            await websocket.send(FRAGMENTED)  # one message in three frames
+            client_sent.append("".join(FRAGMENTED))
+            await websocket.recv()
 
     asyncio.run(asyncio.wait_for(main(), 60))
     return client_sent, server_sent
@@ -72,15 +74,18 @@ def _payloads(report: ConnectionReport, direction: str) -> Sent:
 
 
 @pytest.mark.parametrize("compression", [None, "deflate"], ids=["plain", "permessage-deflate"])
-def test_websockets_peers_messages_come_out_exactly(tmp_path: Path, compression: str | None) -> None:
+def test_websockets_peers_messages_come_out_exactly(
+    tmp_path: Path, compression: str | None
+) -> None:
     port = free_port()
     path = tmp_path / "ws.pcap"
     with capture_loopback(path, port):
         client_sent, server_sent = _websockets_conversation(port, compression)
-    scanner, reports = _scan(path)
+    _, reports = _scan(path)
     [report] = reports
     assert report.kind == "websocket"
-    assert report.handshake is not None and report.handshake.valid
+    assert report.handshake is not None
+    assert report.handshake.valid
     assert (report.deflate is not None) == (compression is not None)
     assert _payloads(report, "client") == client_sent
     assert _payloads(report, "server") == server_sent
@@ -105,7 +110,8 @@ def _agrees_with_tshark(path: Path, port: int, report: ConnectionReport) -> None
         for frame in frames if isinstance(frames, list) else [frames]:
             theirs.append(frame)
     ours = list(report.frames)
-    assert len(theirs) == len(ours) and ours
+    assert len(theirs) == len(ours)
+    assert ours
     by_direction: dict[bool, list[tuple[object, ...]]] = {True: [], False: []}
     for frame in theirs:
         by_direction[frame["websocket.mask"] == "1"].append(
@@ -170,7 +176,8 @@ def test_tshark_follow_dumps_give_the_peers_messages(tmp_path: Path, form: str) 
     scanner = Scanner(ScanSettings(keep=1 << 20, now=time.time()))
     [report] = list(scanner.scan("follow.txt", [dump]))
     assert scanner.kinds["follow.txt"] == "tshark-follow"
-    assert report.handshake is not None and report.handshake.valid
+    assert report.handshake is not None
+    assert report.handshake.valid
     assert _payloads(report, "client") == client_sent
     assert _payloads(report, "server") == server_sent
     assert report.violation_counts == {}

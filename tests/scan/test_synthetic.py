@@ -18,7 +18,9 @@ from tests.captures.writer import ACK, PSH, Conversation, ethernet, pcap
 SECRET = "synthetic-secret"
 
 
-def frame(payload: bytes, opcode: int = 1, *, fin: bool = True, mask: bool, rsv1: bool = False) -> bytes:
+def frame(
+    payload: bytes, opcode: int = 1, *, fin: bool = True, mask: bool, rsv1: bool = False
+) -> bytes:
     """RFC 6455 §5.2, written out here (not with flaskscope's builder)."""
     first = (0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode
     length = len(payload)
@@ -34,7 +36,9 @@ def frame(payload: bytes, opcode: int = 1, *, fin: bool = True, mask: bool, rsv1
     return head + key + bytes(byte ^ key[i % 4] for i, byte in enumerate(payload))
 
 
-def scan(packets: list[tuple[float, bytes]], **settings: object) -> tuple[Scanner, list[ConnectionReport]]:
+def scan(
+    packets: list[tuple[float, bytes]], **settings: object
+) -> tuple[Scanner, list[ConnectionReport]]:
     scanner = Scanner(ScanSettings(keep=1 << 20, now=time.time(), **settings))  # type: ignore[arg-type]
     capture = pcap(
         [(t, ethernet(p, ethertype=0x86DD if p[0] >> 4 == 6 else 0x0800)) for t, p in packets]
@@ -59,7 +63,8 @@ def test_mid_connection_websocket_roles_from_the_mask_bits() -> None:
     ]
     _, [report] = scan(_timed(packets))
     assert report.kind == "websocket"
-    assert report.began_before_capture and report.role_inferred
+    assert report.began_before_capture
+    assert report.role_inferred
     assert report.client.endswith(":40000")
     assert texts(report, "client") == ["from client"]
     assert texts(report, "server") == ["from server 1", "from server 2"]
@@ -121,7 +126,8 @@ def test_deflate_with_context_takeover_across_messages_and_fragments() -> None:
     packets += [talk.packet(False, server_frames[:50]), talk.packet(False, server_frames[50:])]
     packets += talk.close()
     _, [report] = scan(_timed(packets))
-    assert report.handshake is not None and report.handshake.valid, report.handshake
+    assert report.handshake is not None
+    assert report.handshake.valid, report.handshake
     assert [m.payload for m in report.messages] == words
     assert all(m.compressed for m in report.messages)
     assert report.violation_counts == {}
@@ -129,7 +135,9 @@ def test_deflate_with_context_takeover_across_messages_and_fragments() -> None:
 
 def test_mid_connection_deflate_with_takeover_is_a_note_not_violations() -> None:
     talk = Conversation(client_port=40000, server_port=8765)
-    compressed = _deflate_messages([b"hello hello hello", b"hello hello hello world"], takeover=True)
+    compressed = _deflate_messages(
+        [b"hello hello hello", b"hello hello hello world"], takeover=True
+    )
     packets = [
         talk.packet(False, frame(b"first seen", mask=False)),
         talk.packet(False, frame(compressed[1], mask=False, rsv1=True)),  # refers to message 0
@@ -223,7 +231,9 @@ def test_audit_finds_a_weak_key_for_every_cookie_signed_with_it() -> None:
     now = time.time()
     weak = [_cookie({"n": n}, now - 60) for n in range(3)]
     talk = Conversation()
-    request = "".join(f"GET /{n} HTTP/1.1\r\nCookie: session={c}\r\n\r\n" for n, c in enumerate(weak))
+    request = "".join(
+        f"GET /{n} HTTP/1.1\r\nCookie: session={c}\r\n\r\n" for n, c in enumerate(weak)
+    )
     packets = [(now, p) for p in [*talk.handshake(), talk.packet(True, request.encode())]]
     scanner, _ = scan(packets)
     tried = scanner.audit(iter([[b"password", b"secret"], [b"nope", SECRET.encode()]]))
@@ -233,7 +243,9 @@ def test_audit_finds_a_weak_key_for_every_cookie_signed_with_it() -> None:
 
 def test_tls_is_listed_with_a_hint() -> None:
     talk = Conversation(server_port=443)
-    hello = bytes.fromhex("160301002a010000260303") + os.urandom(32) + b"\x00\x00\x02\x13\x01\x01\x00"
+    hello = (
+        bytes.fromhex("160301002a010000260303") + os.urandom(32) + b"\x00\x00\x02\x13\x01\x01\x00"
+    )
     _, [report] = scan(_timed([*talk.handshake(), talk.packet(True, hello)]))
     assert report.kind == "tls"
     assert any("SSLKEYLOGFILE" in note for note in report.notes)
@@ -247,7 +259,11 @@ def test_other_protocols_are_other() -> None:
 
 @pytest.mark.parametrize("version", [4, 6])
 def test_ipv6_websocket(version: int) -> None:
-    talk = Conversation(client="2001:db8::1", server="2001:db8::2", version=6) if version == 6 else Conversation()
+    talk = (
+        Conversation(client="2001:db8::1", server="2001:db8::2", version=6)
+        if version == 6
+        else Conversation()
+    )
     packets = [*_upgrade(talk, None), talk.packet(True, frame(b"hi", mask=True)), *talk.close()]
     _, [report] = scan(_timed(packets))
     assert texts(report, "client") == ["hi"]
@@ -277,7 +293,12 @@ def test_websocket_request_refused_keeps_http_going() -> None:
         b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
         b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
     )
-    packets = [*talk.handshake(), talk.packet(True, request), talk.packet(False, response), *talk.close()]
+    packets = [
+        *talk.handshake(),
+        talk.packet(True, request),
+        talk.packet(False, response),
+        *talk.close(),
+    ]
     _, [report] = scan(_timed(packets))
     assert report.kind == "http"
     assert [(e.target, e.status) for e in report.exchanges] == [("/ws", 400), ("/next", 200)]
