@@ -11,6 +11,8 @@ decompression failures become a note, not violations.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flaskscope.frames.deflate import DeflateSettings
 from flaskscope.frames.frame import MAX_CONTROL_PAYLOAD, FrameHeader, parse_header
 from flaskscope.frames.records import FrameRecord, MessageRecord
@@ -134,14 +136,14 @@ class WebSocketDirection:
         self._searched = 0
         self.skipped = 0
         self.offset = 0
-        if aligned:
-            self._start_parser(0)
         self.context_notes = 0
         self.frames_before = 0
         self.messages_before = 0
+        if aligned:
+            self._start_parser(0)
 
     def _start_parser(self, offset: int) -> None:
-        previous = self.parser
+        previous = self.parsers[-1] if self.parsers else None
         if previous is not None:
             self.frames_before += sum(previous.summary().frames.values())
             self.messages_before += sum(previous.summary().messages.values())
@@ -211,7 +213,28 @@ class WebSocketDirection:
             self.role = self.parser.role
         return events
 
+    def _renumbered(
+        self, batch: list[FrameRecord | MessageRecord | Violation]
+    ) -> list[FrameRecord | MessageRecord | Violation]:
+        """After a resynchronisation a new parser counts from 0: its frame and message
+        indices continue those of the parsers before it."""
+        frames, messages = self.frames_before, self.messages_before
+        out: list[FrameRecord | MessageRecord | Violation] = []
+        for event in batch:
+            if isinstance(event, FrameRecord):
+                out.append(replace(event, index=event.index + frames))
+            elif isinstance(event, MessageRecord):
+                shifted = tuple(index + frames for index in event.frames)
+                out.append(replace(event, index=event.index + messages, frames=shifted))
+            elif event.frame is not None:
+                out.append(replace(event, frame=event.frame + frames))
+            else:
+                out.append(event)
+        return out
+
     def _filter(self, batch: list[FrameRecord | MessageRecord | Violation]) -> DirectionEvents:
+        if self.frames_before or self.messages_before:
+            batch = self._renumbered(batch)
         if self.context_known:
             return list(batch)
         out: DirectionEvents = []
