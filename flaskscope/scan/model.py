@@ -172,6 +172,8 @@ class ScanMessage:
     compressed: bool
     index: int
     """Index among the messages of its direction."""
+    frames: tuple[int, ...] = ()
+    """Indices of the frames it was carried in (within its direction)."""
 
     @classmethod
     def from_record(
@@ -188,6 +190,7 @@ class ScanMessage:
             record.complete,
             record.compressed,
             record.index,
+            record.frames,
         )
 
     def to_json(self) -> dict[str, object]:
@@ -197,6 +200,7 @@ class ScanMessage:
             "direction": self.direction,
             "time": iso_time(self.timestamp),
             "index": self.index,
+            "frames": list(self.frames),
             "opcode": self.opcode,
             "opcode_name": opcode_name(self.opcode),
             "length": self.length,

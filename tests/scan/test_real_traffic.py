@@ -181,3 +181,54 @@ def test_tshark_follow_dumps_give_the_peers_messages(tmp_path: Path, form: str) 
     assert _payloads(report, "client") == client_sent
     assert _payloads(report, "server") == server_sent
     assert report.violation_counts == {}
+
+
+def test_fragmented_compressed_message_where_tshark_garbles_it(tmp_path: Path) -> None:
+    """websockets sends ``FRAGMENTED`` as three compressed fragments (RSV1 on the first,
+    RFC 7692 §6.1). The peer's own record is the truth: flaskscope inflates the message
+    whole; tshark 4.0 shows raw deflate bytes for the continuations and garbage ("Trailing
+    stray characters") for the last fragment."""
+    import subprocess
+
+    from tests.scan.loopback import need
+
+    port = free_port()
+    path = tmp_path / "ws.pcap"
+    with capture_loopback(path, port):
+        client_sent, _ = _websockets_conversation(port, "deflate")
+    truth = client_sent[-1]
+    assert truth == "fragmented"
+    _, [report] = _scan(path)
+    [ours] = [m for m in report.messages if m.direction == "client" and len(m.frames) > 1]
+    assert ours.text == truth
+    assert ours.compressed
+    fields = subprocess.run(
+        [
+            need("tshark"),
+            "-r",
+            str(path),
+            "-d",
+            f"tcp.port=={port},http",
+            "-Y",
+            "websocket.mask == 1",
+            "-T",
+            "fields",
+            "-e",
+            "websocket.fin",
+            "-e",
+            "websocket.opcode",
+            "-e",
+            "websocket.payload.text",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.splitlines()
+    rows = [line.split("\t") for line in fields]
+    start = next(n for n, row in enumerate(rows) if row[0] == "0")  # the first fragment
+    end = next(n for n in range(start, len(rows)) if rows[n][0] == "1")
+    theirs = "".join(row[2] for row in rows[start : end + 1])
+    if theirs == truth:
+        pytest.skip("this tshark inflates fragmented compressed messages correctly")
+    assert theirs != truth
