@@ -172,8 +172,11 @@ def build_capture(path: str, total: int, seed: int = 7692) -> tuple[int, int, in
         return connections, frames, writer.packets
 
 
-def _run(command: list[str]) -> tuple[float, int, bytes]:
-    """Wall time, peak RSS (KiB) and stdout of one child process."""
+def _run(command: list[str]) -> tuple[float, float, int, bytes]:
+    """Wall time, CPU time (user + system), peak RSS (KiB) and stdout of one child process.
+
+    CPU time is reported too: on a shared machine the wall time of a single-threaded
+    process depends on what else runs."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
@@ -181,7 +184,7 @@ def _run(command: list[str]) -> tuple[float, int, bytes]:
         process.returncode = os.waitstatus_to_exitcode(status)
         elapsed = time.perf_counter() - start
         out.seek(0)
-        return elapsed, usage.ru_maxrss, out.read()
+        return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, out.read()
 
 
 def main() -> int:
@@ -203,11 +206,12 @@ def main() -> int:
         flaskscope = shutil.which("flaskscope") or os.path.join(
             os.path.dirname(sys.executable), "flaskscope"
         )
-        seconds, rss, out = _run([flaskscope, "scan", path, "--summary", "--json"])
+        seconds, cpu, rss, out = _run([flaskscope, "scan", path, "--summary", "--json"])
         summary = json.loads(out)["summary"]
         ours = summary["websocket"]["frames"]
         print(
-            f"flaskscope scan --summary: {seconds:6.2f} s, peak RSS {rss / 1024:.0f} MiB, "
+            f"flaskscope scan --summary: {seconds:6.2f} s ({cpu:.2f} s CPU), "
+            f"peak RSS {rss / 1024:.0f} MiB, "
             f"{summary['connections']['total']} connections, {ours} frames, "
             f"{summary['websocket']['violations']['total']} violations"
         )
@@ -215,15 +219,18 @@ def main() -> int:
         if tshark is None:
             print("tshark: not installed (scripts/system-deps.sh); no ratio")
             return 0
-        their_seconds, their_rss, their_out = _run(
+        their_seconds, their_cpu, their_rss, their_out = _run(
             [tshark, "-r", path, "-Y", "websocket", "-T", "fields", "-e", "websocket.opcode"]
         )
         theirs = sum(len(line.split(b",")) for line in their_out.splitlines() if line.strip())
         print(
-            f"tshark -Y websocket -T fields: {their_seconds:6.2f} s, peak RSS "
+            f"tshark -Y websocket -T fields: {their_seconds:6.2f} s ({their_cpu:.2f} s CPU), peak RSS "
             f"{their_rss / 1024:.0f} MiB, {theirs} frames"
         )
-        print(f"ratio (tshark time / flaskscope time): {their_seconds / seconds:.2f}x")
+        print(
+            f"ratio (tshark / flaskscope): wall {their_seconds / seconds:.2f}x, "
+            f"CPU {their_cpu / cpu:.2f}x"
+        )
         if ours != frames:
             print(f"warning: flaskscope counted {ours} frames, the capture holds {frames}")
         return 0

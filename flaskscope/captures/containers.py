@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import struct
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from flaskscope.captures.errors import CaptureError
 
@@ -63,11 +63,10 @@ def detect_kind(head: bytes) -> CaptureKind:
     return CaptureKind.STREAM
 
 
-@dataclass(frozen=True, slots=True)
-class Packet:
+class Packet(NamedTuple):
     """One captured packet: its bytes from the link layer on."""
 
-    index: int
+    number: int
     """Position in the file, from 1 (Wireshark's frame number)."""
     timestamp: float
     """Seconds since the epoch (UTC)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from flaskscope.captures.containers import Packet
 
@@ -49,8 +49,7 @@ _TCP = struct.Struct("!HHIIBBH")
 _NULL_IPV6 = (24, 28, 30)
 
 
-@dataclass(frozen=True, slots=True)
-class TcpSegment:
+class TcpSegment(NamedTuple):
     """One TCP segment, with where and when it was captured."""
 
     source: bytes
@@ -169,7 +168,7 @@ def decode_packet(packet: Packet) -> TcpSegment | str | None:
         flags,
         data[payload_start:end],
         packet.timestamp,
-        packet.index,
+        packet.number,
     )
 
 

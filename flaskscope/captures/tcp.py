@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flaskscope.captures.links import ACK, FIN, RST, SYN, TcpSegment, format_address
 
@@ -56,8 +57,7 @@ class ConnectionOpened:
     until the content says otherwise)."""
 
 
-@dataclass(frozen=True, slots=True)
-class StreamData:
+class StreamData(NamedTuple):
     connection: int
     from_client: bool
     data: bytes

@@ -94,7 +94,7 @@ def render_connection(
             (f"#{report.id} {report.kind}", f"bold {style}"),
             " ",
             safe_text(f"{report.client} -> {report.server}"),
-            (f"  {iso_time(report.start)}", DIM),
+            (f"  {iso_time(report.start)}", DIM) if report.timed else "",
             f"  client {report.client_bytes} B, server {report.server_bytes} B",
             (" (began before the capture)", DIM) if report.began_before_capture else "",
         )

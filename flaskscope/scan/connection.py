@@ -39,8 +39,7 @@ MAX_HELD_BACK = 1024 * 1024
 """Client bytes held back while an upgrade request waits for its response."""
 
 TLS_HINT = (
-    "TLS: not parsed; decrypt first (e.g. Wireshark with the browser's SSLKEYLOGFILE) and "
-    "export the decrypted capture or a HAR"
+    "TLS, not parsed: decrypt it first (Wireshark with an SSLKEYLOGFILE), export a pcap or HAR"
 )
 
 
@@ -63,7 +62,9 @@ class ConnectionAnalyzer:
         syn_seen: bool,
         settings: ScanSettings,
         cookies: CookieBook,
+        timed: bool = True,
     ) -> None:
+        self.timed = timed
         self.id = number
         self.source = source
         self.settings = settings
@@ -390,6 +391,7 @@ class ConnectionAnalyzer:
             retransmitted_bytes=event.retransmitted,
             role_inferred=self.role_inferred,
             deflate=self.deflate_text,
+            timed=self.timed,
         )
 
 

@@ -290,6 +290,8 @@ class ConnectionReport:
     role_inferred: bool = False
     deflate: str | None = None
     """The negotiated ``permessage-deflate`` parameters, as the response stated them."""
+    timed: bool = True
+    """False for inputs without timestamps (tshark follow dumps, raw streams)."""
 
     @property
     def ok(self) -> bool:
@@ -302,8 +304,8 @@ class ConnectionReport:
             "source": self.source,
             "client": self.client,
             "server": self.server,
-            "start": iso_time(self.start),
-            "end": iso_time(self.end),
+            "start": iso_time(self.start) if self.timed else None,
+            "end": iso_time(self.end) if self.timed else None,
             "kind": self.kind,
             "began_before_capture": self.began_before_capture,
             "client_bytes": self.client_bytes,

@@ -185,6 +185,7 @@ class Scanner:
                 syn_seen=True,
                 settings=self.settings,
                 cookies=self.book,
+                timed=False,
             )
             offsets = {True: 0, False: 0}
             for from_client, data in stream.chunks:
@@ -215,6 +216,7 @@ class Scanner:
             syn_seen=syn_seen,
             settings=self.settings,
             cookies=self.book,
+            timed=False,
         )
         offset = 0
         for chunk in chunks:
