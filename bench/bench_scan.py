@@ -224,8 +224,8 @@ def main() -> int:
         )
         theirs = sum(len(line.split(b",")) for line in their_out.splitlines() if line.strip())
         print(
-            f"tshark -Y websocket -T fields: {their_seconds:6.2f} s ({their_cpu:.2f} s CPU), peak RSS "
-            f"{their_rss / 1024:.0f} MiB, {theirs} frames"
+            f"tshark -Y websocket -T fields: {their_seconds:6.2f} s ({their_cpu:.2f} s CPU), "
+            f"peak RSS {their_rss / 1024:.0f} MiB, {theirs} frames"
         )
         print(
             f"ratio (tshark / flaskscope): wall {their_seconds / seconds:.2f}x, "
