@@ -62,7 +62,9 @@ class Tcp:
         self.seq = {True: 1_000_000 * seed, False: 2_000_000 * seed + 7}
         self.sent: dict[bool, list[bytes]] = {True: [], False: []}
 
-    def segment(self, from_client: bool, payload: bytes = b"", flags: int = 0x18, *, skip: bool = False) -> None:
+    def segment(
+        self, from_client: bool, payload: bytes = b"", flags: int = 0x18, *, skip: bool = False
+    ) -> None:
         source, destination = (CLIENT, SERVER) if from_client else (SERVER, CLIENT)
         header = struct.pack(
             "!HHIIBBHHH",
@@ -101,7 +103,9 @@ def cookie(session: dict[str, object], at: float) -> str:
 def login(capture: Capture, value: str) -> None:
     tcp = Tcp(capture, 51000, 5000, 1)
     tcp.open()
-    tcp.segment(True, b"POST /login HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 9\r\n\r\nuser=ana")
+    tcp.segment(
+        True, b"POST /login HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 9\r\n\r\nuser=ana"
+    )
     tcp.segment(
         False,
         b"HTTP/1.1 302 FOUND\r\nLocation: /\r\nContent-Length: 0\r\n"
@@ -130,9 +134,15 @@ def upgrade(tcp: Tcp, value: str, *, deflate: bool) -> None:
     )
 
 
-def frame_bytes(frame: Frame, *, mask: bool, extension: PerMessageDeflate | None, key: int) -> bytes:
+def frame_bytes(
+    frame: Frame, *, mask: bool, extension: PerMessageDeflate | None, key: int
+) -> bytes:
     extensions = [extension] if extension is not None else []
-    return frame.serialize(mask=mask, extensions=extensions) if not mask else _masked(frame, extensions, key)
+    return (
+        frame.serialize(mask=mask, extensions=extensions)
+        if not mask
+        else _masked(frame, extensions, key)
+    )
 
 
 def _masked(frame: Frame, extensions: list[PerMessageDeflate], key: int) -> bytes:
@@ -152,15 +162,26 @@ def websocket(capture: Capture, value: str) -> Tcp:
     upgrade(tcp, value, deflate=True)
     client = PerMessageDeflate(False, False, 15, 15)
     server = PerMessageDeflate(False, False, 15, 15)
-    tcp.segment(True, frame_bytes(Frame(Opcode.TEXT, b'{"subscribe": "orders"}'), mask=True, extension=client, key=1))
+    tcp.segment(
+        True,
+        frame_bytes(
+            Frame(Opcode.TEXT, b'{"subscribe": "orders"}'), mask=True, extension=client, key=1
+        ),
+    )
     for order in (1041, 1042):
         text = json.dumps({"order": order, "status": "paid", "total": "12.50"}).encode()
-        tcp.segment(False, frame_bytes(Frame(Opcode.TEXT, text), mask=False, extension=server, key=0))
+        tcp.segment(
+            False, frame_bytes(Frame(Opcode.TEXT, text), mask=False, extension=server, key=0)
+        )
     # a fragmented compressed message: RSV1 on the first fragment only (RFC 7692 §6.1)
     parts = [Frame(Opcode.TEXT, b"report: ", fin=False), Frame(Opcode.CONT, b"all orders shipped")]
     tcp.segment(False, b"".join(frame_bytes(p, mask=False, extension=server, key=0) for p in parts))
-    tcp.segment(True, frame_bytes(Frame(Opcode.CLOSE, b"\x03\xe8"), mask=True, extension=client, key=5))
-    tcp.segment(False, frame_bytes(Frame(Opcode.CLOSE, b"\x03\xe8"), mask=False, extension=server, key=0))
+    tcp.segment(
+        True, frame_bytes(Frame(Opcode.CLOSE, b"\x03\xe8"), mask=True, extension=client, key=5)
+    )
+    tcp.segment(
+        False, frame_bytes(Frame(Opcode.CLOSE, b"\x03\xe8"), mask=False, extension=server, key=0)
+    )
     tcp.close()
     return tcp
 
@@ -168,7 +189,11 @@ def websocket(capture: Capture, value: str) -> Tcp:
 def tls(capture: Capture) -> None:
     tcp = Tcp(capture, 51004, 443, 3)
     tcp.open()
-    hello = bytes.fromhex("16030100310100002d0303") + bytes(32) + bytes.fromhex("000002130101000002ff01")
+    hello = (
+        bytes.fromhex("16030100310100002d0303")
+        + bytes(32)
+        + bytes.fromhex("000002130101000002ff01")
+    )
     tcp.segment(True, hello)
     tcp.close()
 
@@ -178,12 +203,28 @@ def broken(capture: Capture, value: str) -> None:
     tcp.open()
     upgrade(tcp, value, deflate=False)
     for number in range(3):
-        tcp.segment(False, frame_bytes(Frame(Opcode.TEXT, f"tick {number}".encode()), mask=False, extension=None, key=0))
-    tcp.segment(False, frame_bytes(Frame(Opcode.TEXT, b"tick 3 (lost)"), mask=False, extension=None, key=0), skip=True)
+        tcp.segment(
+            False,
+            frame_bytes(
+                Frame(Opcode.TEXT, f"tick {number}".encode()), mask=False, extension=None, key=0
+            ),
+        )
+    tcp.segment(
+        False,
+        frame_bytes(Frame(Opcode.TEXT, b"tick 3 (lost)"), mask=False, extension=None, key=0),
+        skip=True,
+    )
     for number in range(4, 6):
-        tcp.segment(False, frame_bytes(Frame(Opcode.TEXT, f"tick {number}".encode()), mask=False, extension=None, key=0))
+        tcp.segment(
+            False,
+            frame_bytes(
+                Frame(Opcode.TEXT, f"tick {number}".encode()), mask=False, extension=None, key=0
+            ),
+        )
     tcp.segment(True, b"", flags=0x10)  # the client acknowledges everything, the lost one too
-    tcp.segment(False, frame_bytes(Frame(Opcode.CLOSE, b"\x03\xe8"), mask=False, extension=None, key=0))
+    tcp.segment(
+        False, frame_bytes(Frame(Opcode.CLOSE, b"\x03\xe8"), mask=False, extension=None, key=0)
+    )
     tcp.segment(False, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 0\r\n\r\n")
     tcp.close()
 
@@ -215,53 +256,102 @@ def har(value: str) -> str:
     ]
     messages = [
         {"type": "send", "time": START + 1, "opcode": 1, "data": '{"subscribe": "orders"}'},
-        {"type": "receive", "time": START + 1.5, "opcode": 1, "data": '{"order": 1041, "status": "paid"}'},
-        {"type": "receive", "time": START + 2, "opcode": 8, "data": base64.b64encode(b"\x03\xed").decode()},
+        {
+            "type": "receive",
+            "time": START + 1.5,
+            "opcode": 1,
+            "data": '{"order": 1041, "status": "paid"}',
+        },
+        {
+            "type": "receive",
+            "time": START + 2,
+            "opcode": 8,
+            "data": base64.b64encode(b"\x03\xed").decode(),
+        },
     ]
     entries = [
         {
             "startedDateTime": started,
             "time": 10,
-            "request": {"method": "POST", "url": "http://shop.example/login", "httpVersion": "HTTP/1.1",
-                        "headers": [{"name": "Host", "value": "shop.example"}], "cookies": [],
-                        "queryString": [], "headersSize": -1, "bodySize": 9},
-            "response": {"status": 302, "statusText": "FOUND", "httpVersion": "HTTP/1.1",
-                         "headers": [{"name": "Set-Cookie", "value": f"session={value}; HttpOnly; Path=/"}],
-                         "cookies": [{"name": "session", "value": value, "httpOnly": True}],
-                         "content": {"size": 0, "mimeType": "text/html"}, "redirectURL": "/",
-                         "headersSize": -1, "bodySize": 0},
-            "cache": {}, "timings": {"send": 1, "wait": 8, "receive": 1},
+            "request": {
+                "method": "POST",
+                "url": "http://shop.example/login",
+                "httpVersion": "HTTP/1.1",
+                "headers": [{"name": "Host", "value": "shop.example"}],
+                "cookies": [],
+                "queryString": [],
+                "headersSize": -1,
+                "bodySize": 9,
+            },
+            "response": {
+                "status": 302,
+                "statusText": "FOUND",
+                "httpVersion": "HTTP/1.1",
+                "headers": [{"name": "Set-Cookie", "value": f"session={value}; HttpOnly; Path=/"}],
+                "cookies": [{"name": "session", "value": value, "httpOnly": True}],
+                "content": {"size": 0, "mimeType": "text/html"},
+                "redirectURL": "/",
+                "headersSize": -1,
+                "bodySize": 0,
+            },
+            "cache": {},
+            "timings": {"send": 1, "wait": 8, "receive": 1},
         },
         {
             "startedDateTime": started,
             "time": 0,
             "_resourceType": "websocket",
-            "request": {"method": "GET", "url": "ws://shop.example/live", "httpVersion": "HTTP/1.1",
-                        "headers": headers, "cookies": [{"name": "session", "value": value}],
-                        "queryString": [], "headersSize": -1, "bodySize": 0},
-            "response": {"status": 101, "statusText": "Switching Protocols", "httpVersion": "HTTP/1.1",
-                         "headers": [{"name": "Upgrade", "value": "websocket"},
-                                     {"name": "Connection", "value": "Upgrade"},
-                                     {"name": "Sec-WebSocket-Accept", "value": WS_ACCEPT}],
-                         "cookies": [], "content": {"size": 0, "mimeType": "x-unknown"},
-                         "redirectURL": "", "headersSize": -1, "bodySize": 0},
-            "cache": {}, "timings": {},
+            "request": {
+                "method": "GET",
+                "url": "ws://shop.example/live",
+                "httpVersion": "HTTP/1.1",
+                "headers": headers,
+                "cookies": [{"name": "session", "value": value}],
+                "queryString": [],
+                "headersSize": -1,
+                "bodySize": 0,
+            },
+            "response": {
+                "status": 101,
+                "statusText": "Switching Protocols",
+                "httpVersion": "HTTP/1.1",
+                "headers": [
+                    {"name": "Upgrade", "value": "websocket"},
+                    {"name": "Connection", "value": "Upgrade"},
+                    {"name": "Sec-WebSocket-Accept", "value": WS_ACCEPT},
+                ],
+                "cookies": [],
+                "content": {"size": 0, "mimeType": "x-unknown"},
+                "redirectURL": "",
+                "headersSize": -1,
+                "bodySize": 0,
+            },
+            "cache": {},
+            "timings": {},
             "_webSocketMessages": messages,
         },
     ]
-    document = {"log": {"version": "1.2", "creator": {"name": "WebInspector", "version": "537.36"},
-                        "pages": [], "entries": entries}}
+    document = {
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "WebInspector", "version": "537.36"},
+            "pages": [],
+            "entries": entries,
+        }
+    }
     return json.dumps(document, indent=2) + "\n"
 
 
-def main() -> None:
+def main(out: Path = HERE) -> None:
     value = cookie({"cart": [3, 7], "user_id": 42}, START)
     capture = Capture()
     login(capture, value)
     order: list[tuple[bool, bytes]] = []
     original = Tcp.segment
 
-    def recording(self: Tcp, from_client: bool, payload: bytes = b"", flags: int = 0x18, *, skip: bool = False) -> None:
+    def recording(
+        self: Tcp, from_client: bool, payload: bytes = b"", flags: int = 0x18, *, skip: bool = False
+    ) -> None:
         if payload and self.ports[True][0] == 51002:
             order.append((from_client, payload))
         original(self, from_client, payload, flags, skip=skip)
@@ -271,12 +361,12 @@ def main() -> None:
     Tcp.segment = original  # type: ignore[method-assign]
     ws.order = order  # type: ignore[attr-defined]
     tls(capture)
-    (HERE / "scan-websocket.pcap").write_bytes(capture.pcap())
+    (out / "scan-websocket.pcap").write_bytes(capture.pcap())
     bad = Capture()
     broken(bad, value)
-    (HERE / "scan-broken.pcap").write_bytes(bad.pcap())
-    (HERE / "scan-cookies.har").write_text(har(value))
-    (HERE / "scan-follow.txt").write_text(follow_dump(ws))
+    (out / "scan-broken.pcap").write_bytes(bad.pcap())
+    (out / "scan-cookies.har").write_text(har(value))
+    (out / "scan-follow.txt").write_text(follow_dump(ws))
 
 
 if __name__ == "__main__":

@@ -179,7 +179,9 @@ def har_reports(
             cookies=tuple(cookie_ids),
             handshake=handshake,
             messages=tuple(messages),
-            messages_omitted=max(0, len(entry.messages) - len(messages)),
+            messages_omitted=max(0, len(entry.messages) - len(messages))
+            if settings.only != "cookies"
+            else 0,
             violations=tuple(violations[: settings.max_violations]),
             violation_counts=counts,
             notes=tuple(notes),
