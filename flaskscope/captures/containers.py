@@ -9,8 +9,9 @@ Packet Blocks, ``if_tsresol`` and ``if_tsoffset``).
 
 Parsed here rather than with a library: the two formats are a few fixed headers, a reader
 that streams from chunks keeps memory bounded, and no dependency is added; reading and
-decoding are a small part of a scan's time (docs/scan.md). A record that claims more than :data:`MAX_RECORD` bytes is corruption, not a
-packet; a file cut short ends with a note instead of an error, as tcpdump -r does.
+decoding are a small part of a scan's time (docs/scan.md). A record that claims more than
+:data:`MAX_RECORD` bytes is corruption, not a packet; a file cut short ends with a note
+instead of an error, as tcpdump -r does.
 """
 
 from __future__ import annotations

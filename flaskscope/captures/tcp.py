@@ -32,6 +32,10 @@ __all__ = [
 MAX_PENDING = 2 * 1024 * 1024
 """Out-of-order bytes kept per direction before the hole in front of them is given up."""
 
+MAX_OPEN = 50_000
+"""Connections tracked at once; past it the longest idle ones end (``idle-evicted``), so a
+capture of endless half-open connections (a SYN flood) cannot exhaust memory."""
+
 RECENTLY_CLOSED = 4096
 """Closed connections remembered, so their late retransmissions start no new connection."""
 
@@ -82,7 +86,8 @@ class ConnectionClosed:
     connection: int
     timestamp: float
     reason: str
-    """``fin``, ``rst``, ``reused`` (a new SYN on the same ports) or ``capture-end``."""
+    """``fin``, ``rst``, ``reused`` (a new SYN on the same ports), ``idle-evicted`` (too
+    many open at once) or ``capture-end``."""
     client_bytes: int
     server_bytes: int
     retransmitted: int
@@ -137,7 +142,8 @@ def _signed(delta: int) -> int:
 class TcpReassembler:
     """Feed segments in capture order with :meth:`add`; :meth:`finish` at the end."""
 
-    def __init__(self, *, max_pending: int = MAX_PENDING) -> None:
+    def __init__(self, *, max_pending: int = MAX_PENDING, max_open: int = MAX_OPEN) -> None:
+        self.max_open = max_open
         self._connections: dict[tuple[bytes, int, bytes, int], _Connection] = {}
         self._closed: OrderedDict[tuple[bytes, int, bytes, int], tuple[int, int]] = OrderedDict()
         self._next_id = 0
@@ -216,6 +222,8 @@ class TcpReassembler:
         else:  # guess: the ephemeral (higher) port is the client's
             client_is_source = segment.source_port >= segment.destination_port
         client, server = (source, destination) if client_is_source else (destination, source)
+        if len(self._connections) >= self.max_open:
+            self._evict(segment.timestamp, events)
         connection = _Connection(self._next_id, client, server)
         self._next_id += 1
         self._connections[key] = connection
@@ -412,6 +420,12 @@ class TcpReassembler:
                 )
             )
             half.delivered += len(payload) - overlap
+
+    def _evict(self, timestamp: float, events: list[TcpEvent]) -> None:
+        """End the tenth of the connections idle the longest."""
+        idle = sorted(self._connections.items(), key=lambda item: item[1].last_seen)
+        for key, connection in idle[: max(1, self.max_open // 10)]:
+            self._close(connection, key, timestamp, "idle-evicted", events)
 
     def finish(self, timestamp: float) -> list[TcpEvent]:
         """The capture has ended: every connection still open ends here."""

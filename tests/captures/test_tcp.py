@@ -202,3 +202,17 @@ def test_late_retransmission_after_close_starts_no_connection() -> None:
 def test_bare_segments_of_unknown_connections_are_ignored(flags: int) -> None:
     talk = Conversation()
     assert reassemble(capture([talk.packet(True, flags=flags)])) == []
+
+
+def test_open_connections_are_bounded() -> None:
+    reassembler = TcpReassembler(max_open=10)
+    closed = []
+    for number in range(25):
+        talk = Conversation(client_port=30000 + number)
+        for packet in iter_packets([capture([talk.packet(True, flags=0x02)])]):
+            segment = decode_packet(packet)
+            assert isinstance(segment, TcpSegment)
+            closed += [e for e in reassembler.add(segment) if isinstance(e, ConnectionClosed)]
+    assert reassembler.open_connections <= 10
+    assert closed
+    assert {event.reason for event in closed} == {"idle-evicted"}
