@@ -306,3 +306,18 @@ def test_websocket_request_refused_keeps_http_going() -> None:
 
 def test_ack_and_psh_constants_are_the_writer_s() -> None:
     assert (ACK, PSH) == (0x10, 0x08)
+
+
+def test_a_flask_session_id_is_recognised_as_decode_cookie_does() -> None:
+    import secrets
+
+    session_id = secrets.token_urlsafe(32)  # Flask-Session's own id shape
+    talk = Conversation()
+    response = f"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nSet-Cookie: session={session_id}\r\n\r\n"
+    packets = [*talk.handshake(), talk.packet(True, b"GET / HTTP/1.1\r\n\r\n")]
+    packets.append(talk.packet(False, response.encode()))
+    scanner, _ = scan(_timed(packets))
+    [finding] = scanner.cookies()
+    assert finding.kind == "server-session"
+    assert finding.server_session is not None
+    assert finding.server_session.session_id == session_id
