@@ -232,3 +232,51 @@ def test_fragmented_compressed_message_where_tshark_garbles_it(tmp_path: Path) -
     if theirs == truth:
         pytest.skip("this tshark inflates fragmented compressed messages correctly")
     assert theirs != truth
+
+
+def test_real_capture_cut_mid_connection(tmp_path: Path) -> None:
+    """The same real conversation with everything before the client's second message
+    (handshake, upgrade, first exchange) cut off by editcap, written as pcapng: the rest is
+    still read, the roles inferred from the mask bits."""
+    import subprocess
+
+    from tests.scan.loopback import need
+
+    port = free_port()
+    path = tmp_path / "ws.pcap"
+    with capture_loopback(path, port):
+        client_sent, server_sent = _websockets_conversation(port, None)
+    first = subprocess.run(  # the packet of the client's second message (binary)
+        [
+            need("tshark"),
+            "-r",
+            str(path),
+            "-d",
+            f"tcp.port=={port},http",
+            "-Y",
+            "websocket.opcode == 2 && websocket.mask == 1",
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()[0]
+    cut = tmp_path / "cut.pcapng"
+    subprocess.run(
+        [need("editcap"), "-F", "pcapng", "-r", str(path), str(cut), f"{first}-1000000"],
+        check=True,
+        timeout=60,
+    )
+    scanner, [report] = _scan(cut)
+    assert scanner.kinds[str(cut)] == "pcapng"
+    assert report.kind == "websocket"
+    assert report.began_before_capture
+    assert report.role_inferred
+    assert not report.client.endswith(f":{port}")  # the client is the side that masks
+    assert _payloads(report, "client") == client_sent[1:]
+    assert _payloads(report, "server") == server_sent[1:]
+    assert report.violation_counts == {}
