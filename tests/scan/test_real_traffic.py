@@ -100,8 +100,9 @@ def test_websockets_peers_messages_come_out_exactly(
 
 
 def _agrees_with_tshark(path: Path, port: int, report: ConnectionReport) -> None:
-    """Per frame: opcode, FIN, mask, payload length; and the unmasked payload where tshark
-    shows it as bytes (uncompressed frames)."""
+    """Per frame: opcode, FIN, mask key, payload length and the unmasked payload bytes
+    (``websocket.payload_raw`` of ``tshark -T json -x``); and the text tshark decodes for
+    uncompressed text frames."""
     packets = tshark_json(path, port)
     theirs = []
     for packet in packets:
@@ -124,6 +125,7 @@ def _agrees_with_tshark(path: Path, port: int, report: ConnectionReport) -> None
                     or frame["websocket.payload_length"]
                 ),
                 (frame.get("websocket.masking_key") or "").replace(":", "") or None,
+                (frame.get("websocket.payload_raw") or [""])[0],  # unmasked, still compressed
             )
         )
     for masked, direction in ((True, "client"), (False, "server")):
@@ -133,6 +135,7 @@ def _agrees_with_tshark(path: Path, port: int, report: ConnectionReport) -> None
                 f.record.header.fin,
                 f.record.header.payload_length,
                 None if f.record.header.mask_key is None else f.record.header.mask_key.hex(),
+                f.record.payload.hex(),
             )
             for f in ours
             if f.direction == direction
