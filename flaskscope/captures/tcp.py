@@ -185,17 +185,17 @@ class TcpReassembler:
                 half.next_seq = (segment.seq + 1) & 0xFFFFFFFF
         elif half.next_seq is None:
             half.next_seq = segment.seq
-        if segment.payload:
-            self._place(connection, half, from_client, segment, events)
-        if flags & FIN:
-            seq = segment.seq + (1 if syn else 0) + len(segment.payload)
-            half.fin = half.delivered + _signed(seq - (half.next_seq or 0))
-        if flags & ACK:
+        if flags & ACK:  # first: the other side's buffered bytes were captured before this
             other = connection.server_half if from_client else connection.client_half
             if other.pending and other.next_seq is not None:
                 acked = _signed(segment.ack - other.next_seq)
                 if acked > 0:
                     self._fill_gap(connection, other, not from_client, segment, events, acked)
+        if segment.payload:
+            self._place(connection, half, from_client, segment, events)
+        if flags & FIN:
+            seq = segment.seq + (1 if syn else 0) + len(segment.payload)
+            half.fin = half.delivered + _signed(seq - (half.next_seq or 0))
         if flags & RST:
             self._close(connection, key, segment.timestamp, "rst", events)
         elif self._both_finished(connection):

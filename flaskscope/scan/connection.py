@@ -20,7 +20,13 @@ from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
 from flaskscope.frames.violations import Violation
 from flaskscope.handshake.accept import HandshakeReport
 from flaskscope.scan.cookies import CookieBook, cookie_in_set_cookie, cookies_in_request
-from flaskscope.scan.http import HttpDirection, HttpHeadRecord, content_length, looks_like_http
+from flaskscope.scan.http import (
+    HttpDirection,
+    HttpHeadRecord,
+    content_length,
+    looks_like_http,
+    start_line_in,
+)
 from flaskscope.scan.model import (
     ConnectionReport,
     CookieSighting,
@@ -95,6 +101,8 @@ class ConnectionAnalyzer:
         self.gaps: list[ScanGap] = []
         self.notes: list[str] = []
         self.role_inferred = False
+        self.resync_http: set[str] = set()
+        """Directions that had a gap before their HTTP parser existed."""
         if not syn_seen:
             self.notes.append("the connection began before the capture (no SYN seen)")
 
@@ -115,6 +123,10 @@ class ConnectionAnalyzer:
         if _is_tls(data):
             self.kind = "tls"
             self.notes.append(TLS_HINT)
+            return
+        direction = "client" if from_client else "server"
+        if direction in self.resync_http and start_line_in(data, response=not from_client):
+            self.kind = "http"
             return
         if looks_like_http(data, response=False):
             self.kind = "http"
@@ -161,11 +173,18 @@ class ConnectionAnalyzer:
         if ws is not None:
             events, consequence = ws.gap(event.size)
             self._ws_events(direction, events, event.timestamp)
-        elif self.kind == "http":
+        elif self.kind in ("http", None):
             http = self.client_http if direction == "client" else self.server_http
-            if http is not None:
-                http.broken = "a gap in the capture"
-                consequence = "HTTP messages after it in this direction are not read"
+            if http is None:
+                self.resync_http.add(direction)
+                consequence = "HTTP parsing starts at the first start line after it"
+            else:
+                in_head = http.gap()
+                consequence = "HTTP parsing resumes at the next start line after it"
+                if direction == "server" and in_head and self.waiting:
+                    lost = self.waiting.popleft()  # its response was in the missing bytes
+                    self.exchanges.append(Exchange(lost.method, lost.target, lost.timestamp))
+                    self.exchange_count += 1
         self.gaps.append(
             ScanGap(direction, event.offset, event.size, event.timestamp, event.reason, consequence)
         )
@@ -180,6 +199,8 @@ class ConnectionAnalyzer:
                 return
             if self.client_http is None:
                 self.client_http = HttpDirection(is_request=True, body_rule=self._request_rule)
+                if "client" in self.resync_http:
+                    self.client_http.gap()
             heads, _rest = self.client_http.feed(data, timestamp)
             for head in heads:
                 self._request(head)
@@ -188,6 +209,8 @@ class ConnectionAnalyzer:
         else:
             if self.server_http is None:
                 self.server_http = HttpDirection(is_request=False, body_rule=self._response_rule)
+                if "server" in self.resync_http:
+                    self.server_http.gap()
             heads, rest = self.server_http.feed(data, timestamp)
             for head in heads:
                 self._response(head)
@@ -354,11 +377,7 @@ class ConnectionAnalyzer:
                 f"{self.exchange_count - len(self.exchanges)} more HTTP exchanges not listed"
             )
         for direction, http in (("client", self.client_http), ("server", self.server_http)):
-            if (
-                http is not None
-                and http.broken is not None
-                and http.broken != "a gap in the capture"
-            ):
+            if http is not None and http.broken is not None:
                 self.notes.append(f"{direction}: HTTP parsing stopped: {http.broken}")
         if event.reason == "capture-end":
             self.notes.append("the capture ends before the connection does")

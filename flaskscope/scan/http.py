@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["MAX_HEAD", "HttpDirection", "HttpHeadRecord", "looks_like_http"]
+__all__ = ["MAX_HEAD", "HttpDirection", "HttpHeadRecord", "looks_like_http", "start_line_in"]
 
 MAX_HEAD = 64 * 1024
 
@@ -22,6 +22,8 @@ _STATUS_LINE = re.compile(rb"HTTP/1\.[01] ([0-9]{3})(?: (.*))?\r?$")
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]+)[^\r\n]*\r?\n")
 _METHOD_START = re.compile(rb"[A-Z]{3,12} \S")
+_REQUEST_START = re.compile(rb"(?:^|\n)([A-Z]{3,12} [^ \r\n]+ HTTP/1\.[01]\r?\n)")
+_RESPONSE_START = re.compile(rb"(?:^|\n)(HTTP/1\.[01] [0-9]{3}[^\r\n]*\r?\n)")
 
 
 def looks_like_http(data: bytes, *, response: bool | None = None) -> bool:
@@ -35,6 +37,11 @@ def looks_like_http(data: bytes, *, response: bool | None = None) -> bool:
     if line_end < 0:
         return bool(_METHOD_START.match(line)) and b" HTTP/" not in line[:4]
     return bool(_REQUEST_LINE.match(line))
+
+
+def start_line_in(data: bytes, *, response: bool) -> bool:
+    """True when a request (or response) start line begins a line somewhere in ``data``."""
+    return (_RESPONSE_START if response else _REQUEST_START).search(data) is not None
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,32 @@ class HttpDirection:
         self.upgraded = False
         self.broken: str | None = None
         self.body_bytes = 0
+        self._resync = False
+
+    def gap(self) -> bool:
+        """Bytes are missing: whatever message was in progress is lost; the next start line
+        found at the beginning of a line is where parsing resumes. Returns whether a head
+        was being read (so the message it began is lost)."""
+        in_head = bool(self._buffer) and not (self._body_left or self._chunked or self._until_close)
+        self._buffer.clear()
+        self._body_left = 0
+        self._chunked = False
+        self._until_close = False
+        self.broken = None
+        self._resync = True
+        return in_head
+
+    def _find_start(self) -> bool:
+        """Drop the bytes before the next start line (bounded by :data:`MAX_HEAD`)."""
+        pattern = _RESPONSE_START if not self.is_request else _REQUEST_START
+        match = pattern.search(self._buffer)
+        if match is None:
+            if len(self._buffer) > MAX_HEAD:
+                del self._buffer[: len(self._buffer) - 64]
+            return False
+        del self._buffer[: match.start(1)]
+        self._resync = False
+        return True
 
     def feed(self, data: bytes, timestamp: float) -> tuple[list[HttpHeadRecord], bytes]:
         """Heads completed by ``data``, and the bytes after an upgrade (another protocol's)."""
@@ -134,6 +167,8 @@ class HttpDirection:
             self.body_bytes += len(data)
             return heads, b""
         self._buffer += data
+        if self._resync and not self._find_start():
+            return heads, b""
         while self._buffer and self.broken is None:
             if self._body_left:
                 take = min(self._body_left, len(self._buffer))

@@ -321,3 +321,27 @@ def test_a_flask_session_id_is_recognised_as_decode_cookie_does() -> None:
     assert finding.kind == "server-session"
     assert finding.server_session is not None
     assert finding.server_session.session_id == session_id
+
+
+def test_http_resumes_after_a_gap_and_still_finds_the_cookies() -> None:
+    issued = time.time() - 60
+    cookies = [_cookie({"n": n}, issued) for n in range(3)]
+    talk = Conversation()
+    requests = [
+        f"GET /{n} HTTP/1.1\r\nHost: x\r\nCookie: session={c}\r\n\r\n".encode()
+        for n, c in enumerate(cookies)
+    ]
+    packets = talk.handshake()
+    start = talk.client_seq
+    lost = len(requests[0]) + 10  # the first request and part of the second are not captured
+    stream = b"".join(requests)
+    packets.append(talk.packet(True, stream[lost:], seq=start + lost))
+    talk.client_seq = start + len(stream)
+    packets.append(talk.packet(False, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+    timed = _timed(packets, start=issued + 1)
+    scanner, [report] = scan(timed, cookies=CookieSettings(secret_key=SECRET))
+    [gap] = report.gaps
+    assert (gap.direction, gap.offset, gap.size) == ("client", 0, lost)
+    assert [e.target for e in report.exchanges] == ["/2"]  # /1 lost its request line
+    assert [f.value for f in scanner.cookies()] == [cookies[2]]
+    assert all(f.verdict == "valid" for f in scanner.cookies())
