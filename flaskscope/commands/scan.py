@@ -18,7 +18,13 @@ from flaskscope.commands.cookie_options import (
     resolve_signing,
     signing_options,
 )
-from flaskscope.flask_commands import app_options, command_defaults
+from flaskscope.commands.server_session import server_session_app
+from flaskscope.flask_commands import (
+    CommandDefaults,
+    app_options,
+    defaults_from_app,
+    resolve_flask_app,
+)
 from flaskscope.frames.stream import DEFAULT_MAX_MESSAGE_SIZE
 from flaskscope.scan.cookies import CookieSettings
 from flaskscope.scan.model import ConnectionReport, CookieFinding
@@ -173,9 +179,15 @@ def scan_command(
         raise click.UsageError("give --json or --json-lines, not both")
     if wordlists and not audit:
         raise click.UsageError("--wordlist is for --audit")
-    base = command_defaults(
-        app_import, app_dir, key_given=secret_key is not None or secret_key_file is not None
+    app = resolve_flask_app(app_import, app_dir)
+    server_app = server_session_app(app)  # Flask-Session: its cookies are session ids
+    key_given = secret_key is not None or secret_key_file is not None
+    base = (
+        CommandDefaults()
+        if app is None or server_app is not None
+        else defaults_from_app(app, key_given=key_given)
     )
+    default_name = base.cookie_name if server_app is None else server_app.cookie_name
     primary, fallbacks = resolve_keys(
         base.command_line_key(secret_key),
         secret_key_file,
@@ -186,12 +198,14 @@ def scan_command(
     machine = as_json or json_lines
     settings = ScanSettings(
         cookies=CookieSettings(
-            names=cookie_names or (base.cookie_name,),
+            names=cookie_names or (default_name,),
             secret_key=primary,
             fallback_keys=fallbacks,
             options=resolve_signing(salt, digest, key_derivation, legacy, base.signing),
             max_age=resolve_max_age(max_age, base.max_age),
             serializer=base.serializer,
+            app_loaded=app is not None,
+            server_interface=None if server_app is None else server_app.interface,
         ),
         max_frames=(
             max_frames

@@ -167,3 +167,27 @@ def test_parse_frame_offer_only_hint_names_handshake() -> None:
     head = b"GET / HTTP/1.1\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n"
     result = run_cli("parse-frame", (head + frame(b"hi", mask=True)).hex())
     assert "--handshake" in result.stderr
+
+
+@pytest.mark.usefixtures("sample_apps")
+def test_app_gives_the_key_and_max_age(tmp_path: Path) -> None:
+    """The cookie a real request to the app sets (Flask's test client), in a capture, is
+    verified with the app's own key and lifetime (2 hours in fs_plain_app)."""
+    from fs_plain_app import app  # type: ignore[import-not-found]
+
+    client = app.test_client()
+    client.post("/login/erin")
+    value = client.get_cookie("session").value
+    talk = Conversation()
+    request = f"GET /whoami HTTP/1.1\r\nHost: x\r\nCookie: session={value}\r\n\r\n".encode()
+    packets = [ethernet(p) for p in [*talk.handshake(), talk.packet(True, request)]]
+    path = tmp_path / "c.pcap"
+    path.write_bytes(pcap(timed(packets, start=time.time() + 1)))
+    document = run_json("scan", str(path), "--app", "fs_plain_app")
+    [cookie] = document["cookies"]
+    assert cookie["verdict"] == "valid"
+    assert json.loads(cookie["payload"])["user"] == "erin"
+    late = tmp_path / "late.pcap"
+    late.write_bytes(pcap(timed(packets, start=time.time() + 3 * 3600)))
+    expired = run_json("scan", str(late), "--app", "fs_plain_app", code=1)
+    assert expired["cookies"][0]["verdict"] == "expired"  # judged at the packet's time
