@@ -273,7 +273,18 @@ def scan_command(
             )
         )
     else:
-        _show(kept, cookies, totals, described, notes, audit_result, no_color, summary, max_bytes)
+        _show(
+            kept,
+            cookies,
+            totals,
+            described,
+            notes,
+            audit_result,
+            no_color,
+            summary,
+            max_bytes,
+            only,
+        )
     ctx = click.get_current_context()
     ctx.exit(EXIT_OK if totals.ok else EXIT_INVALID)
 
@@ -288,12 +299,13 @@ def _show(
     no_color: bool,
     summary: bool,
     max_bytes: int | None,
+    only: str | None,
 ) -> None:
     from flaskscope.render.console import make_console, safe_text
     from flaskscope.render.scan import render_connection, render_cookie, render_summary
 
     console = make_console(no_color=no_color)
-    render_summary(console, totals, described)
+    render_summary(console, totals, described, only=only)
     if audit_result is not None:
         console.print(
             f"  audit: {audit_result['candidates_tried']} candidates, "

@@ -40,7 +40,10 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count}" for name, count in sorted(counts.items())) or "none"
 
 
-def render_summary(console: Console, totals: ScanTotals, files: list[dict[str, str]]) -> None:
+def render_summary(
+    console: Console, totals: ScanTotals, files: list[dict[str, str]], *, only: str | None = None
+) -> None:
+    """The counts; ``only`` (``cookies`` or ``websocket``) leaves out the other part."""
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(totals.connections.items()))
     described = ", ".join(f"{item['name']} ({item['kind']})" for item in files)
     console.print(_line(("Scan", "bold"), ": ", safe_text(described)))
@@ -56,28 +59,30 @@ def render_summary(console: Console, totals: ScanTotals, files: list[dict[str, s
     )
     console.print(f"  HTTP exchanges: {totals.exchanges}")
     cookie_style = BAD if totals.bad_cookies else OK
-    console.print(
-        _line(
-            f"  cookies: {sum(totals.cookies.values())} distinct (",
-            (_counts(totals.cookies), cookie_style if totals.cookies else ""),
-            ")",
-            (f", {totals.weak_keys} with a weak key", BAD) if totals.weak_keys else "",
+    if only != "websocket":
+        console.print(
+            _line(
+                f"  cookies: {sum(totals.cookies.values())} distinct (",
+                (_counts(totals.cookies), cookie_style if totals.cookies else ""),
+                ")",
+                (f", {totals.weak_keys} with a weak key", BAD) if totals.weak_keys else "",
+            )
         )
-    )
     violations = sum(totals.violations.values())
-    console.print(
-        _line(
-            f"  WebSocket: {totals.websocket_connections} connections, "
-            f"{totals.frames} frames, {totals.messages} messages, ",
-            (f"{violations} violations", BAD if violations else OK),
-            f" in {totals.websocket_with_violations} connections" if violations else "",
-            (f", {totals.handshake_failures} failed handshakes", BAD)
-            if totals.handshake_failures
-            else "",
+    if only != "cookies":
+        console.print(
+            _line(
+                f"  WebSocket: {totals.websocket_connections} connections, "
+                f"{totals.frames} frames, {totals.messages} messages, ",
+                (f"{violations} violations", BAD if violations else OK),
+                f" in {totals.websocket_with_violations} connections" if violations else "",
+                (f", {totals.handshake_failures} failed handshakes", BAD)
+                if totals.handshake_failures
+                else "",
+            )
         )
-    )
-    if totals.violations:
-        console.print(f"    {_counts(totals.violations)}")
+        if totals.violations:
+            console.print(f"    {_counts(totals.violations)}")
     gap_style = BAD if totals.gaps else ""
     console.print(
         _line(("  gaps: ", ""), (f"{totals.gaps} ({totals.gap_bytes} bytes missing)", gap_style))
