@@ -49,6 +49,10 @@ TLS_HINT = (
 )
 
 
+def _upgrades_to_websocket(head: HttpHeadRecord) -> bool:
+    return (head.get("Upgrade") or "").strip().lower() == "websocket"
+
+
 def _is_tls(data: bytes) -> bool:
     """A TLS handshake record: content type 22, version 3.x (RFC 8446 §5.1)."""
     return len(data) >= 3 and data[0] == 0x16 and data[1] == 0x03 and data[2] <= 0x04
@@ -272,10 +276,16 @@ class ConnectionAnalyzer:
                     head.timestamp,
                 )
             )
+        if request is None and status == 101 and _upgrades_to_websocket(head):
+            self.notes.append(
+                "the upgrade request is not in the capture: the handshake is not checked"
+            )
+            self._upgraded(None, head)
+            return
         upgrade = self.upgrade_request
         if upgrade is not None and request is upgrade:
             self.upgrade_request = None
-            if status == 101 and (head.get("Upgrade") or "").strip().lower() == "websocket":
+            if status == 101 and _upgrades_to_websocket(head):
                 self._upgraded(upgrade, head)
             else:
                 held = bytes(self.held_back)
@@ -289,12 +299,13 @@ class ConnectionAnalyzer:
         if found is not None:
             self.cookie_ids[found] = None
 
-    def _upgraded(self, request: HttpHeadRecord, response: HttpHeadRecord) -> None:
+    def _upgraded(self, request: HttpHeadRecord | None, response: HttpHeadRecord) -> None:
         from flaskscope.handshake.check import check_handshake
         from flaskscope.handshake.response_rules import negotiated_deflate
 
         self.kind = "websocket"
-        self.handshake = check_handshake(request.raw, response.raw)
+        if request is not None:
+            self.handshake = check_handshake(request.raw, response.raw)
         deflate = None
         try:
             deflate = negotiated_deflate(response.raw)
@@ -366,6 +377,18 @@ class ConnectionAnalyzer:
     # -- the end ---------------------------------------------------------------------------
 
     def close(self, event: ConnectionClosed) -> ConnectionReport:
+        if self.upgrade_request is not None and self.held_back and not self.ws:
+            # the client's frames after an upgrade request whose answer is not in the input
+            self.kind = "websocket"
+            self.notes.append(
+                "the response to the upgrade request is not in the capture: the frames after "
+                "it are parsed as a client's, permessage-deflate parameters unknown (an offer "
+                "does not fix them; RFC 7692 defaults assumed)"
+            )
+            self._start_websocket(None, aligned=True, context_known=False)
+            held = bytes(self.held_back)
+            self.held_back.clear()
+            self._websocket(held, True, event.timestamp)
         for direction, ws in self.ws.items():
             self._ws_events(direction, ws.finish(), event.timestamp)
         for request in self.waiting:

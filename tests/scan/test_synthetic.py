@@ -345,3 +345,32 @@ def test_http_resumes_after_a_gap_and_still_finds_the_cookies() -> None:
     assert [e.target for e in report.exchanges] == ["/2"]  # /1 lost its request line
     assert [f.value for f in scanner.cookies()] == [cookies[2]]
     assert all(f.verdict == "valid" for f in scanner.cookies())
+
+
+def _scan_stream(data: bytes) -> ConnectionReport:
+    scanner = Scanner(ScanSettings(now=time.time()))
+    [report] = list(scanner.scan("one-direction.bin", [data[:7], data[7:]]))
+    return report
+
+
+def test_one_direction_server_stream_with_its_101_head() -> None:
+    head = (
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
+    )
+    report = _scan_stream(head + frame(b"one", mask=False) + frame(b"two", mask=False))
+    assert report.kind == "websocket"
+    assert texts(report, "server") == ["one", "two"]
+    assert report.handshake is None  # the request is not there to check
+
+
+def test_one_direction_client_stream_with_its_upgrade_request() -> None:
+    head = (
+        b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    report = _scan_stream(head + frame(b"hello", mask=True) + frame(b"\x03\xe8", 8, mask=True))
+    assert report.kind == "websocket"
+    assert texts(report, "client") == ["hello"]
+    assert report.violation_counts == {}
+    assert any("response to the upgrade request" in note for note in report.notes)
