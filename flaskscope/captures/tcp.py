@@ -12,6 +12,7 @@ the end of the capture. A connection whose SYN is not in the capture began befor
 
 from __future__ import annotations
 
+import heapq
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -31,6 +32,9 @@ __all__ = [
 
 MAX_PENDING = 2 * 1024 * 1024
 """Out-of-order bytes kept per direction before the hole in front of them is given up."""
+
+MAX_PENDING_SEGMENTS = 4096
+"""Out-of-order segments kept per direction (tiny segments must not make the buffer slow)."""
 
 MAX_OPEN = 50_000
 """Connections tracked at once; past it the longest idle ones end (``idle-evicted``), so a
@@ -106,6 +110,7 @@ class _Half:
         "fin",
         "gap_bytes",
         "next_seq",
+        "order",
         "pending",
         "pending_bytes",
         "retransmitted",
@@ -115,6 +120,8 @@ class _Half:
         self.next_seq: int | None = None
         self.delivered = 0
         self.pending: dict[int, bytes] = {}
+        self.order: list[int] = []
+        """The offsets of ``pending`` as a heap: the first one waiting is ``order[0]``."""
         self.pending_bytes = 0
         self.fin: int | None = None
         """Stream offset of the FIN, once seen."""
@@ -250,10 +257,12 @@ class TcpReassembler:
         if delta > 0:
             offset = half.delivered + delta
             present = half.pending.get(offset)
+            if present is None:
+                heapq.heappush(half.order, offset)
             if present is None or len(present) < len(payload):
                 half.pending_bytes += len(payload) - (0 if present is None else len(present))
                 half.pending[offset] = payload
-            if half.pending_bytes > self.max_pending:
+            if half.pending_bytes > self.max_pending or len(half.pending) > MAX_PENDING_SEGMENTS:
                 self._fill_gap(connection, half, from_client, segment, events, None)
             return
         if -delta >= len(payload):
@@ -298,10 +307,10 @@ class TcpReassembler:
     ) -> None:
         """Deliver the buffered segments that now join the stream."""
         while half.pending:
-            offset = min(half.pending)
+            offset = half.order[0]
             if offset > half.delivered:
                 return
-            payload = half.pending.pop(offset)
+            payload = half.pending.pop(heapq.heappop(half.order))
             half.pending_bytes -= len(payload)
             overlap = half.delivered - offset
             if overlap >= len(payload):
@@ -324,7 +333,7 @@ class TcpReassembler:
         connection ends."""
         if not half.pending:
             return
-        offset = min(half.pending)
+        offset = half.order[0]
         size = offset - half.delivered
         if acked is not None and acked < size:
             return
@@ -360,7 +369,7 @@ class TcpReassembler:
     ) -> None:
         for from_client, half in ((True, connection.client_half), (False, connection.server_half)):
             while half.pending:
-                offset = min(half.pending)
+                offset = half.order[0]
                 size = offset - half.delivered
                 events.append(
                     StreamGap(
@@ -404,10 +413,10 @@ class TcpReassembler:
         events: list[TcpEvent],
     ) -> None:
         while half.pending:
-            offset = min(half.pending)
+            offset = half.order[0]
             if offset > half.delivered:
                 return
-            payload = half.pending.pop(offset)
+            payload = half.pending.pop(heapq.heappop(half.order))
             half.pending_bytes -= len(payload)
             overlap = half.delivered - offset
             if overlap >= len(payload):

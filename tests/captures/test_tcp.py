@@ -216,3 +216,18 @@ def test_open_connections_are_bounded() -> None:
     assert reassembler.open_connections <= 10
     assert closed
     assert {event.reason for event in closed} == {"idle-evicted"}
+
+
+def test_many_tiny_out_of_order_segments_stay_bounded() -> None:
+    """5000 one-byte segments in reverse order: at most MAX_PENDING_SEGMENTS wait; the
+    hole in front of them is given up (a gap), and every byte is delivered or in a gap."""
+    from flaskscope.captures.tcp import MAX_PENDING_SEGMENTS
+
+    talk = Conversation()
+    packets = talk.handshake()
+    start = talk.client_seq
+    packets += [talk.packet(True, b"x", seq=start + n) for n in reversed(range(5000))]
+    [stream] = reassemble(capture(packets))
+    assert MAX_PENDING_SEGMENTS < 5000
+    assert stream.gaps
+    assert len(stream.client) + sum(gap.size for gap in stream.gaps) == 5000
