@@ -41,6 +41,9 @@ from flaskscope.scan.websocket import DirectionEvents, WebSocketDirection, find_
 
 __all__ = ["MAX_HELD_BACK", "TLS_HINT", "ConnectionAnalyzer"]
 
+MAX_LISTED = 1000
+"""Gaps and notes listed per connection (the gaps are all counted)."""
+
 MAX_HELD_BACK = 1024 * 1024
 """Client bytes held back while an upgrade request waits for its response."""
 
@@ -103,6 +106,8 @@ class ConnectionAnalyzer:
         self.violations: list[ScanViolation] = []
         self.violation_counts: dict[str, int] = {}
         self.gaps: list[ScanGap] = []
+        self.gaps_omitted = 0
+        self.gap_bytes_omitted = 0
         self.notes: list[str] = []
         self.role_inferred = False
         self.resync_http: set[str] = set()
@@ -189,9 +194,15 @@ class ConnectionAnalyzer:
                     lost = self.waiting.popleft()  # its response was in the missing bytes
                     self.exchanges.append(Exchange(lost.method, lost.target, lost.timestamp))
                     self.exchange_count += 1
-        self.gaps.append(
-            ScanGap(direction, event.offset, event.size, event.timestamp, event.reason, consequence)
-        )
+        if len(self.gaps) < MAX_LISTED:
+            self.gaps.append(
+                ScanGap(
+                    direction, event.offset, event.size, event.timestamp, event.reason, consequence
+                )
+            )
+        else:
+            self.gaps_omitted += 1
+            self.gap_bytes_omitted += event.size
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -371,7 +382,7 @@ class ConnectionAnalyzer:
                             direction, event.code, event.frame, event.message, event.rfc, timestamp
                         )
                     )
-            else:
+            elif len(self.notes) < MAX_LISTED:
                 self.notes.append(f"{direction}: {event}")
 
     # -- the end ---------------------------------------------------------------------------
@@ -429,6 +440,8 @@ class ConnectionAnalyzer:
             violation_counts=dict(self.violation_counts),
             summaries={direction: _summary(ws) for direction, ws in self.ws.items()},
             gaps=tuple(self.gaps),
+            gaps_omitted=self.gaps_omitted,
+            gap_bytes_omitted=self.gap_bytes_omitted,
             notes=tuple(self.notes),
             retransmitted_bytes=event.retransmitted,
             role_inferred=self.role_inferred,

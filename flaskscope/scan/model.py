@@ -285,6 +285,9 @@ class ConnectionReport:
     summaries: dict[str, StreamSummary] = field(default_factory=dict)
     """Frame and message counts per direction (``client``, ``server``)."""
     gaps: tuple[ScanGap, ...] = ()
+    gaps_omitted: int = 0
+    """Gaps past the listed ones (counted, with their bytes in ``gap_bytes_omitted``)."""
+    gap_bytes_omitted: int = 0
     notes: tuple[str, ...] = ()
     retransmitted_bytes: int = 0
     role_inferred: bool = False
@@ -324,6 +327,7 @@ class ConnectionReport:
             "violation_counts": dict(self.violation_counts),
             "summary": {name: summary.to_json() for name, summary in self.summaries.items()},
             "gaps": [gap.to_json() for gap in self.gaps],
+            "gaps_omitted": self.gaps_omitted,
             "notes": list(self.notes),
         }
 

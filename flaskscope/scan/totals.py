@@ -45,8 +45,8 @@ class ScanTotals:
             self.handshake_failures += 1
         for code, count in report.violation_counts.items():
             self.violations[code] = self.violations.get(code, 0) + count
-        self.gaps += len(report.gaps)
-        self.gap_bytes += sum(gap.size for gap in report.gaps)
+        self.gaps += len(report.gaps) + report.gaps_omitted
+        self.gap_bytes += sum(gap.size for gap in report.gaps) + report.gap_bytes_omitted
         self.invalid_connections += not report.ok
 
     def add_cookies(self, cookies: list[CookieFinding]) -> None:
