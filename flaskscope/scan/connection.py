@@ -257,6 +257,13 @@ class ConnectionAnalyzer:
         return "close"
 
     def _request(self, head: HttpHeadRecord) -> None:
+        if len(self.waiting) >= MAX_LISTED:  # requests nobody answers: keep memory bounded
+            unanswered = self.waiting.popleft()
+            self.exchange_count += 1
+            if len(self.exchanges) < self.settings.max_exchanges:
+                self.exchanges.append(
+                    Exchange(unanswered.method, unanswered.target, unanswered.timestamp)
+                )
         self.waiting.append(head)
         names = self.settings.cookies.names
         for field in head.get_all("Cookie"):
