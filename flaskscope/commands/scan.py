@@ -309,16 +309,17 @@ def _show(
     if audit_result is not None:
         console.print(
             f"  audit: {audit_result['candidates_tried']} candidates, "
-            f"{audit_result['weak_keys']} weak keys"
+            f"{audit_result['weak_keys']} weak keys",
+            soft_wrap=True,
         )
     for note in notes:
-        console.print(safe_text(f"  note: {note}", "dim"))
+        console.print(safe_text(f"  note: {note}", "dim"), soft_wrap=True)
     for report in kept:
         render_connection(
             console, report, max_bytes=256 if max_bytes is None else max_bytes, summary_only=summary
         )
     if cookies:
         console.print()
-        console.print("Cookies:", style="bold")
+        console.print("Cookies:", style="bold", soft_wrap=True)
         for cookie in cookies:
             render_cookie(console, cookie)

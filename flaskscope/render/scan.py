@@ -22,6 +22,12 @@ __all__ = ["render_connection", "render_cookie", "render_summary"]
 OK, BAD, DIM = "green", "bold red", "dim"
 
 
+def _print(console: Console, *parts: object, style: str | None = None) -> None:
+    """One line as it is, never wrapped: the same output whatever the terminal width (long
+    findings stay one line for grep; the terminal wraps them for the eye)."""
+    console.print(*parts, style=style, soft_wrap=True)
+
+
 def _line(*parts: str | tuple[str, str] | Text) -> Text:
     from rich.text import Text
 
@@ -46,8 +52,9 @@ def render_summary(
     """The counts; ``only`` (``cookies`` or ``websocket``) leaves out the other part."""
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(totals.connections.items()))
     described = ", ".join(f"{item['name']} ({item['kind']})" for item in files)
-    console.print(_line(("Scan", "bold"), ": ", safe_text(described)))
-    console.print(
+    _print(console, _line(("Scan", "bold"), ": ", safe_text(described)))
+    _print(
+        console,
         _line(
             f"  connections: {sum(totals.connections.values())}",
             f" ({kinds})" if kinds else "",
@@ -55,22 +62,24 @@ def render_summary(
             if totals.began_before_capture
             else "",
             f"; packets: {totals.packets}" if totals.packets else "",
-        )
+        ),
     )
-    console.print(f"  HTTP exchanges: {totals.exchanges}")
+    _print(console, f"  HTTP exchanges: {totals.exchanges}")
     cookie_style = BAD if totals.bad_cookies else OK
     if only != "websocket":
-        console.print(
+        _print(
+            console,
             _line(
                 f"  cookies: {sum(totals.cookies.values())} distinct (",
                 (_counts(totals.cookies), cookie_style if totals.cookies else ""),
                 ")",
                 (f", {totals.weak_keys} with a weak key", BAD) if totals.weak_keys else "",
-            )
+            ),
         )
     violations = sum(totals.violations.values())
     if only != "cookies":
-        console.print(
+        _print(
+            console,
             _line(
                 f"  WebSocket: {totals.websocket_connections} connections, "
                 f"{totals.frames} frames, {totals.messages} messages, ",
@@ -79,13 +88,14 @@ def render_summary(
                 (f", {totals.handshake_failures} failed handshakes", BAD)
                 if totals.handshake_failures
                 else "",
-            )
+            ),
         )
         if totals.violations:
-            console.print(f"    {_counts(totals.violations)}")
+            _print(console, f"    {_counts(totals.violations)}")
     gap_style = BAD if totals.gaps else ""
-    console.print(
-        _line(("  gaps: ", ""), (f"{totals.gaps} ({totals.gap_bytes} bytes missing)", gap_style))
+    _print(
+        console,
+        _line(("  gaps: ", ""), (f"{totals.gaps} ({totals.gap_bytes} bytes missing)", gap_style)),
     )
 
 
@@ -93,8 +103,11 @@ def render_connection(
     console: Console, report: ConnectionReport, *, max_bytes: int, summary_only: bool
 ) -> None:
     style = OK if report.ok else BAD
-    console.print()
-    console.print(
+    _print(
+        console,
+    )
+    _print(
+        console,
         _line(
             (f"#{report.id} {report.kind}", f"bold {style}"),
             " ",
@@ -102,35 +115,37 @@ def render_connection(
             (f"  {iso_time(report.start)}", DIM) if report.timed else "",
             f"  client {report.client_bytes} B, server {report.server_bytes} B",
             (" (began before the capture)", DIM) if report.began_before_capture else "",
-        )
+        ),
     )
     for exchange in report.exchanges[:20]:
         status = (
             "no response" if exchange.status is None else f"{exchange.status} {exchange.reason}"
         )
-        console.print(_line("  ", safe_text(f"{exchange.method} {exchange.target} -> {status}")))
+        _print(console, _line("  ", safe_text(f"{exchange.method} {exchange.target} -> {status}")))
     if len(report.exchanges) > 20:
-        console.print(f"  ... {len(report.exchanges) - 20} more exchanges (--json has them)")
+        _print(console, f"  ... {len(report.exchanges) - 20} more exchanges (--json has them)")
     if report.cookies:
-        console.print("  cookies: " + ", ".join(f"[{cookie}]" for cookie in report.cookies))
+        _print(console, "  cookies: " + ", ".join(f"[{cookie}]" for cookie in report.cookies))
     handshake = report.handshake
     if handshake is not None:
         if handshake.valid:
-            console.print(_line("  handshake: ", (f"valid ({len(handshake.checks)} checks)", OK)))
+            _print(console, _line("  handshake: ", (f"valid ({len(handshake.checks)} checks)", OK)))
         else:
             failed = ", ".join(check.id for check in handshake.failures())
-            console.print(_line("  handshake: ", (f"FAILED: {failed}", BAD)))
+            _print(console, _line("  handshake: ", (f"FAILED: {failed}", BAD)))
             for check in handshake.failures():
-                console.print(
-                    _line("    ", (check.id, BAD), f" ({check.rfc}): ", safe_text(check.message))
+                _print(
+                    console,
+                    _line("    ", (check.id, BAD), f" ({check.rfc}): ", safe_text(check.message)),
                 )
     if report.deflate:
-        console.print(_line("  deflate: ", safe_text(report.deflate)))
+        _print(console, _line("  deflate: ", safe_text(report.deflate)))
     for direction, counts in report.summaries.items():
         frames = sum(counts.frames.values())
         messages = sum(counts.messages.values())
-        console.print(
-            f"  {direction}: {frames} frames ({_counts(counts.frames)}), {messages} messages"
+        _print(
+            console,
+            f"  {direction}: {frames} frames ({_counts(counts.frames)}), {messages} messages",
         )
     if not summary_only:
         for frame in report.frames:
@@ -138,57 +153,61 @@ def render_connection(
             flags = "".join(
                 name for name, on in (("FIN ", header.fin), ("RSV1 ", header.rsv1)) if on
             )
-            console.print(
+            _print(
+                console,
                 _line(
                     (f"    {frame.direction:>6} frame {frame.record.index}", DIM),
                     f" {header.opcode_name} {flags}{'masked ' if header.masked else ''}"
                     f"len {header.payload_length}",
-                )
+                ),
             )
         if report.frames_omitted:
-            console.print(f"    ... {report.frames_omitted} more frames (--max-frames)")
+            _print(console, f"    ... {report.frames_omitted} more frames (--max-frames)")
         for message in report.messages:
             shown = (
                 message.text if message.text is not None else message.payload[:max_bytes].hex(" ")
             )
             if len(shown) > max_bytes:
                 shown = shown[:max_bytes] + "..."
-            console.print(
+            _print(
+                console,
                 _line(
                     f"    {message.direction:>6} {opcode_name(message.opcode)} {message.length} B"
                     f"{' compressed' if message.compressed else ''}"
                     f"{'' if message.complete else ' INCOMPLETE'}: ",
                     safe_text(repr(shown) if message.text is not None else shown),
-                )
+                ),
             )
         if report.messages_omitted:
-            console.print(f"    ... {report.messages_omitted} more messages (--max-frames)")
+            _print(console, f"    ... {report.messages_omitted} more messages (--max-frames)")
     for violation in report.violations:
         where = "" if violation.frame is None else f" frame {violation.frame}"
-        console.print(
+        _print(
+            console,
             _line(
                 "  ",
                 (f"{violation.direction}{where}: {violation.code}", BAD),
                 f" ({violation.rfc}): ",
                 safe_text(violation.message),
-            )
+            ),
         )
     listed = len(report.violations)
     total = sum(report.violation_counts.values())
     if total > listed:
-        console.print(
-            f"  ... {total - listed} more violations ({_counts(report.violation_counts)})"
+        _print(
+            console, f"  ... {total - listed} more violations ({_counts(report.violation_counts)})"
         )
     for gap in report.gaps:
-        console.print(
+        _print(
+            console,
             _line(
                 ("  gap", BAD),
                 f": {gap.direction} misses {gap.size} bytes at offset {gap.offset} ({gap.reason}); "
                 f"{gap.consequence}",
-            )
+            ),
         )
     for note in report.notes:
-        console.print(_line(("  note: ", DIM), safe_text(note)))
+        _print(console, _line(("  note: ", DIM), safe_text(note)))
 
 
 def render_cookie(console: Console, cookie: CookieFinding) -> None:
@@ -198,35 +217,37 @@ def render_cookie(console: Console, cookie: CookieFinding) -> None:
     )
     if cookie.sighting_count > 6:
         where += ", ..."
-    console.print(
+    _print(
+        console,
         _line(
             f"[{cookie.id}] ",
             safe_text(cookie.name),
             " ",
             (cookie.verdict, f"bold {style}"),
             f"  seen {cookie.sighting_count}x ({where})",
-        )
+        ),
     )
     if cookie.weak_key is not None:
-        console.print(_line("    ", ("weak key found: ", BAD), safe_text(repr(cookie.weak_key))))
+        _print(console, _line("    ", ("weak key found: ", BAD), safe_text(repr(cookie.weak_key))))
     decoded = cookie.decoded
     if decoded is not None:
         expiry = "" if decoded.expires_at is None else f", expires {decoded.expires_at.isoformat()}"
         key = f", key {decoded.matched_key}" if decoded.matched_key else ""
-        console.print(f"    signed {decoded.issued_at.isoformat()}{expiry}{key}")
-        console.print(_line("    ", safe_text(decoded.payload)))
+        _print(console, f"    signed {decoded.issued_at.isoformat()}{expiry}{key}")
+        _print(console, _line("    ", safe_text(decoded.payload)))
         for warning in decoded.warnings:
-            console.print(_line(("    warning: ", DIM), safe_text(warning)))
+            _print(console, _line(("    warning: ", DIM), safe_text(warning)))
     if cookie.expired_later:
-        console.print(_line("    ", ("seen again after it had expired", BAD)))
+        _print(console, _line("    ", ("seen again after it had expired", BAD)))
     if cookie.server_session is not None:
-        console.print(
+        _print(
+            console,
             _line(
                 "    Flask-Session id ",
                 safe_text(cookie.server_session.session_id),
                 " (decode-cookie --store reads its data)",
-            )
+            ),
         )
     if cookie.error is not None:
-        console.print(_line("    ", safe_text(cookie.error)))
-    console.print(_line("    ", safe_text(cookie.value, DIM)))
+        _print(console, _line("    ", safe_text(cookie.error)))
+    _print(console, _line("    ", safe_text(cookie.value, DIM)))
