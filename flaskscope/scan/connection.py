@@ -313,6 +313,8 @@ class ConnectionAnalyzer:
                     self._http(held, True, head.timestamp)
 
     def _cookie(self, name: str, value: str, header: str, timestamp: float) -> None:
+        if timestamp <= 0:  # no time in the capture (pcapng simple packet blocks): now
+            timestamp = self.settings.now
         found = self.book.see(name, value, CookieSighting(self.id, header, timestamp))
         if found is not None:
             self.cookie_ids[found] = None
