@@ -89,6 +89,7 @@ def har_reports(
         number = first_id + entry.index
         if settings.connection is not None and settings.connection != number:
             continue
+        started = entry.started if entry.started > 0 else settings.now
         cookie_ids: dict[int, None] = {}
         seen: set[tuple[str, str, str]] = set()
         for name, value in entry.request_headers:
@@ -108,9 +109,7 @@ def har_reports(
             if cookie_name in names:
                 seen.add(("Set-Cookie", cookie_name, cookie_value))
         for header, cookie_name, cookie_value in sorted(seen):
-            found = book.see(
-                cookie_name, cookie_value, CookieSighting(number, header, entry.started)
-            )
+            found = book.see(cookie_name, cookie_value, CookieSighting(number, header, started))
             if found is not None:
                 cookie_ids[found] = None
         url = urlsplit(entry.url)
