@@ -65,6 +65,7 @@ COMMANDS: dict[str, str] = {
     "check-handshake": "flaskscope.commands.handshake:check_handshake_command",
     "parse-frame": "flaskscope.commands.frames:parse_frame",
     "build-frame": "flaskscope.commands.frames_build:build_frame",
+    "scan": "flaskscope.commands.scan:scan_command",
     "trace": "flaskscope.commands.trace:trace_command",
     "doctor": "flaskscope.commands.doctor:doctor_command",
 }
@@ -85,6 +86,7 @@ HELP_ROWS: list[tuple[str, str, str]] = [
     ("WebSocket", "check-handshake", "Check an opening handshake against RFC 6455 and RFC 7692"),
     ("WebSocket", "parse-frame", "Parse captured frames and messages, naming every violation"),
     ("WebSocket", "build-frame", "Craft a frame (valid or broken on purpose) for tests"),
+    ("Captures", "scan", "Scan a pcap, pcapng or HAR: every cookie and WebSocket conversation"),
     ("Inside the app", "trace", "Follow requests through the app: contexts, session, signals"),
     ("Inside the app", "doctor", "Audit the app's session set-up (findings, SARIF for CI)"),
 ]

@@ -23,6 +23,8 @@ chromium chromium
 chromium-driver chromedriver
 nodejs node
 npm npm
+tcpdump tcpdump
+tshark tshark
 LIST
 [ ${#need[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -39,6 +41,9 @@ else
 fi
 echo "system-deps: installing ${need[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# tshark's wireshark-common asks whether non-root users may capture: answer no, unasked.
+echo "wireshark-common wireshark-common/install-setuid boolean false" \
+  | "${as_root[@]}" debconf-set-selections 2>/dev/null || true
 "${as_root[@]}" apt-get update -qq >/dev/null 2>&1 || true
 for pkg in "${need[@]}"; do
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \

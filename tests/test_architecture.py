@@ -27,6 +27,8 @@ CORES = (
     "frames",
     "appinspect",
     "subprotocols",
+    "captures",
+    "scan",
 )
 """Pure packages: bytes/str in, dataclasses out; no Click, no rich, no printing."""
 
@@ -50,6 +52,18 @@ ALLOWED: dict[str, set[str]] = {
         "handshake",
     },
     "subprotocols": {"errors", "_paths", "frames"},
+    "captures": {"errors"},
+    "scan": {
+        "errors",
+        "_paths",
+        "captures",
+        "cookies",
+        "sessions",
+        "audit",
+        "handshake",
+        "frames",
+        "subprotocols",
+    },
     "render": {"errors", "_paths", "__init__", *CORES},
     "runtime": {"errors"},
     "cli": {"errors", "_paths", "__init__", "render", "runtime"},

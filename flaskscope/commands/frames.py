@@ -7,9 +7,10 @@ rich renderers are imported by the two human views only: ``--json`` runs skip ri
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import click
@@ -247,15 +248,26 @@ def parse_frame(
         raise click.UsageError("give --json or --json-lines, not both")
     given_deflate = _deflate_settings(deflate, deflate_params, handshake)
     data = " ".join(data_words) if data_words else None
-    head, chunks = split_http_head(
-        non_empty(open_input(data, file, encoding, max_input_bytes=no_limit(max_input_bytes)))
+    chunks_in = not_a_container(
+        non_empty(open_input(data, file, encoding, max_input_bytes=no_limit(max_input_bytes))),
+        role,
     )
+    head, chunks = split_http_head(chunks_in)
+    deflate_given = deflate or deflate_params is not None or handshake is not None
     settings = settings_from_head(
-        head,
-        role=role,
-        deflate=given_deflate,
-        deflate_given=deflate or deflate_params is not None or handshake is not None,
+        head, role=role, deflate=given_deflate, deflate_given=deflate_given
     )
+    if head is not None and head.kind == "request" and not deflate_given:
+        offer = _deflate_offer(head.head)
+        if offer:
+            click.echo(
+                f"note: the request head only offers permessage-deflate ({offer}); an offer "
+                "does not fix the parameters, the server's response does: give that response "
+                "with --handshake FILE (or --deflate-params) so compressed frames are inflated "
+                "(without it RSV1 frames read as reserved-bits), or read the whole capture "
+                "with 'flaskscope scan', which pairs both sides",
+                err=True,
+            )
     decoding = subprotocol != "none"
     max_bytes = no_limit(max_bytes)
     max_message_size = no_limit(max_message_size)
@@ -433,6 +445,57 @@ def _stage(
         subprotocol, handshake_request=request, handshake_response=response
     )
     return SubprotocolStage(decoder, lambda: parser.role, keep=keep, records=records)
+
+
+def _deflate_offer(head: bytes) -> str | None:
+    """The permessage-deflate offer in a request head's Sec-WebSocket-Extensions, if any."""
+    for line in head.split(b"\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"sec-websocket-extensions" and b"permessage-deflate" in value:
+            return value.strip().decode("latin-1")
+    return None
+
+
+def not_a_container(chunks: Iterable[bytes], role: str) -> Iterator[bytes]:
+    """The chunks, unless they are a whole capture: a pcap, pcapng or HAR is pointed at
+    ``scan`` (exit 2), never parsed as frames; a tshark follow dump (both directions) gives
+    the direction ``--role`` names."""
+    from flaskscope.captures.containers import PROBE, CaptureKind, detect_kind
+    from flaskscope.errors import InputError
+
+    iterator = iter(chunks)
+    pieces: list[bytes] = []
+    size = 0
+    while size < PROBE:
+        chunk = next(iterator, None)
+        if chunk is None:
+            break
+        pieces.append(chunk)
+        size += len(chunk)
+    kind = detect_kind(b"".join(pieces)[:PROBE])
+    if kind in (CaptureKind.PCAP, CaptureKind.PCAPNG, CaptureKind.HAR):
+        raise InputError(
+            f"the input is a {kind.value} capture, not WebSocket frames: read it with "
+            "'flaskscope scan FILE' (every connection, both directions, handshakes paired)"
+        )
+    if kind is CaptureKind.FOLLOW:
+        from flaskscope.captures.follow import parse_follow
+
+        text = b"".join(itertools.chain(pieces, iterator)).decode("utf-8", "replace")
+        streams = parse_follow(text)
+        if role not in ("client", "server"):
+            raise InputError(
+                "the input is a tshark follow dump holding both directions: give --role "
+                "client or --role server to parse one of them, or read it with "
+                "'flaskscope scan FILE'"
+            )
+        if len(streams) != 1:
+            raise InputError(
+                f"the follow dump holds {len(streams)} streams: read it with 'flaskscope scan'"
+            )
+        wanted = role == "client"
+        return iter([data for from_client, data in streams[0].chunks if from_client == wanted])
+    return itertools.chain(pieces, iterator)
 
 
 def _payload_kept(max_bytes: int, *, summary: bool, as_json: bool) -> int | None:

@@ -10,8 +10,10 @@ being unmasked or copied, so a declared length of 2**63-1 costs nothing but a co
 from __future__ import annotations
 
 import codecs
+import re
 import struct
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from flaskscope.errors import OptionError
 from flaskscope.frames.checks import header_violations, maybe_bad
@@ -102,6 +104,12 @@ class FrameParser:
         self._message_index = 0
         self._finished = False
         self._complete = True
+        self.stopped: HttpInFrames | None = None
+        """Set when an HTTP head stood where a frame header was expected: parsing stopped."""
+        self.skipped_bytes = 0
+        self._http_pending = bytearray()
+        """Bytes at a frame boundary that may be the start of an HTTP start line."""
+        self._probe_http = True
 
     # -- feeding -------------------------------------------------------------------------
 
@@ -110,6 +118,13 @@ class FrameParser:
         if self._finished:
             raise OptionError("the parser has finished; make a new one for another stream")
         events: list[Event] = []
+        if self.stopped is not None:
+            self.position += len(data)
+            self.skipped_bytes += len(data)
+            return events
+        if self._http_pending:
+            data = bytes(self._http_pending) + bytes(data)
+            self._http_pending.clear()
         raw = memoryview(data).cast("B")
         view: bytes | memoryview = data if isinstance(data, bytes) else raw
         position = 0
@@ -132,6 +147,12 @@ class FrameParser:
                 if self._header_buffer:
                     position = self._read_header(view, position, size)
                 else:
+                    if 0x41 <= view[position] <= 0x5A and self._probe_http:
+                        found = self._http_head(view, position, size, events)
+                        if found:
+                            if self.stopped is not None:
+                                self.position += size - position
+                            break
                     header = parse_header(view, position)
                     if isinstance(header, int):
                         self._header_buffer += view[position:size]
@@ -227,6 +248,43 @@ class FrameParser:
             self.position += position - start
         return position
 
+    def _http_head(
+        self, view: bytes | memoryview, position: int, size: int, events: list[Event]
+    ) -> bool:
+        """An HTTP head where a frame header was expected (§4: the handshake comes before
+        the frames, never among them): one finding and parsing stops, instead of a cascade
+        of reserved-opcode and fragmented-control violations. "HTTP/1.1 ..." read as a frame
+        is a non-final Close with RSV1, "GET ..." a reserved opcode: never a valid frame."""
+        found = http_head_at(view, position)
+        if found is None:
+            return False
+        if isinstance(found, str):  # "more": too few bytes to tell, wait for the next chunk
+            self._http_pending += view[position:size]
+            return True
+        self.stopped = found
+        self.skipped_bytes += len(view) - position
+        if found.response and self.closed:
+            code, what = "http-after-close", "an HTTP response after the Close frame"
+        else:
+            code = "http-head-in-frames"
+            what = f"an HTTP {'response' if found.response else 'request'} head"
+        detail = (
+            "parsing stops here: the bytes after it are HTTP, not frames"
+            if code == "http-after-close"
+            else "the input holds HTTP where frames were expected (both directions of a "
+            "connection, or a second exchange?): give one direction's frames, or read the "
+            "whole capture with 'flaskscope scan'"
+        )
+        self._emit_violation(
+            Violation(
+                code,
+                self._frame_index,
+                f"{what} ({found.line!r}) at byte {self.position}: {detail}",
+            ),
+            events,
+        )
+        return True
+
     def feed_in_slices(self, data: bytes | bytearray) -> Iterator[list[Event]]:
         """:meth:`feed` 64 KiB at a time (views, no copies), so that the events waiting to be
         handled stay few even when a chunk holds hundreds of thousands of tiny frames."""
@@ -253,6 +311,12 @@ class FrameParser:
         """The stream has ended: report a truncated frame and an unfinished message."""
         if self._finished:
             return []
+        early: list[Event] = []
+        if self._http_pending:  # the stream ended before an HTTP line could be told apart
+            pending = bytes(self._http_pending)
+            self._http_pending.clear()
+            self._probe_http = False
+            early = self.feed(pending)
         self._complete = self.complete
         self._finished = True
         events: list[Event] = []
@@ -296,7 +360,7 @@ class FrameParser:
                     events,
                 )
             self._emit_message(message, events, complete=False)
-        return events
+        return early + events
 
     @property
     def complete(self) -> bool:
@@ -454,6 +518,43 @@ class FrameParser:
             messages=_by_name(self._message_counts),
             violations=dict(self.violation_counts),
         )
+
+
+@dataclass(frozen=True)
+class HttpInFrames:
+    """An HTTP start line found where a frame header was expected."""
+
+    response: bool
+    line: str
+
+
+_HTTP_REQUEST_LINE = re.compile(rb"[A-Z]{3,12} [^ \r\n]{1,8000} HTTP/1\.[01]\r?\n")
+
+
+_HTTP_REQUEST_PREFIX = re.compile(
+    rb"[A-Z]{1,12}(?: [^ \r\n]{0,8000}"
+    rb"(?: (?:H(?:T(?:T(?:P(?:/(?:1(?:\.(?:[01]\r?)?)?)?)?)?)?)?)?)?)?\Z"
+)
+
+
+def http_head_at(view: bytes | memoryview, position: int) -> HttpInFrames | str | None:
+    """The HTTP start line at ``position`` (a request line must be whole to count);
+    ``"more"`` when the bytes there are too few to tell."""
+    start = bytes(view[position : position + 8])
+    if start.startswith(b"HTTP/1.") and len(start) == 8:
+        line = bytes(view[position : position + 200])
+        if b"\n" not in line and len(line) < 200:
+            return "more"  # the whole status line, so the finding can quote it
+        return HttpInFrames(True, line.split(b"\n", 1)[0].rstrip(b"\r").decode("latin-1"))
+    if len(start) < 8 and b"HTTP/1."[: len(start)] == start:
+        return "more"
+    line = bytes(view[position : position + 8200])
+    match = _HTTP_REQUEST_LINE.match(line)
+    if match is not None:
+        return HttpInFrames(False, match.group(0).rstrip(b"\r\n").decode("latin-1")[:200])
+    if b"\n" not in line and len(line) < 8200 and _HTTP_REQUEST_PREFIX.match(line):
+        return "more"
+    return None
 
 
 def _by_name(counts: list[int]) -> dict[str, int]:

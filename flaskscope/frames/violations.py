@@ -32,6 +32,8 @@ VIOLATION_RFC: dict[str, str] = {
     "compressed-continuation": "RFC 7692 §6.1",
     "decompression-failed": "RFC 7692 §7.2.2",
     "decompression-limit": "RFC 6455 §10.4",
+    "http-head-in-frames": "RFC 6455 §4",
+    "http-after-close": "RFC 6455 §5.5.1",
 }
 """Every violation code and the section that it breaks."""
 

@@ -1,0 +1,43 @@
+"""``scan --json`` and ``--json-lines``: the same facts as the console view, as JSON.
+
+``--json`` is one object: ``files``, ``summary``, ``connections`` (each
+:meth:`flaskscope.scan.model.ConnectionReport.to_json`), ``cookies`` (deduplicated, with
+where each was seen), ``audit`` and ``notes``. ``--json-lines`` writes one object per line as
+it is known: ``{"type": "connection", ...}`` per connection as it closes, then
+``{"type": "cookie", ...}`` per cookie, then ``{"type": "summary", ...}`` last.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from flaskscope.scan.model import ConnectionReport, CookieFinding
+from flaskscope.scan.totals import ScanTotals
+
+__all__ = ["json_line", "scan_document"]
+
+
+def json_line(kind: str, body: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps({"type": kind, **body}, ensure_ascii=True) + "\n")
+
+
+def scan_document(
+    *,
+    files: list[dict[str, str]],
+    totals: ScanTotals,
+    connections: list[ConnectionReport],
+    cookies: list[CookieFinding],
+    audit: dict[str, Any] | None,
+    notes: list[str],
+) -> dict[str, Any]:
+    return {
+        "files": files,
+        "summary": totals.to_json(),
+        "connections": [connection.to_json() for connection in connections],
+        "cookies": [cookie.to_json() for cookie in cookies],
+        "audit": audit,
+        "notes": notes,
+        "ok": totals.ok,
+    }
