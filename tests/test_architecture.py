@@ -24,21 +24,24 @@ CORES = ("cookies", "sessions", "audit", "flaskapp", "handshake", "frames")
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "_paths": set(),
+    "_speedups": set(),
     "__init__": {"_paths"},
     "cookies": {"errors", "_paths"},
     "sessions": {"errors", "_paths", "cookies"},
-    "audit": {"errors", "_paths", "cookies"},
+    "audit": {"errors", "_paths", "_speedups", "cookies"},
     "flaskapp": {"errors", "_paths", "cookies", "sessions"},
     "handshake": {"errors", "_paths"},
-    "frames": {"errors", "_paths", "handshake"},
+    "frames": {"errors", "_paths", "_speedups", "handshake"},
     "render": {"errors", "_paths", *CORES},
-    "cli": {"errors", "_paths", "__init__", "render"},
+    "cli": {"errors", "_paths", "_speedups", "__init__", "render"},
     "commands": {"errors", "_paths", "__init__", "cli", "flask_commands", "render", *CORES},
     "flask_commands": {"errors", "_paths", "__init__", "cli", "commands", "render", *CORES},
     "__main__": {"cli"},
 }
 """Part of flaskscope -> the parts it may import. Commands and renderers sit above the
-cores; cookies and frames never import each other; audit and sessions may use cookies."""
+cores; cookies and frames never import each other; audit and sessions may use cookies;
+``_speedups`` (the optional C extension) imports only the standard library, and only audit,
+frames and the CLI's ``--version`` use it."""
 
 FORBIDDEN_IN_CORES = ("click", "rich")
 

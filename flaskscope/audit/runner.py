@@ -60,6 +60,8 @@ class AuditRun:
     """Processes that searched (1 when the list fit in one chunk: no pool is started)."""
     unconfirmed_hits: int = 0
     """Fast-check claims that the full decode did not confirm (should stay 0)."""
+    engine: str = "python"
+    """``native`` or ``python``: which implementation checked (see :mod:`flaskscope._speedups`)."""
 
 
 def default_jobs() -> int:
@@ -82,14 +84,14 @@ def check_chunk(checker: BatchChecker, chunk: Chunk) -> ChunkResult:
     return chunk.count, [(index, lines[index]) for index in hits]
 
 
-def _worker(connection: Connection, spec: AuditSpec) -> None:
+def _worker(connection: Connection, spec: AuditSpec, engine: str | None) -> None:
     """A worker process: check each chunk the main process sends, until it sends ``None``.
 
     An exception is sent back instead of a result, for the main process to raise.
     """
     # Ctrl-C is the main process's business: it terminates the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    checker = BatchChecker(spec)
+    checker = BatchChecker(spec, engine)
     receive, send = connection.recv, connection.send
     while True:
         chunk = receive()
@@ -128,12 +130,17 @@ def run_audit(
     on_progress: Callable[[int], None] | None = None,
     clock: Callable[[], float] = time.perf_counter,
     small_list: int = SMALL_LIST,
+    engine: str | None = None,
 ) -> AuditRun:
-    """Try every candidate of ``chunks`` against ``spec`` until ``confirm`` accepts one."""
+    """Try every candidate of ``chunks`` against ``spec`` until ``confirm`` accepts one.
+
+    ``engine`` as :class:`~flaskscope.audit.checker.BatchChecker` takes it (``None``: the
+    process's engine); every worker uses the same.
+    """
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise OptionError(f"--jobs must be at least 1, not {jobs}")
-    checker = BatchChecker(spec)
+    checker = BatchChecker(spec, engine)
     started = clock()
     iterator = iter(chunks)
     # Short lists (the built-in list and a few hundred lines) are done in less time than a
@@ -149,9 +156,9 @@ def run_audit(
         key, tried, unconfirmed = _run_here(checker, chain(first, iterator), confirm, on_progress)
     else:
         key, tried, unconfirmed = _run_pool(
-            spec, chain(first, iterator), jobs, confirm, on_progress
+            spec, chain(first, iterator), jobs, confirm, on_progress, engine
         )
-    return AuditRun(key, tried, clock() - started, jobs, unconfirmed)
+    return AuditRun(key, tried, clock() - started, jobs, unconfirmed, checker.engine)
 
 
 def _settle(
@@ -190,6 +197,7 @@ def _run_pool(
     jobs: int,
     confirm: Callable[[bytes], bool],
     on_progress: Callable[[int], None] | None,
+    engine: str | None,
 ) -> tuple[bytes | None, int, int]:
     """Chunks go to whichever worker is free, results are settled in reading order.
 
@@ -233,7 +241,9 @@ def _run_pool(
     try:
         for _ in range(jobs):
             ours, theirs = context.Pipe()
-            started: BaseProcess = context.Process(target=_worker, args=(theirs, spec), daemon=True)
+            started: BaseProcess = context.Process(
+                target=_worker, args=(theirs, spec, engine), daemon=True
+            )
             started.start()
             theirs.close()
             workers.append((started, ours))
