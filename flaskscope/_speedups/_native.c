@@ -220,12 +220,12 @@ static void concat_key(const CheckerObject *self, const uint8_t *candidate, size
                 length - (block - rest), out);
 }
 
-static int candidate_matches(const CheckerObject *self, const uint8_t *candidate,
-                             size_t length)
+/* The signature one candidate makes over the signed part (itsdangerous get_signature). */
+static void candidate_signature(const CheckerObject *self, const uint8_t *candidate,
+                                size_t length, uint8_t *produced)
 {
     const hash_algo *algo = &self->algo;
     uint8_t derived[FS_MAX_DIGEST];
-    uint8_t produced[FS_MAX_DIGEST];
     const uint8_t *key = derived;
     size_t key_length = algo->digest_size;
     switch (self->derivation) {
@@ -241,7 +241,14 @@ static int candidate_matches(const CheckerObject *self, const uint8_t *candidate
         break;
     }
     hmac(algo, key, key_length, self->signed_part, self->signed_length, produced);
-    return memcmp(produced, self->signature, algo->digest_size) == 0;
+}
+
+static int candidate_matches(const CheckerObject *self, const uint8_t *candidate,
+                             size_t length)
+{
+    uint8_t produced[FS_MAX_DIGEST];
+    candidate_signature(self, candidate, length, produced);
+    return memcmp(produced, self->signature, self->algo.digest_size) == 0;
 }
 
 /* The first line of batch[0:size] (split at every "\n", as bytes.split(b"\n") does) that
@@ -277,6 +284,37 @@ static PyObject *Checker_check_candidates(CheckerObject *self, PyObject *arg)
     return PyLong_FromSsize_t(found);
 }
 
+/* Every line's signature, concatenated: for the tests that compare engines per candidate. */
+static PyObject *Checker_signatures(CheckerObject *self, PyObject *arg)
+{
+    Py_buffer batch;
+    if (PyObject_GetBuffer(arg, &batch, PyBUF_SIMPLE) < 0)
+        return NULL;
+    const uint8_t *start = batch.buf, *end = start + batch.len;
+    size_t lines = 1;
+    for (const uint8_t *p = start; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        lines++;
+    size_t size = self->algo.digest_size;
+    PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(lines * size));
+    if (result != NULL) {
+        uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
+        Py_BEGIN_ALLOW_THREADS
+        const uint8_t *line = start;
+        for (;;) {
+            const uint8_t *newline = memchr(line, '\n', (size_t)(end - line));
+            const uint8_t *stop = newline ? newline : end;
+            candidate_signature(self, line, (size_t)(stop - line), out);
+            out += size;
+            if (newline == NULL)
+                break;
+            line = newline + 1;
+        }
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&batch);
+    return result;
+}
+
 static PyObject *Checker_get_can_match(CheckerObject *self, void *closure)
 {
     (void)closure;
@@ -304,6 +342,8 @@ static PyObject *Checker_get_accelerated(CheckerObject *self, void *closure)
 static PyMethodDef Checker_methods[] = {
     {"check_candidates", (PyCFunction)Checker_check_candidates, METH_O,
      "check_candidates(batch) -> index of the first matching line of batch, or -1"},
+    {"signatures", (PyCFunction)Checker_signatures, METH_O,
+     "signatures(batch) -> the signature of every line of batch, concatenated"},
     {NULL, NULL, 0, NULL}};
 
 static PyGetSetDef Checker_getset[] = {
