@@ -86,6 +86,91 @@ static void hmac(const hash_algo *algo, const uint8_t *key, size_t key_length,
     hash_finish(algo, &outer, algo->block_size, inner_digest, algo->digest_size, out);
 }
 
+/* ---- two candidates at a time ---------------------------------------------------------------
+ *
+ * One SHA compression is a chain of dependent rounds: the CPU's SHA units sit idle waiting on
+ * latency. Two candidates' compressions issued one after the other are independent, so the
+ * CPU overlaps them (measured with the SHA extensions: 44 ns per compression alone, 23.5 ns
+ * in pairs). Every step below therefore runs the same compression for two candidates. */
+
+typedef struct {
+    const uint8_t *whole; /* the message's whole blocks (owned by the checker) */
+    size_t whole_blocks;
+    uint8_t tail[2 * FS_MAX_BLOCK]; /* the last bytes and the padding (FIPS 180-4 §5.1) */
+    size_t tail_blocks;
+} padded_message;
+
+/* A message that follows ``done`` bytes of hash input, padded once for every candidate. */
+static void pad_message(const hash_algo *algo, padded_message *padded, uint64_t done,
+                        const uint8_t *message, size_t length)
+{
+    size_t block = algo->block_size;
+    padded->whole = message;
+    padded->whole_blocks = length / block;
+    size_t rest = length - padded->whole_blocks * block;
+    size_t size = rest + 1 + algo->length_field <= block ? block : 2 * block;
+    memset(padded->tail, 0, sizeof(padded->tail));
+    if (rest)
+        memcpy(padded->tail, message + padded->whole_blocks * block, rest);
+    padded->tail[rest] = 0x80;
+    store_be64(padded->tail + size - 8, (done + length) * 8);
+    padded->tail_blocks = size / block;
+}
+
+/* The inner and outer HMAC states of two keys no longer than a block. */
+static void hmac_key_states2(const hash_algo *algo, const uint8_t *key0, size_t length0,
+                             const uint8_t *key1, size_t length1, hash_state inner[2],
+                             hash_state outer[2])
+{
+    uint8_t pads[4][FS_MAX_BLOCK];
+    size_t block = algo->block_size;
+    memset(pads[0], 0x36, block);
+    memset(pads[1], 0x36, block);
+    memset(pads[2], 0x5c, block);
+    memset(pads[3], 0x5c, block);
+    for (size_t i = 0; i < length0; i++) {
+        pads[0][i] ^= key0[i];
+        pads[2][i] ^= key0[i];
+    }
+    for (size_t i = 0; i < length1; i++) {
+        pads[1][i] ^= key1[i];
+        pads[3][i] ^= key1[i];
+    }
+    hash_init(algo, &inner[0]);
+    inner[1] = outer[0] = outer[1] = inner[0];
+    algo->compress(&inner[0], pads[0], 1);
+    algo->compress(&inner[1], pads[1], 1);
+    algo->compress(&outer[0], pads[2], 1);
+    algo->compress(&outer[1], pads[3], 1);
+}
+
+/* HMAC from the key states: the inner hash over ``message``, then the outer hash over the
+ * inner digest (one block: ``outer_template`` already holds its padding). */
+static void hmac_finish2(const hash_algo *algo, hash_state inner[2], hash_state outer[2],
+                         const padded_message *message, const padded_message *outer_template,
+                         uint8_t *out0, uint8_t *out1)
+{
+    size_t block = algo->block_size;
+    const uint8_t *data = message->whole;
+    for (size_t i = 0; i < message->whole_blocks; i++, data += block) {
+        algo->compress(&inner[0], data, 1);
+        algo->compress(&inner[1], data, 1);
+    }
+    for (size_t i = 0; i < message->tail_blocks; i++) {
+        algo->compress(&inner[0], message->tail + i * block, 1);
+        algo->compress(&inner[1], message->tail + i * block, 1);
+    }
+    uint8_t last[2][FS_MAX_BLOCK];
+    memcpy(last[0], outer_template->tail, block);
+    memcpy(last[1], outer_template->tail, block);
+    hash_output(algo, &inner[0], last[0]);
+    hash_output(algo, &inner[1], last[1]);
+    algo->compress(&outer[0], last[0], 1);
+    algo->compress(&outer[1], last[1], 1);
+    hash_output(algo, &outer[0], out0);
+    hash_output(algo, &outer[1], out1);
+}
+
 /* ---- the checker ---------------------------------------------------------------------------- */
 
 enum derivation { DERIVE_HMAC, DERIVE_CONCAT, DERIVE_NONE };
@@ -104,6 +189,9 @@ typedef struct {
     uint8_t *signed_part;
     size_t signed_length;
     uint8_t signature[FS_MAX_DIGEST];
+    padded_message salt_message;   /* hmac derivation: the salt after the key block */
+    padded_message signed_message; /* the signed part after the key block */
+    padded_message outer_message;  /* a digest after the key block: the outer hash's block */
 } CheckerObject;
 
 static uint8_t *copy_bytes(const Py_buffer *view)
@@ -183,6 +271,13 @@ static int Checker_init(CheckerObject *self, PyObject *args, PyObject *kwargs)
     }
     memcpy(self->prefix_rest, prefix + whole, self->prefix_rest_length);
     PyMem_RawFree(prefix);
+    size_t block = self->algo.block_size;
+    pad_message(&self->algo, &self->salt_message, block, self->salt, self->salt_length);
+    pad_message(&self->algo, &self->signed_message, block, self->signed_part,
+                self->signed_length);
+    uint8_t zeros[FS_MAX_DIGEST] = {0};
+    pad_message(&self->algo, &self->outer_message, block, zeros, self->algo.digest_size);
+    self->outer_message.whole = NULL;
     self->can_match = (size_t)signature.len == self->algo.digest_size;
     if (self->can_match)
         memcpy(self->signature, signature.buf, self->algo.digest_size);
@@ -243,6 +338,49 @@ static void candidate_signature(const CheckerObject *self, const uint8_t *candid
     hmac(algo, key, key_length, self->signed_part, self->signed_length, produced);
 }
 
+/* The signatures of two candidates, their compressions paired where their sizes allow. */
+static void candidate_signatures2(const CheckerObject *self, const uint8_t *candidate0,
+                                  size_t length0, const uint8_t *candidate1, size_t length1,
+                                  uint8_t *produced0, uint8_t *produced1)
+{
+    const hash_algo *algo = &self->algo;
+    size_t block = algo->block_size;
+    hash_state inner[2], outer[2];
+    uint8_t derived[2][FS_MAX_DIGEST];
+    const uint8_t *key0 = derived[0], *key1 = derived[1];
+    size_t key_length0 = algo->digest_size, key_length1 = algo->digest_size;
+    switch (self->derivation) {
+    case DERIVE_HMAC:
+        if (length0 <= block && length1 <= block) {
+            hmac_key_states2(algo, candidate0, length0, candidate1, length1, inner, outer);
+            hmac_finish2(algo, inner, outer, &self->salt_message, &self->outer_message,
+                         derived[0], derived[1]);
+        } else {
+            hmac(algo, candidate0, length0, self->salt, self->salt_length, derived[0]);
+            hmac(algo, candidate1, length1, self->salt, self->salt_length, derived[1]);
+        }
+        break;
+    case DERIVE_CONCAT:
+        concat_key(self, candidate0, length0, derived[0]);
+        concat_key(self, candidate1, length1, derived[1]);
+        break;
+    case DERIVE_NONE:
+        if (length0 > block || length1 > block) {
+            candidate_signature(self, candidate0, length0, produced0);
+            candidate_signature(self, candidate1, length1, produced1);
+            return;
+        }
+        key0 = candidate0;
+        key1 = candidate1;
+        key_length0 = length0;
+        key_length1 = length1;
+        break;
+    }
+    hmac_key_states2(algo, key0, key_length0, key1, key_length1, inner, outer);
+    hmac_finish2(algo, inner, outer, &self->signed_message, &self->outer_message, produced0,
+                 produced1);
+}
+
 static int candidate_matches(const CheckerObject *self, const uint8_t *candidate,
                              size_t length)
 {
@@ -252,20 +390,30 @@ static int candidate_matches(const CheckerObject *self, const uint8_t *candidate
 }
 
 /* The first line of batch[0:size] (split at every "\n", as bytes.split(b"\n") does) that
- * matches, or -1. */
+ * matches, or -1. Lines are checked two at a time, the earlier one compared first. */
 static Py_ssize_t first_match(const CheckerObject *self, const uint8_t *batch, size_t size)
 {
     const uint8_t *line = batch, *end = batch + size;
+    size_t digest_size = self->algo.digest_size;
+    uint8_t produced[2][FS_MAX_DIGEST];
     Py_ssize_t index = 0;
     for (;;) {
         const uint8_t *newline = memchr(line, '\n', (size_t)(end - line));
-        const uint8_t *stop = newline ? newline : end;
-        if (candidate_matches(self, line, (size_t)(stop - line)))
-            return index;
         if (newline == NULL)
+            return candidate_matches(self, line, (size_t)(end - line)) ? index : -1;
+        const uint8_t *second = newline + 1;
+        const uint8_t *second_newline = memchr(second, '\n', (size_t)(end - second));
+        const uint8_t *second_end = second_newline ? second_newline : end;
+        candidate_signatures2(self, line, (size_t)(newline - line), second,
+                              (size_t)(second_end - second), produced[0], produced[1]);
+        if (memcmp(produced[0], self->signature, digest_size) == 0)
+            return index;
+        if (memcmp(produced[1], self->signature, digest_size) == 0)
+            return index + 1;
+        if (second_newline == NULL)
             return -1;
-        line = newline + 1;
-        index++;
+        line = second_newline + 1;
+        index += 2;
     }
 }
 
@@ -302,12 +450,19 @@ static PyObject *Checker_signatures(CheckerObject *self, PyObject *arg)
         const uint8_t *line = start;
         for (;;) {
             const uint8_t *newline = memchr(line, '\n', (size_t)(end - line));
-            const uint8_t *stop = newline ? newline : end;
-            candidate_signature(self, line, (size_t)(stop - line), out);
-            out += size;
-            if (newline == NULL)
+            if (newline == NULL) {
+                candidate_signature(self, line, (size_t)(end - line), out);
                 break;
-            line = newline + 1;
+            }
+            const uint8_t *second = newline + 1;
+            const uint8_t *second_newline = memchr(second, '\n', (size_t)(end - second));
+            const uint8_t *second_end = second_newline ? second_newline : end;
+            candidate_signatures2(self, line, (size_t)(newline - line), second,
+                                  (size_t)(second_end - second), out, out + size);
+            out += 2 * size;
+            if (second_newline == NULL)
+                break;
+            line = second_newline + 1;
         }
         Py_END_ALLOW_THREADS
     }
