@@ -57,10 +57,16 @@ static inline uint64_t load_be64(const uint8_t *p)
 
 static inline void store_be32(uint8_t *p, uint32_t v)
 {
+#if (defined(__GNUC__) || defined(__clang__)) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* One byte swap and one store (the byte-wise form below is what other compilers get). */
+    uint32_t swapped = __builtin_bswap32(v);
+    memcpy(p, &swapped, 4);
+#else
     p[0] = (uint8_t)(v >> 24);
     p[1] = (uint8_t)(v >> 16);
     p[2] = (uint8_t)(v >> 8);
     p[3] = (uint8_t)v;
+#endif
 }
 
 static inline void store_be64(uint8_t *p, uint64_t v)
@@ -397,18 +403,17 @@ static void hash_init(const hash_algo *algo, hash_state *state)
     memcpy(state, algo->initial, algo->wide ? 64 : (algo->digest_size == 20 ? 20 : 32));
 }
 
-/* The digest from a state: the words big-endian, truncated to the digest size (SHA-224/384). */
+/* The digest from a state: the words big-endian, truncated to the digest size (SHA-224/384:
+ * both sizes are whole words). */
 static void hash_output(const hash_algo *algo, const hash_state *state, uint8_t *out)
 {
-    uint8_t full[64];
     if (algo->wide) {
-        for (int i = 0; i < 8; i++)
-            store_be64(full + 8 * i, state->w64[i]);
+        for (size_t i = 0; i < algo->digest_size / 8; i++)
+            store_be64(out + 8 * i, state->w64[i]);
     } else {
-        for (int i = 0; i < 8; i++)
-            store_be32(full + 4 * i, state->w32[i]);
+        for (size_t i = 0; i < algo->digest_size / 4; i++)
+            store_be32(out + 4 * i, state->w32[i]);
     }
-    memcpy(out, full, algo->digest_size);
 }
 
 /* Finish a hash whose state has absorbed ``done`` bytes (a whole number of blocks): the rest

@@ -9,6 +9,11 @@ normally :func:`flaskscope.cookies.decode.decode_cookie`) before the search stop
 claim is counted and the search goes on. At the first confirmed hit every worker process is
 terminated at once.
 
+With the native engine the workers are threads of this process instead: the C check releases
+the GIL for a whole chunk, so threads run side by side without a pool's start-up, pickling and
+pipes. The same reading order, window and settling apply; after a hit the threads finish the
+chunk in hand (a few milliseconds) and stop.
+
 Nothing here prints: progress goes to a callback.
 """
 
@@ -154,6 +159,10 @@ def run_audit(
         jobs = 1
     if jobs == 1:
         key, tried, unconfirmed = _run_here(checker, chain(first, iterator), confirm, on_progress)
+    elif checker.engine == "native":
+        key, tried, unconfirmed = _run_threads(
+            checker, chain(first, iterator), jobs, confirm, on_progress
+        )
     else:
         key, tried, unconfirmed = _run_pool(
             spec, chain(first, iterator), jobs, confirm, on_progress, engine
@@ -189,6 +198,41 @@ def _run_here(
         if key is not None:
             return key, tried, unconfirmed
     return None, tried, unconfirmed
+
+
+def _run_threads(
+    checker: BatchChecker,
+    chunks: Iterable[Chunk],
+    jobs: int,
+    confirm: Callable[[bytes], bool],
+    on_progress: Callable[[int], None] | None,
+) -> tuple[bytes | None, int, int]:
+    """``jobs`` threads check chunks (the native check holds no GIL); results settle in order."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    tried = unconfirmed = 0
+    window = CHUNKS_PER_WORKER * jobs
+    pending: deque[Future[ChunkResult]] = deque()
+    iterator = iter(chunks)
+    with ThreadPoolExecutor(jobs, thread_name_prefix="flaskscope-audit") as pool:
+        try:
+            while True:
+                while len(pending) < window:
+                    chunk = next(iterator, None)
+                    if chunk is None:
+                        break
+                    pending.append(pool.submit(check_chunk, checker, chunk))
+                if not pending:
+                    return None, tried, unconfirmed
+                key, tried, rejected = _settle(pending.popleft().result(), tried, confirm)
+                unconfirmed += rejected
+                if on_progress is not None:
+                    on_progress(tried)
+                if key is not None:
+                    return key, tried, unconfirmed
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def _run_pool(
