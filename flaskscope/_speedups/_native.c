@@ -646,6 +646,150 @@ done:
     return result;
 }
 
+/* ---- counting simple frames (RFC 6455 §5.2, §5.6, §8.1) -------------------------------------- */
+
+/* Whether data is UTF-8 as Python's strict decoder accepts it (RFC 3629 §4: no overlong forms,
+ * no surrogates, nothing above U+10FFFF, no sequence cut off at the end). */
+static int utf8_valid(const uint8_t *data, size_t length)
+{
+    size_t i = 0;
+    while (i < length) {
+        if (i + 8 <= length) {
+            uint64_t word;
+            memcpy(&word, data + i, 8);
+            if ((word & 0x8080808080808080ULL) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        uint8_t lead = data[i];
+        if (lead < 0x80) {
+            i++;
+        } else if (lead < 0xC2) {
+            return 0;
+        } else if (lead < 0xE0) {
+            if (i + 1 >= length || (data[i + 1] & 0xC0) != 0x80)
+                return 0;
+            i += 2;
+        } else if (lead < 0xF0) {
+            if (i + 2 >= length)
+                return 0;
+            uint8_t second = data[i + 1];
+            if ((second & 0xC0) != 0x80 || (data[i + 2] & 0xC0) != 0x80)
+                return 0;
+            if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F))
+                return 0;
+            i += 3;
+        } else if (lead < 0xF5) {
+            if (i + 3 >= length)
+                return 0;
+            uint8_t second = data[i + 1];
+            if ((second & 0xC0) != 0x80 || (data[i + 2] & 0xC0) != 0x80 ||
+                (data[i + 3] & 0xC0) != 0x80)
+                return 0;
+            if ((lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second > 0x8F))
+                return 0;
+            i += 4;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+#define MAX_64BIT_LENGTH 0x7FFFFFFFFFFFFFFFULL
+
+/* The counts-only parser's skim (flaskscope/frames/stream.py ``FrameParser._skim``): whole,
+ * final, unfragmented binary and text frames that lie entirely in the buffer, with the masking
+ * the role requires, minimal lengths, and valid UTF-8 in text; it stops at the first frame that
+ * is anything else, which the general parser then reads from its first byte. */
+static PyObject *native_skim(PyObject *module, PyObject *args)
+{
+    Py_buffer buffer;
+    Py_ssize_t start;
+    int masked;
+    unsigned long long max_size;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "y*npK", &buffer, &start, &masked, &max_size))
+        return NULL;
+    const uint8_t *view = buffer.buf;
+    size_t size = (size_t)buffer.len;
+    size_t position = start < 0 ? size : (size_t)start;
+    size_t header_extra = masked ? 4 : 0;
+    uint8_t mask_bit = masked ? 0x80 : 0;
+    unsigned long long binary = 0, text = 0, payload_bytes = 0;
+    uint8_t *scratch = NULL;
+    size_t scratch_size = 0;
+    int failed = 0;
+    while (size >= 2 && position <= size - 2) {
+        uint8_t first = view[position], second = view[position + 1];
+        if ((second & 0x80) != mask_bit || (first != 0x82 && first != 0x81))
+            break;
+        uint64_t length = second & 0x7F;
+        size_t header_length;
+        if (length < 126) {
+            header_length = 2 + header_extra;
+        } else if (length == 126) {
+            header_length = 4 + header_extra;
+            if (size - position < header_length)
+                break;
+            length = ((uint64_t)view[position + 2] << 8) | view[position + 3];
+            if (length < 126)
+                break;
+        } else {
+            header_length = 10 + header_extra;
+            if (size - position < header_length)
+                break;
+            length = load_be64(view + position + 2);
+            if (length <= 0xFFFF || length > MAX_64BIT_LENGTH)
+                break;
+        }
+        if (size - position < header_length || length > size - position - header_length ||
+            length > max_size)
+            break;
+        size_t body = position + header_length;
+        if (first == 0x82) {
+            binary++;
+        } else {
+            const uint8_t *data = view + body;
+            if (masked) {
+                if (length > scratch_size) {
+                    uint8_t *grown = PyMem_RawRealloc(scratch, (size_t)length);
+                    if (grown == NULL) {
+                        failed = 1;
+                        break;
+                    }
+                    scratch = grown;
+                    scratch_size = (size_t)length;
+                }
+                xor_mask(data, scratch, (size_t)length, view + body - 4);
+                data = scratch;
+            }
+            if (!utf8_valid(data, (size_t)length))
+                break;
+            text++;
+        }
+        payload_bytes += length;
+        position = body + (size_t)length;
+    }
+    PyMem_RawFree(scratch);
+    PyBuffer_Release(&buffer);
+    if (failed)
+        return PyErr_NoMemory();
+    return Py_BuildValue("(nKKK)", (Py_ssize_t)position, binary, text, payload_bytes);
+}
+
+static PyObject *native_utf8_valid(PyObject *module, PyObject *arg)
+{
+    Py_buffer data;
+    (void)module;
+    if (PyObject_GetBuffer(arg, &data, PyBUF_SIMPLE) < 0)
+        return NULL;
+    int valid = utf8_valid(data.buf, (size_t)data.len);
+    PyBuffer_Release(&data);
+    return PyBool_FromLong(valid);
+}
+
 static PyObject *native_features(PyObject *module, PyObject *unused)
 {
     (void)module;
@@ -663,6 +807,11 @@ static PyMethodDef native_methods[] = {
      "digest_prefixes(name, data, cpu_extensions=True) -> hash(data[:n]) for n in "
      "0..len(data), concatenated"},
     {"features", native_features, METH_NOARGS, "features() -> the CPU features in use"},
+    {"skim", native_skim, METH_VARARGS,
+     "skim(buffer, position, masked, max_size) -> (position, binary, text, payload_bytes): "
+     "the simple frames from position on, counted"},
+    {"utf8_valid", native_utf8_valid, METH_O,
+     "utf8_valid(data) -> whether Python's strict UTF-8 decoder accepts data"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef native_module = {
