@@ -222,6 +222,11 @@ static int Checker_init(CheckerObject *self, PyObject *args, PyObject *kwargs)
                                      &cpu_extensions))
         return -1;
     int result = -1;
+    if (self->signed_part != NULL) {
+        /* Another thread may be checking with this object without the GIL. */
+        PyErr_SetString(PyExc_TypeError, "a Checker is initialised once");
+        goto done;
+    }
     if (!find_algo(digest_name, cpu_extensions, &self->algo)) {
         PyErr_Format(PyExc_ValueError, "no native implementation of digest %s", digest_name);
         goto done;
@@ -238,9 +243,9 @@ static int Checker_init(CheckerObject *self, PyObject *args, PyObject *kwargs)
         PyErr_Format(PyExc_ValueError, "unknown key derivation %s", derivation);
         goto done;
     }
-    PyMem_RawFree(self->salt);
+    PyMem_RawFree(self->salt); /* left by an initialisation that failed part way */
     PyMem_RawFree(self->prefix_rest);
-    PyMem_RawFree(self->signed_part);
+    self->prefix_rest = NULL;
     self->salt = copy_bytes(&salt);
     self->salt_length = (size_t)salt.len;
     self->signed_part = copy_bytes(&signed_part);

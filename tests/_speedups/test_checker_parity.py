@@ -155,3 +155,11 @@ def test_digests_without_native_code_use_the_python_engine() -> None:
     checker = BatchChecker(AuditSpec(b"p.t", signature, digest="md5"))
     assert checker.engine == "python"
     assert checker.find_hits_in_chunk(b"x\nk") == [1]
+
+
+def test_a_checker_is_initialised_once(native: ModuleType) -> None:
+    """A second ``__init__`` could free buffers another thread is reading without the GIL."""
+    checker = native.Checker("sha1", "hmac", b"s", b"p", bytes(20))
+    with pytest.raises(TypeError, match="once"):
+        checker.__init__("sha256", "hmac", b"s", b"p", bytes(32))
+    assert checker.digest_size == 20
