@@ -12,7 +12,7 @@ $(PY):
 
 # Runtime install (editable), redone whenever the build changes. The editable install also
 # builds the optional C extension in place (flaskscope/_speedups, docs/speedups.md).
-BUILD_INPUTS := pyproject.toml setup.py flaskscope/_speedups/_native.c flaskscope/_speedups/_hashes.h
+BUILD_INPUTS := pyproject.toml setup.py $(wildcard flaskscope/_speedups/*.c flaskscope/_speedups/*.h)
 
 $(VENV)/.installed: $(BUILD_INPUTS) | $(PY)
 	$(PY) -m pip install --quiet -e .

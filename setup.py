@@ -24,7 +24,11 @@ setup(
         Extension(
             "flaskscope._speedups._native",
             sources=["flaskscope/_speedups/_native.c"],
-            depends=["flaskscope/_speedups/_hashes.h"],
+            depends=[
+                "flaskscope/_speedups/_frames.h",
+                "flaskscope/_speedups/_hashes.h",
+                "flaskscope/_speedups/_hmac.h",
+            ],
             optional=True,
         )
     ],

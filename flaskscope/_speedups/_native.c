@@ -5,171 +5,24 @@
  *     itsdangerous signature over signed_part equals signature, or -1. The GIL is released
  *     while it runs; no Python object is made per candidate.
  * apply_mask(data, mask) -> bytes: RFC 6455 §5.3 XOR masking at memory speed.
+ * skim(buffer, position, masked, max_size) -> (position, binary, text, payload_bytes): the
+ *     counts-only frame loop of flaskscope/frames/skim.py; utf8_valid(data) -> bool.
  * digest(name, data, cpu_extensions=True) -> bytes and digest_prefixes(name, data,
  *     cpu_extensions=True) -> the digests of every prefix of data, concatenated: for the tests
  *     that check the hand-written compressions against hashlib.
  *
  * Per candidate this is itsdangerous' Signer.get_signature: derive_key (hmac, concat,
  * django-concat or none) then HMACAlgorithm.get_signature, HMAC as RFC 2104 §2 defines it.
+ *
+ * The hashes are in _hashes.h, HMAC in _hmac.h, the frame helpers in _frames.h: one
+ * translation unit, so the build stays one source file.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "_frames.h"
 #include "_hashes.h"
-
-static int have_sha_extensions = 0;
-
-static const hash_algo ALGOS[] = {
-    {"sha1", 64, 20, 8, 0, SHA1_H0, sha1_compress_portable},
-    {"sha224", 64, 28, 8, 0, SHA224_H0, sha256_compress_portable},
-    {"sha256", 64, 32, 8, 0, SHA256_H0, sha256_compress_portable},
-    {"sha384", 128, 48, 16, 1, SHA384_H0, sha512_compress_portable},
-    {"sha512", 128, 64, 16, 1, SHA512_H0, sha512_compress_portable},
-};
-
-/* The algorithm called ``name``, with the SHA extensions' compression when allowed. */
-static int find_algo(const char *name, int cpu_extensions, hash_algo *out)
-{
-    for (size_t i = 0; i < sizeof(ALGOS) / sizeof(ALGOS[0]); i++) {
-        if (strcmp(ALGOS[i].name, name) == 0) {
-            *out = ALGOS[i];
-#if FS_HAVE_X86_SHA
-            if (cpu_extensions && have_sha_extensions) {
-                if (out->compress == sha1_compress_portable)
-                    out->compress = sha1_compress_shani;
-                else if (out->compress == sha256_compress_portable)
-                    out->compress = sha256_compress_shani;
-            }
-#else
-            (void)cpu_extensions;
-#endif
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* ---- HMAC (RFC 2104 §2) -------------------------------------------------------------------- */
-
-/* The states after the first block of the inner and outer hash: H(K ^ ipad) and H(K ^ opad)
- * with K zero-padded to the block (hashed first when longer than a block). */
-static void hmac_key_states(const hash_algo *algo, const uint8_t *key, size_t key_length,
-                            hash_state *inner, hash_state *outer)
-{
-    uint8_t hashed[FS_MAX_DIGEST];
-    uint8_t pad[FS_MAX_BLOCK];
-    size_t block = algo->block_size;
-    if (key_length > block) {
-        hash_bytes(algo, key, key_length, hashed);
-        key = hashed;
-        key_length = algo->digest_size;
-    }
-    memset(pad, 0x36, block);
-    for (size_t i = 0; i < key_length; i++)
-        pad[i] ^= key[i];
-    hash_init(algo, inner);
-    algo->compress(inner, pad, 1);
-    memset(pad, 0x5c, block);
-    for (size_t i = 0; i < key_length; i++)
-        pad[i] ^= key[i];
-    hash_init(algo, outer);
-    algo->compress(outer, pad, 1);
-}
-
-static void hmac(const hash_algo *algo, const uint8_t *key, size_t key_length,
-                 const uint8_t *message, size_t length, uint8_t *out)
-{
-    hash_state inner, outer;
-    uint8_t inner_digest[FS_MAX_DIGEST];
-    hmac_key_states(algo, key, key_length, &inner, &outer);
-    hash_finish(algo, &inner, algo->block_size, message, length, inner_digest);
-    hash_finish(algo, &outer, algo->block_size, inner_digest, algo->digest_size, out);
-}
-
-/* ---- two candidates at a time ---------------------------------------------------------------
- *
- * One SHA compression is a chain of dependent rounds: the CPU's SHA units sit idle waiting on
- * latency. Two candidates' compressions issued one after the other are independent, so the
- * CPU overlaps them (measured with the SHA extensions: 44 ns per compression alone, 23.5 ns
- * in pairs). Every step below therefore runs the same compression for two candidates. */
-
-typedef struct {
-    const uint8_t *whole; /* the message's whole blocks (owned by the checker) */
-    size_t whole_blocks;
-    uint8_t tail[2 * FS_MAX_BLOCK]; /* the last bytes and the padding (FIPS 180-4 §5.1) */
-    size_t tail_blocks;
-} padded_message;
-
-/* A message that follows ``done`` bytes of hash input, padded once for every candidate. */
-static void pad_message(const hash_algo *algo, padded_message *padded, uint64_t done,
-                        const uint8_t *message, size_t length)
-{
-    size_t block = algo->block_size;
-    padded->whole = message;
-    padded->whole_blocks = length / block;
-    size_t rest = length - padded->whole_blocks * block;
-    size_t size = rest + 1 + algo->length_field <= block ? block : 2 * block;
-    memset(padded->tail, 0, sizeof(padded->tail));
-    if (rest)
-        memcpy(padded->tail, message + padded->whole_blocks * block, rest);
-    padded->tail[rest] = 0x80;
-    store_be64(padded->tail + size - 8, (done + length) * 8);
-    padded->tail_blocks = size / block;
-}
-
-/* The inner and outer HMAC states of two keys no longer than a block. */
-static void hmac_key_states2(const hash_algo *algo, const uint8_t *key0, size_t length0,
-                             const uint8_t *key1, size_t length1, hash_state inner[2],
-                             hash_state outer[2])
-{
-    uint8_t pads[4][FS_MAX_BLOCK];
-    size_t block = algo->block_size;
-    memset(pads[0], 0x36, block);
-    memset(pads[1], 0x36, block);
-    memset(pads[2], 0x5c, block);
-    memset(pads[3], 0x5c, block);
-    for (size_t i = 0; i < length0; i++) {
-        pads[0][i] ^= key0[i];
-        pads[2][i] ^= key0[i];
-    }
-    for (size_t i = 0; i < length1; i++) {
-        pads[1][i] ^= key1[i];
-        pads[3][i] ^= key1[i];
-    }
-    hash_init(algo, &inner[0]);
-    inner[1] = outer[0] = outer[1] = inner[0];
-    algo->compress(&inner[0], pads[0], 1);
-    algo->compress(&inner[1], pads[1], 1);
-    algo->compress(&outer[0], pads[2], 1);
-    algo->compress(&outer[1], pads[3], 1);
-}
-
-/* HMAC from the key states: the inner hash over ``message``, then the outer hash over the
- * inner digest (one block: ``outer_template`` already holds its padding). */
-static void hmac_finish2(const hash_algo *algo, hash_state inner[2], hash_state outer[2],
-                         const padded_message *message, const padded_message *outer_template,
-                         uint8_t *out0, uint8_t *out1)
-{
-    size_t block = algo->block_size;
-    const uint8_t *data = message->whole;
-    for (size_t i = 0; i < message->whole_blocks; i++, data += block) {
-        algo->compress(&inner[0], data, 1);
-        algo->compress(&inner[1], data, 1);
-    }
-    for (size_t i = 0; i < message->tail_blocks; i++) {
-        algo->compress(&inner[0], message->tail + i * block, 1);
-        algo->compress(&inner[1], message->tail + i * block, 1);
-    }
-    uint8_t last[2][FS_MAX_BLOCK];
-    memcpy(last[0], outer_template->tail, block);
-    memcpy(last[1], outer_template->tail, block);
-    hash_output(algo, &inner[0], last[0]);
-    hash_output(algo, &inner[1], last[1]);
-    algo->compress(&outer[0], last[0], 1);
-    algo->compress(&outer[1], last[1], 1);
-    hash_output(algo, &outer[0], out0);
-    hash_output(algo, &outer[1], out1);
-}
+#include "_hmac.h"
 
 /* ---- the checker ---------------------------------------------------------------------------- */
 
@@ -587,40 +440,9 @@ static PyObject *native_digest_prefixes(PyObject *module, PyObject *args, PyObje
     return result;
 }
 
-/* ---- masking (RFC 6455 §5.3) ---------------------------------------------------------------- */
+/* ---- frames (RFC 6455 §5.3, §8.1; the helpers are in _frames.h) ------------------------------- */
 
 #define MASK_WITHOUT_GIL (64 * 1024)
-
-static void xor_mask(const uint8_t *in, uint8_t *out, size_t length, const uint8_t key[4])
-{
-    uint64_t word;
-    uint8_t key8[8];
-    for (int i = 0; i < 8; i++)
-        key8[i] = key[i & 3];
-    memcpy(&word, key8, 8);
-    size_t i = 0;
-#if defined(__SSE2__) && FS_HAVE_X86_SHA
-    __m128i wide = _mm_set1_epi64x((long long)word);
-    for (; i + 64 <= length; i += 64) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(in + i));
-        __m128i b = _mm_loadu_si128((const __m128i *)(in + i + 16));
-        __m128i c = _mm_loadu_si128((const __m128i *)(in + i + 32));
-        __m128i d = _mm_loadu_si128((const __m128i *)(in + i + 48));
-        _mm_storeu_si128((__m128i *)(out + i), _mm_xor_si128(a, wide));
-        _mm_storeu_si128((__m128i *)(out + i + 16), _mm_xor_si128(b, wide));
-        _mm_storeu_si128((__m128i *)(out + i + 32), _mm_xor_si128(c, wide));
-        _mm_storeu_si128((__m128i *)(out + i + 48), _mm_xor_si128(d, wide));
-    }
-#endif
-    for (; i + 8 <= length; i += 8) {
-        uint64_t chunk;
-        memcpy(&chunk, in + i, 8);
-        chunk ^= word;
-        memcpy(out + i, &chunk, 8);
-    }
-    for (; i < length; i++)
-        out[i] = in[i] ^ key[i & 3];
-}
 
 static PyObject *native_apply_mask(PyObject *module, PyObject *args, PyObject *kwargs)
 {
@@ -651,137 +473,24 @@ done:
     return result;
 }
 
-/* ---- counting simple frames (RFC 6455 §5.2, §5.6, §8.1) -------------------------------------- */
-
-/* Whether data is UTF-8 as Python's strict decoder accepts it (RFC 3629 §4: no overlong forms,
- * no surrogates, nothing above U+10FFFF, no sequence cut off at the end). */
-static int utf8_valid(const uint8_t *data, size_t length)
-{
-    size_t i = 0;
-    while (i < length) {
-        if (i + 8 <= length) {
-            uint64_t word;
-            memcpy(&word, data + i, 8);
-            if ((word & 0x8080808080808080ULL) == 0) {
-                i += 8;
-                continue;
-            }
-        }
-        uint8_t lead = data[i];
-        if (lead < 0x80) {
-            i++;
-        } else if (lead < 0xC2) {
-            return 0;
-        } else if (lead < 0xE0) {
-            if (i + 1 >= length || (data[i + 1] & 0xC0) != 0x80)
-                return 0;
-            i += 2;
-        } else if (lead < 0xF0) {
-            if (i + 2 >= length)
-                return 0;
-            uint8_t second = data[i + 1];
-            if ((second & 0xC0) != 0x80 || (data[i + 2] & 0xC0) != 0x80)
-                return 0;
-            if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F))
-                return 0;
-            i += 3;
-        } else if (lead < 0xF5) {
-            if (i + 3 >= length)
-                return 0;
-            uint8_t second = data[i + 1];
-            if ((second & 0xC0) != 0x80 || (data[i + 2] & 0xC0) != 0x80 ||
-                (data[i + 3] & 0xC0) != 0x80)
-                return 0;
-            if ((lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second > 0x8F))
-                return 0;
-            i += 4;
-        } else {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-#define MAX_64BIT_LENGTH 0x7FFFFFFFFFFFFFFFULL
-
-/* The counts-only parser's skim (flaskscope/frames/stream.py ``FrameParser._skim``): whole,
- * final, unfragmented binary and text frames that lie entirely in the buffer, with the masking
- * the role requires, minimal lengths, and valid UTF-8 in text; it stops at the first frame that
- * is anything else, which the general parser then reads from its first byte. */
 static PyObject *native_skim(PyObject *module, PyObject *args)
 {
     Py_buffer buffer;
     Py_ssize_t start;
     int masked;
     unsigned long long max_size;
+    skim_counts counts;
     (void)module;
     if (!PyArg_ParseTuple(args, "y*npK", &buffer, &start, &masked, &max_size))
         return NULL;
-    const uint8_t *view = buffer.buf;
     size_t size = (size_t)buffer.len;
-    size_t position = start < 0 ? size : (size_t)start;
-    size_t header_extra = masked ? 4 : 0;
-    uint8_t mask_bit = masked ? 0x80 : 0;
-    unsigned long long binary = 0, text = 0, payload_bytes = 0;
-    uint8_t *scratch = NULL;
-    size_t scratch_size = 0;
-    int failed = 0;
-    while (size >= 2 && position <= size - 2) {
-        uint8_t first = view[position], second = view[position + 1];
-        if ((second & 0x80) != mask_bit || (first != 0x82 && first != 0x81))
-            break;
-        uint64_t length = second & 0x7F;
-        size_t header_length;
-        if (length < 126) {
-            header_length = 2 + header_extra;
-        } else if (length == 126) {
-            header_length = 4 + header_extra;
-            if (size - position < header_length)
-                break;
-            length = ((uint64_t)view[position + 2] << 8) | view[position + 3];
-            if (length < 126)
-                break;
-        } else {
-            header_length = 10 + header_extra;
-            if (size - position < header_length)
-                break;
-            length = load_be64(view + position + 2);
-            if (length <= 0xFFFF || length > MAX_64BIT_LENGTH)
-                break;
-        }
-        if (size - position < header_length || length > size - position - header_length ||
-            length > max_size)
-            break;
-        size_t body = position + header_length;
-        if (first == 0x82) {
-            binary++;
-        } else {
-            const uint8_t *data = view + body;
-            if (masked) {
-                if (length > scratch_size) {
-                    uint8_t *grown = PyMem_RawRealloc(scratch, (size_t)length);
-                    if (grown == NULL) {
-                        failed = 1;
-                        break;
-                    }
-                    scratch = grown;
-                    scratch_size = (size_t)length;
-                }
-                xor_mask(data, scratch, (size_t)length, view + body - 4);
-                data = scratch;
-            }
-            if (!utf8_valid(data, (size_t)length))
-                break;
-            text++;
-        }
-        payload_bytes += length;
-        position = body + (size_t)length;
-    }
-    PyMem_RawFree(scratch);
+    size_t position = start < 0 ? size : (size_t)start; /* past the end: nothing to count */
+    int status = skim_frames(buffer.buf, size, position, masked, max_size, &counts);
     PyBuffer_Release(&buffer);
-    if (failed)
+    if (status < 0)
         return PyErr_NoMemory();
-    return Py_BuildValue("(nKKK)", (Py_ssize_t)position, binary, text, payload_bytes);
+    return Py_BuildValue("(nKKK)", (Py_ssize_t)counts.position, counts.binary, counts.text,
+                         counts.payload_bytes);
 }
 
 static PyObject *native_utf8_valid(PyObject *module, PyObject *arg)
