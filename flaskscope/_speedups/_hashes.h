@@ -77,37 +77,109 @@ static inline void store_be64(uint8_t *p, uint64_t v)
 
 /* ---- SHA-1, portable (FIPS 180-4 §6.1.2) ------------------------------------------------ */
 
+/* Rounds of FIPS 180-4 §6.1.2 step 3, unrolled with the variables renamed instead of moved;
+ * the schedule (step 1) kept in 16 words, W[t] = ROTL1(W[t-3] ^ W[t-8] ^ W[t-14] ^ W[t-16]). */
+#define SHA1_NEXT(t)                                                                            \
+    (w[(t)&15] = rotl32(w[((t) + 13) & 15] ^ w[((t) + 8) & 15] ^ w[((t) + 2) & 15] ^ w[(t)&15], 1))
+#define SHA1_ROUND(a, b, c, d, e, f, k, word)                                                   \
+    e += rotl32(a, 5) + (f) + (k) + (word);                                                     \
+    b = rotl32(b, 30);
+#define SHA1_R0(a, b, c, d, e, t) SHA1_ROUND(a, b, c, d, e, d ^ (b & (c ^ d)), 0x5a827999, w[t])
+#define SHA1_R1(a, b, c, d, e, t)                                                               \
+    SHA1_ROUND(a, b, c, d, e, d ^ (b & (c ^ d)), 0x5a827999, SHA1_NEXT(t))
+#define SHA1_R2(a, b, c, d, e, t) SHA1_ROUND(a, b, c, d, e, b ^ c ^ d, 0x6ed9eba1, SHA1_NEXT(t))
+#define SHA1_R3(a, b, c, d, e, t)                                                               \
+    SHA1_ROUND(a, b, c, d, e, (b & c) | (d & (b | c)), 0x8f1bbcdc, SHA1_NEXT(t))
+#define SHA1_R4(a, b, c, d, e, t) SHA1_ROUND(a, b, c, d, e, b ^ c ^ d, 0xca62c1d6, SHA1_NEXT(t))
+
 static void sha1_compress_portable(hash_state *state, const uint8_t *data, size_t count)
 {
     uint32_t *h = state->w32;
     while (count--) {
-        uint32_t w[80];
+        uint32_t w[16];
         for (int t = 0; t < 16; t++)
             w[t] = load_be32(data + 4 * t);
-        for (int t = 16; t < 80; t++)
-            w[t] = rotl32(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
-        uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], temp;
-#define SHA1_STEP(f, k)                                                                         \
-    temp = rotl32(a, 5) + (f) + e + (k) + w[t];                                                 \
-    e = d;                                                                                      \
-    d = c;                                                                                      \
-    c = rotl32(b, 30);                                                                          \
-    b = a;                                                                                      \
-    a = temp;
-        int t = 0;
-        for (; t < 20; t++) {
-            SHA1_STEP(d ^ (b & (c ^ d)), 0x5a827999)
-        }
-        for (; t < 40; t++) {
-            SHA1_STEP(b ^ c ^ d, 0x6ed9eba1)
-        }
-        for (; t < 60; t++) {
-            SHA1_STEP((b & c) | (d & (b | c)), 0x8f1bbcdc)
-        }
-        for (; t < 80; t++) {
-            SHA1_STEP(b ^ c ^ d, 0xca62c1d6)
-        }
-#undef SHA1_STEP
+        uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+        SHA1_R0(a, b, c, d, e, 0)
+        SHA1_R0(e, a, b, c, d, 1)
+        SHA1_R0(d, e, a, b, c, 2)
+        SHA1_R0(c, d, e, a, b, 3)
+        SHA1_R0(b, c, d, e, a, 4)
+        SHA1_R0(a, b, c, d, e, 5)
+        SHA1_R0(e, a, b, c, d, 6)
+        SHA1_R0(d, e, a, b, c, 7)
+        SHA1_R0(c, d, e, a, b, 8)
+        SHA1_R0(b, c, d, e, a, 9)
+        SHA1_R0(a, b, c, d, e, 10)
+        SHA1_R0(e, a, b, c, d, 11)
+        SHA1_R0(d, e, a, b, c, 12)
+        SHA1_R0(c, d, e, a, b, 13)
+        SHA1_R0(b, c, d, e, a, 14)
+        SHA1_R0(a, b, c, d, e, 15)
+        SHA1_R1(e, a, b, c, d, 16)
+        SHA1_R1(d, e, a, b, c, 17)
+        SHA1_R1(c, d, e, a, b, 18)
+        SHA1_R1(b, c, d, e, a, 19)
+        SHA1_R2(a, b, c, d, e, 20)
+        SHA1_R2(e, a, b, c, d, 21)
+        SHA1_R2(d, e, a, b, c, 22)
+        SHA1_R2(c, d, e, a, b, 23)
+        SHA1_R2(b, c, d, e, a, 24)
+        SHA1_R2(a, b, c, d, e, 25)
+        SHA1_R2(e, a, b, c, d, 26)
+        SHA1_R2(d, e, a, b, c, 27)
+        SHA1_R2(c, d, e, a, b, 28)
+        SHA1_R2(b, c, d, e, a, 29)
+        SHA1_R2(a, b, c, d, e, 30)
+        SHA1_R2(e, a, b, c, d, 31)
+        SHA1_R2(d, e, a, b, c, 32)
+        SHA1_R2(c, d, e, a, b, 33)
+        SHA1_R2(b, c, d, e, a, 34)
+        SHA1_R2(a, b, c, d, e, 35)
+        SHA1_R2(e, a, b, c, d, 36)
+        SHA1_R2(d, e, a, b, c, 37)
+        SHA1_R2(c, d, e, a, b, 38)
+        SHA1_R2(b, c, d, e, a, 39)
+        SHA1_R3(a, b, c, d, e, 40)
+        SHA1_R3(e, a, b, c, d, 41)
+        SHA1_R3(d, e, a, b, c, 42)
+        SHA1_R3(c, d, e, a, b, 43)
+        SHA1_R3(b, c, d, e, a, 44)
+        SHA1_R3(a, b, c, d, e, 45)
+        SHA1_R3(e, a, b, c, d, 46)
+        SHA1_R3(d, e, a, b, c, 47)
+        SHA1_R3(c, d, e, a, b, 48)
+        SHA1_R3(b, c, d, e, a, 49)
+        SHA1_R3(a, b, c, d, e, 50)
+        SHA1_R3(e, a, b, c, d, 51)
+        SHA1_R3(d, e, a, b, c, 52)
+        SHA1_R3(c, d, e, a, b, 53)
+        SHA1_R3(b, c, d, e, a, 54)
+        SHA1_R3(a, b, c, d, e, 55)
+        SHA1_R3(e, a, b, c, d, 56)
+        SHA1_R3(d, e, a, b, c, 57)
+        SHA1_R3(c, d, e, a, b, 58)
+        SHA1_R3(b, c, d, e, a, 59)
+        SHA1_R4(a, b, c, d, e, 60)
+        SHA1_R4(e, a, b, c, d, 61)
+        SHA1_R4(d, e, a, b, c, 62)
+        SHA1_R4(c, d, e, a, b, 63)
+        SHA1_R4(b, c, d, e, a, 64)
+        SHA1_R4(a, b, c, d, e, 65)
+        SHA1_R4(e, a, b, c, d, 66)
+        SHA1_R4(d, e, a, b, c, 67)
+        SHA1_R4(c, d, e, a, b, 68)
+        SHA1_R4(b, c, d, e, a, 69)
+        SHA1_R4(a, b, c, d, e, 70)
+        SHA1_R4(e, a, b, c, d, 71)
+        SHA1_R4(d, e, a, b, c, 72)
+        SHA1_R4(c, d, e, a, b, 73)
+        SHA1_R4(b, c, d, e, a, 74)
+        SHA1_R4(a, b, c, d, e, 75)
+        SHA1_R4(e, a, b, c, d, 76)
+        SHA1_R4(d, e, a, b, c, 77)
+        SHA1_R4(c, d, e, a, b, 78)
+        SHA1_R4(b, c, d, e, a, 79)
         h[0] += a;
         h[1] += b;
         h[2] += c;
