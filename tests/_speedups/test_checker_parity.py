@@ -163,3 +163,34 @@ def test_a_checker_is_initialised_once(native: ModuleType) -> None:
     with pytest.raises(TypeError, match="once"):
         checker.__init__("sha256", "hmac", b"s", b"p", bytes(32))
     assert checker.digest_size == 20
+
+
+def test_the_check_releases_the_gil(native: ModuleType) -> None:
+    """While one thread checks a large batch, this thread keeps running: with the GIL held it
+    would stall for the whole check (the gap would be the check's duration)."""
+    import threading
+    import time
+
+    checker = native.Checker("sha1", "hmac", b"cookie-session", b"p.t", bytes(20))
+    batch = b"\n".join(b"candidate-%07d" % number for number in range(3_000_000))
+    done = threading.Event()
+    elapsed: list[float] = []
+
+    def check() -> None:
+        started = time.perf_counter()
+        assert checker.check_candidates(batch) == -1
+        elapsed.append(time.perf_counter() - started)
+        done.set()
+
+    worker = threading.Thread(target=check)
+    last = time.perf_counter()
+    longest = 0.0
+    worker.start()
+    while not done.is_set():
+        time.sleep(0.001)
+        now = time.perf_counter()
+        longest = max(longest, now - last)
+        last = now
+    worker.join()
+    assert elapsed[0] > 0.2, "the check was too short to tell"
+    assert longest < elapsed[0] / 2, (longest, elapsed[0])
