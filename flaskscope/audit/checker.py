@@ -14,7 +14,7 @@ costs per call; ``K ^ ipad`` is one ``bytes.translate`` through a 256-byte table
 
 With the native engine (:mod:`flaskscope._speedups`) a whole chunk goes to C in one call
 instead: the same derivation and HMAC per line, with the GIL released and no Python object per
-candidate (about 8x the pure-Python rate for sha1, see docs/speedups.md). Digests without a
+candidate (5 to 10x the pure-Python rate for sha1, see docs/speedups.md). Digests without a
 native implementation (md5, sha3, blake2 ...) keep to the pure-Python path.
 
 This module is pure: no I/O, no clock, no processes (see :mod:`flaskscope.audit.runner`).
