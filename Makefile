@@ -10,16 +10,19 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# Runtime install (editable), redone whenever pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(PY)
+# Runtime install (editable), redone whenever the build changes. The editable install also
+# builds the optional C extension in place (flaskscope/_speedups, docs/speedups.md).
+BUILD_INPUTS := pyproject.toml setup.py $(wildcard flaskscope/_speedups/*.c flaskscope/_speedups/*.h)
+
+$(VENV)/.installed: $(BUILD_INPUTS) | $(PY)
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(PY)
+$(VENV)/.installed-dev: $(BUILD_INPUTS) | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-$(VENV)/.installed-bench: pyproject.toml | $(PY)
+$(VENV)/.installed-bench: $(BUILD_INPUTS) | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
@@ -39,14 +42,19 @@ $(JS_DIR)/node_modules/.package-lock.json: $(JS_DIR)/package-lock.json
 js-deps: system-deps $(JS_DIR)/node_modules/.package-lock.json
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check flaskscope tests bench
-	$(BIN)/ruff format --check flaskscope tests bench
+	$(BIN)/ruff check flaskscope tests bench setup.py
+	$(BIN)/ruff format --check flaskscope tests bench setup.py
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy --strict flaskscope
 
+# Both engines: the whole suite on the native one (the default where it is built), then the
+# tests of what it speeds up on the forced pure-Python fallback, so neither rots.
+PURE_PYTHON_TESTS := tests/_speedups tests/audit tests/frames tests/commands/test_audit.py tests/commands/test_frames.py
+
 pytest: $(VENV)/.installed-dev system-deps js-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q
+	FLASKSCOPE_PURE_PYTHON=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q $(PURE_PYTHON_TESTS)
 
 test: lint typecheck pytest
 
@@ -55,6 +63,7 @@ bench: $(VENV)/.installed-bench system-deps
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis $(JS_DIR)/node_modules
+	rm -f flaskscope/_speedups/*.so flaskscope/_speedups/*.pyd
 
 # Before a release, on an idle machine (docs/hardening.md): the property tests with ten times
 # the examples, then the seeded CLI campaign under memory limits and timeouts.

@@ -1,12 +1,14 @@
 """Frame parsing speed: flaskscope against websockets (C speedups) and wsproto, in one run.
 
-A 64 MiB stream of masked client frames of mixed sizes (deterministic seed) is parsed by:
-the flaskscope CLI (``parse-frame --file F --summary --json`` in a child process, whose peak
-memory is measured), the flaskscope Python API (counts only, and keeping every unmasked
-payload), websockets' ``Frame.parse`` driven by its ``StreamReader``, and wsproto's
-``FrameProtocol``. Every parser gets the bytes in the same 1 MiB chunks.
+A stream of masked client frames of mixed sizes (deterministic seed; 512 MiB by default) is
+parsed by: the flaskscope CLI (``parse-frame --file F --summary --json`` in a child process,
+whose peak memory is measured) on the native engine and on the forced pure-Python engine, both
+with numpy made unimportable (issue 17: numpy is no longer needed), the flaskscope Python API
+(counts only, and keeping every unmasked payload), websockets' ``Frame.parse`` driven by its
+``StreamReader``, and wsproto's ``FrameProtocol``. Every parser gets the bytes in the same
+1 MiB chunks. Goal (issue 17): the CLI at least 2x websockets, whole process, without numpy.
 
-Usage: python bench/bench_frames.py [--mib 64] [--repeat 1]
+Usage: python bench/bench_frames.py [--mib 512] [--repeat 2]
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable
 
+from flaskscope import _speedups
 from flaskscope.frames import frame as frames_module
 from flaskscope.frames.capture import parse_stream
 from flaskscope.frames.frame import Frame, Opcode
@@ -110,13 +113,59 @@ def run_wsproto(chunks: list[bytes]) -> int:
     return frames
 
 
-def run_cli(path: str) -> tuple[float, int]:
+WITHOUT_NUMPY = (
+    "import sys; sys.modules['numpy'] = None; sys.argv[0] = 'flaskscope'; "
+    "from flaskscope.cli import main; main()"
+)
+"""The CLI in a child where ``import numpy`` fails, as on a machine without it."""
+
+
+WEBSOCKETS_PROCESS = """
+import sys
+from websockets.frames import Frame
+from websockets.streams import StreamReader
+
+reader = StreamReader()
+parser = None
+frames = 0
+with open(sys.argv[1], "rb") as handle:
+    while chunk := handle.read(1 << 20):
+        reader.feed_data(chunk)
+        while True:
+            if parser is None:
+                parser = Frame.parse(reader.read_exact, mask=True)
+            try:
+                next(parser)
+            except StopIteration:
+                frames += 1
+                parser = None
+                continue
+            break
+print(frames)
+"""
+"""websockets as a whole process too: start, read the file 1 MiB at a time, parse."""
+
+
+def run_websockets_process(path: str) -> tuple[float, int]:
+    """Wall time and frame count of websockets' parser in a child process on the file."""
+    start = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "-c", WEBSOCKETS_PROCESS, path], capture_output=True, check=True
+    )
+    return time.perf_counter() - start, int(completed.stdout)
+
+
+def run_cli(path: str, engine: str = "native") -> tuple[float, int]:
     """Wall time and peak RSS (KiB) of ``flaskscope parse-frame --summary`` on a file."""
-    command = [sys.executable, "-m", "flaskscope", "parse-frame", "--file", path]
+    command = [sys.executable, "-c", WITHOUT_NUMPY, "parse-frame", "--file", path]
     command += ["--role", "client", "--summary", "--json"]
+    env = dict(os.environ)
+    env.pop("FLASKSCOPE_PURE_PYTHON", None)
+    if engine == "python":
+        env["FLASKSCOPE_PURE_PYTHON"] = "1"
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env)
         _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -141,10 +190,26 @@ def without_numpy(function: Callable[[list[bytes]], int]) -> Callable[[list[byte
     return run
 
 
+def pure_python_engine(
+    function: Callable[[list[bytes]], int],
+) -> Callable[[list[bytes]], int]:
+    """The same run with the native masking switched off (the pure-Python engine's path)."""
+
+    def run(chunks: list[bytes]) -> int:
+        saved = frames_module._native_mask
+        frames_module._native_mask = None
+        try:
+            return function(chunks)
+        finally:
+            frames_module._native_mask = saved
+
+    return run
+
+
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__)
-    arguments.add_argument("--mib", type=int, default=64)
-    arguments.add_argument("--repeat", type=int, default=5)
+    arguments.add_argument("--mib", type=int, default=512)
+    arguments.add_argument("--repeat", type=int, default=2)
     arguments.add_argument("--write", metavar="PATH", help=argparse.SUPPRESS)
     options = arguments.parse_args()
     if options.write:
@@ -171,13 +236,17 @@ def main() -> None:
         with open(empty, "wb") as handle:
             handle.write(b"\x82\x80\x00\x00\x00\x00")
         cli_times = []
+        pure_cli_times = []
+        websockets_process_times = []
         startup_times = []
         cli_rss = 0
         for _ in range(options.repeat):
             elapsed, rss = run_cli(path)
             cli_times.append(elapsed)
             cli_rss = max(cli_rss, rss)
+            pure_cli_times.append(run_cli(path, engine="python")[0])
             startup_times.append(run_cli(empty)[0])
+            websockets_process_times.append(run_websockets_process(path)[0])
         with open(path, "rb") as handle:
             data = handle.read()
     frame_count = run_websockets(chunks_of(data))
@@ -185,24 +254,24 @@ def main() -> None:
     chunks = chunks_of(data)
     print(f"stream: {len(data)} bytes, {frame_count} masked client frames, {len(chunks)} chunks")
     print(
-        f"websockets C speedups: {speedups}; numpy for flaskscope masking: "
-        f"{'installed' if has_numpy else 'not installed (pure Python masking)'}"
+        f"websockets C speedups: {speedups}; flaskscope engine: {_speedups.ENGINE}; numpy: "
+        f"{'installed (the CLI rows run without it)' if has_numpy else 'not installed'}"
     )
 
     startup = min(startup_times)
     rows: list[tuple[str, float]] = [
-        ("flaskscope CLI --summary (file, child process)", min(cli_times)),
+        ("flaskscope CLI --summary (native, no numpy)", min(cli_times)),
         ("  same, minus start-up (CLI on a 1-frame file)", max(min(cli_times) - startup, 1e-6)),
+        ("flaskscope CLI --summary (pure Python, no numpy)", min(pure_cli_times)),
     ]
     runs: list[tuple[str, Callable[[list[bytes]], int]]] = [
         ("flaskscope API, counts only (records=False)", run_flaskscope_summary),
         ("flaskscope API, every payload unmasked and kept", run_flaskscope_payloads),
+        (
+            "  same, pure-Python engine, without numpy",
+            pure_python_engine(without_numpy(run_flaskscope_payloads)),
+        ),
     ]
-    if has_numpy:
-        runs += [
-            ("  same, counts only, without numpy", without_numpy(run_flaskscope_summary)),
-            ("  same, every payload kept, without numpy", without_numpy(run_flaskscope_payloads)),
-        ]
     runs += [
         ("websockets Frame.parse + StreamReader", run_websockets),
         ("wsproto FrameProtocol", run_wsproto),
@@ -216,6 +285,8 @@ def main() -> None:
             best[name] = min(best[name], time.perf_counter() - start)
             assert count == frame_count, (name, count, frame_count)
     rows += [(name, best[name]) for name, _ in runs]
+    websockets_process = min(websockets_process_times)
+    rows.append(("websockets, whole process (file, child process)", websockets_process))
 
     timings = dict(rows)
     websockets_time = timings["websockets Frame.parse + StreamReader"]
@@ -229,6 +300,8 @@ def main() -> None:
         )
     print(f"flaskscope CLI peak memory (ru_maxrss of the child): {cli_rss / 1024:.1f} MiB")
     print("(ratios > 1: flaskscope is faster; the CLI time includes interpreter start-up)")
+    whole = websockets_process / min(cli_times)
+    print(f"whole process, CLI / websockets in a child: {whole:.2f}x  (goal >= 2x)")
 
 
 if __name__ == "__main__":

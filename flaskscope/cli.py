@@ -412,12 +412,30 @@ def load_command(target: str) -> click.Command:
     return loaded
 
 
+def _print_version(context: click.Context, _parameter: click.Parameter, value: bool) -> None:
+    """``flaskscope, version X (native engine: ...)``: the engine is part of what ran."""
+    if not value or context.resilient_parsing:
+        return
+    from flaskscope._speedups import describe
+
+    click.echo(f"flaskscope, version {__version__} ({describe()})")
+    context.exit()
+
+
 @click.group(
     cls=LazyGroup,
     lazy_commands=COMMANDS,
     context_settings=CONTEXT_SETTINGS,
 )
-@click.version_option(__version__, "--version", "-V", prog_name="flaskscope")
+@click.option(
+    "--version",
+    "-V",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and which engine (native or pure Python) runs, and exit.",
+)
 def main() -> None:
     """Inspect Flask session cookies and WebSocket handshakes and frames.
 

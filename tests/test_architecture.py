@@ -35,13 +35,14 @@ CORES = (
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "_paths": set(),
+    "_speedups": set(),
     "__init__": {"_paths"},
     "cookies": {"errors", "_paths"},
     "sessions": {"errors", "_paths", "cookies"},
-    "audit": {"errors", "_paths", "cookies", "runtime"},
+    "audit": {"errors", "_paths", "_speedups", "cookies", "runtime"},
     "flaskapp": {"errors", "_paths", "cookies", "sessions"},
     "handshake": {"errors", "_paths"},
-    "frames": {"errors", "_paths", "handshake"},
+    "frames": {"errors", "_paths", "_speedups", "handshake"},
     "appinspect": {
         "errors",
         "_paths",
@@ -66,7 +67,7 @@ ALLOWED: dict[str, set[str]] = {
     },
     "render": {"errors", "_paths", "__init__", *CORES},
     "runtime": {"errors"},
-    "cli": {"errors", "_paths", "__init__", "render", "runtime"},
+    "cli": {"errors", "_paths", "_speedups", "__init__", "render", "runtime"},
     "commands": {
         "errors",
         "_paths",
@@ -91,7 +92,9 @@ ALLOWED: dict[str, set[str]] = {
 }
 """Part of flaskscope -> the parts it may import. Commands and renderers sit above the
 cores; cookies and frames never import each other; audit and sessions may use cookies.
-Renderers may read the version (``__init__``): HTML reports say which flaskscope made them."""
+Renderers may read the version (``__init__``): HTML reports say which flaskscope made them.
+``_speedups`` (the optional C extension) imports only the standard library, and only audit,
+frames and the CLI's ``--version`` use it."""
 
 FORBIDDEN_IN_CORES = ("click", "rich")
 """Also kept out of ``runtime`` (bounded reading, streams, signals): cores use it."""

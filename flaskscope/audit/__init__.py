@@ -5,7 +5,8 @@ The batched HMAC check (``checker``), streamed candidate sources and the built-i
 as a hit (``cookie``), and the hand-off line for hashcat mode 29100 (``hashcat``).
 
 May import: the standard library, :mod:`flaskscope.errors`, :mod:`flaskscope.cookies` and
-:mod:`flaskscope.runtime` (worker processes that die with their parent).
+:mod:`flaskscope.runtime` (worker processes that die with their parent) and
+:mod:`flaskscope._speedups` (the native check; with it the workers are threads).
 Never Click or rich; progress is reported through a callback.
 """
 

@@ -115,4 +115,5 @@ def audit_report(
         max_age=max_age,
         expired=expired,
         unconfirmed_hits=run.unconfirmed_hits,
+        engine=run.engine,
     )

@@ -9,6 +9,11 @@ normally :func:`flaskscope.cookies.decode.decode_cookie`) before the search stop
 claim is counted and the search goes on. At the first confirmed hit every worker process is
 terminated at once.
 
+With the native engine the workers are threads of this process instead: the C check releases
+the GIL for a whole chunk, so threads run side by side without a pool's start-up, pickling and
+pipes. The same reading order, window and settling apply; after a hit the threads finish the
+chunk in hand (a few milliseconds) and stop.
+
 Nothing here prints: progress goes to a callback.
 """
 
@@ -62,6 +67,8 @@ class AuditRun:
     """Processes that searched (1 when the list fit in one chunk: no pool is started)."""
     unconfirmed_hits: int = 0
     """Fast-check claims that the full decode did not confirm (should stay 0)."""
+    engine: str = "python"
+    """``native`` or ``python``: which implementation checked (see :mod:`flaskscope._speedups`)."""
 
 
 def default_jobs() -> int:
@@ -85,7 +92,11 @@ def check_chunk(checker: BatchChecker, chunk: Chunk) -> ChunkResult:
 
 
 def _worker(
-    connection: Connection, spec: AuditSpec, parent: int, inherited: tuple[int, ...] = ()
+    connection: Connection,
+    spec: AuditSpec,
+    engine: str | None,
+    parent: int,
+    inherited: tuple[int, ...] = (),
 ) -> None:
     """A worker process: check each chunk the main process sends, until it sends ``None``.
 
@@ -99,7 +110,7 @@ def _worker(
     for descriptor in inherited:
         with contextlib.suppress(OSError):
             os.close(descriptor)
-    checker = BatchChecker(spec)
+    checker = BatchChecker(spec, engine)
     receive, send = connection.recv, connection.send
     while True:
         try:
@@ -144,12 +155,17 @@ def run_audit(
     on_progress: Callable[[int], None] | None = None,
     clock: Callable[[], float] = time.perf_counter,
     small_list: int = SMALL_LIST,
+    engine: str | None = None,
 ) -> AuditRun:
-    """Try every candidate of ``chunks`` against ``spec`` until ``confirm`` accepts one."""
+    """Try every candidate of ``chunks`` against ``spec`` until ``confirm`` accepts one.
+
+    ``engine`` as :class:`~flaskscope.audit.checker.BatchChecker` takes it (``None``: the
+    process's engine); every worker uses the same.
+    """
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise OptionError(f"--jobs must be at least 1, not {jobs}")
-    checker = BatchChecker(spec)
+    checker = BatchChecker(spec, engine)
     started = clock()
     iterator = iter(chunks)
     # Short lists (the built-in list and a few hundred lines) are done in less time than a
@@ -163,11 +179,15 @@ def run_audit(
         jobs = 1
     if jobs == 1:
         key, tried, unconfirmed = _run_here(checker, chain(first, iterator), confirm, on_progress)
+    elif checker.engine == "native":
+        key, tried, unconfirmed = _run_threads(
+            checker, chain(first, iterator), jobs, confirm, on_progress
+        )
     else:
         key, tried, unconfirmed = _run_pool(
-            spec, chain(first, iterator), jobs, confirm, on_progress
+            spec, chain(first, iterator), jobs, confirm, on_progress, engine
         )
-    return AuditRun(key, tried, clock() - started, jobs, unconfirmed)
+    return AuditRun(key, tried, clock() - started, jobs, unconfirmed, checker.engine)
 
 
 def _settle(
@@ -200,12 +220,48 @@ def _run_here(
     return None, tried, unconfirmed
 
 
+def _run_threads(
+    checker: BatchChecker,
+    chunks: Iterable[Chunk],
+    jobs: int,
+    confirm: Callable[[bytes], bool],
+    on_progress: Callable[[int], None] | None,
+) -> tuple[bytes | None, int, int]:
+    """``jobs`` threads check chunks (the native check holds no GIL); results settle in order."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    tried = unconfirmed = 0
+    window = CHUNKS_PER_WORKER * jobs
+    pending: deque[Future[ChunkResult]] = deque()
+    iterator = iter(chunks)
+    with ThreadPoolExecutor(jobs, thread_name_prefix="flaskscope-audit") as pool:
+        try:
+            while True:
+                while len(pending) < window:
+                    chunk = next(iterator, None)
+                    if chunk is None:
+                        break
+                    pending.append(pool.submit(check_chunk, checker, chunk))
+                if not pending:
+                    return None, tried, unconfirmed
+                key, tried, rejected = _settle(pending.popleft().result(), tried, confirm)
+                unconfirmed += rejected
+                if on_progress is not None:
+                    on_progress(tried)
+                if key is not None:
+                    return key, tried, unconfirmed
+        finally:
+            for future in pending:
+                future.cancel()
+
+
 def _run_pool(
     spec: AuditSpec,
     chunks: Iterable[Chunk],
     jobs: int,
     confirm: Callable[[bytes], bool],
     on_progress: Callable[[int], None] | None,
+    engine: str | None,
 ) -> tuple[bytes | None, int, int]:
     """Chunks go to whichever worker is free, results are settled in reading order.
 
@@ -254,7 +310,7 @@ def _run_pool(
             # so that its own pipe reaches EOF when the main process dies.
             inherited = tuple(c.fileno() for c in (*holding, ours)) if forked else ()
             started: BaseProcess = context.Process(
-                target=_worker, args=(theirs, spec, os.getpid(), inherited), daemon=True
+                target=_worker, args=(theirs, spec, engine, os.getpid(), inherited), daemon=True
             )
             started.start()
             theirs.close()

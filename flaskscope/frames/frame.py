@@ -5,8 +5,9 @@ The streaming parser that turns a captured byte stream into frames, messages and
 lives in :mod:`flaskscope.frames.stream` (and :mod:`flaskscope.frames.capture` for whole captures);
 this module holds what both it and the builder need; close status codes are in
 :mod:`flaskscope.frames.close_codes`.
-Masking never loops byte by byte in Python: see :func:`apply_mask` for the three ways it XORs
-whole payloads (big integer, strided ``bytes.translate``, optional numpy).
+Masking never loops byte by byte in Python: :func:`apply_mask` XORs in C with the native engine
+(:mod:`flaskscope._speedups`), else whole payloads at once (big integer, strided
+``bytes.translate``, or numpy when installed).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from __future__ import annotations
 import enum
 import importlib
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flaskscope import _speedups
 from flaskscope.errors import FlaskscopeError
 
 __all__ = [
@@ -140,15 +143,28 @@ def apply_mask(payload: bytes | bytearray | memoryview, key: bytes, offset: int 
     """XOR ``payload`` with the 4-byte masking ``key`` (RFC 6455 §5.3); masking == unmasking.
 
     ``offset`` is the position of ``payload`` inside the frame payload, so a payload that
-    arrives in chunks can be unmasked chunk by chunk. Never a Python loop per byte: short
-    payloads are XORed as one big integer, longer ones with four strided ``bytes.translate``
-    passes, and with numpy (when installed) once a process unmasks a lot.
+    arrives in chunks can be unmasked chunk by chunk. Never a Python loop per byte: the native
+    engine XORs in C at memory speed; the pure-Python one XORs short payloads as one big
+    integer, longer ones with four strided ``bytes.translate`` passes, and with numpy (when
+    installed) once a process unmasks a lot.
     """
     if len(key) != 4:
         raise FrameBuildError(f"a masking key is 4 bytes, not {len(key)}")
     shift = offset % 4
     if shift:
         key = key[shift:] + key[:shift]
+    if _native_mask is not None:
+        return _native_mask(payload, key)
+    return mask_pure_python(payload, key)
+
+
+_native_mask: Callable[[bytes | bytearray | memoryview, bytes], bytes] | None = (
+    None if _speedups.native is None else _speedups.native.apply_mask
+)
+
+
+def mask_pure_python(payload: bytes | bytearray | memoryview, key: bytes) -> bytes:
+    """:func:`apply_mask` without the native engine (``key`` already rotated to the offset)."""
     length = len(payload)
     if length == 0:
         return b""

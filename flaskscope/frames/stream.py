@@ -9,9 +9,7 @@ being unmasked or copied, so a declared length of 2**63-1 costs nothing but a co
 
 from __future__ import annotations
 
-import codecs
 import re
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,18 +17,17 @@ from flaskscope.errors import OptionError
 from flaskscope.frames.checks import header_violations, maybe_bad
 from flaskscope.frames.deflate import DeflateSettings, Inflater, inflater_for
 from flaskscope.frames.frame import (
-    MAX_64BIT_LENGTH,
     MAX_CONTROL_PAYLOAD,
     MAX_HEADER_LENGTH,
     FrameHeader,
     Opcode,
-    apply_mask,
     opcode_name,
     parse_header,
 )
 from flaskscope.frames.partial import PartialFrame
 from flaskscope.frames.reassembly import InflateBudget, PartialMessage
 from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
+from flaskscope.frames.skim import skim
 from flaskscope.frames.violations import Violation
 
 __all__ = ["DEFAULT_MAX_MESSAGE_SIZE", "DEFAULT_MAX_TOTAL_DECOMPRESSED", "Event", "FrameParser"]
@@ -49,9 +46,6 @@ Event = FrameRecord | MessageRecord | Violation
 
 _CONTINUATION, _TEXT = int(Opcode.CONTINUATION), int(Opcode.TEXT)
 _BINARY, _CLOSE = int(Opcode.BINARY), int(Opcode.CLOSE)
-_U16 = struct.Struct("!H")
-_U64 = struct.Struct("!Q")
-_utf_8_decode = codecs.utf_8_decode
 
 
 class FrameParser:
@@ -190,52 +184,10 @@ class FrameParser:
         (or spans the chunk's end, or is wrong in any way) is left to the general path, from
         its first byte, so what is reported never depends on which path counted a frame.
         Returns the position of the first frame not counted here."""
-        mask_bit = 0x80 if self.role == "client" else 0
-        header_extra = 4 if mask_bit else 0
-        max_size = self.max_message_size
         start = position
-        binary = text = payload_bytes = 0
-        while size - position >= 2:
-            first = view[position]
-            second = view[position + 1]
-            if second & 0x80 != mask_bit or (first != 0x82 and first != 0x81):
-                break
-            length = second & 0x7F
-            if length < 126:
-                header_length = 2 + header_extra
-            elif length == 126:
-                header_length = 4 + header_extra
-                if size - position < header_length:
-                    break
-                (length,) = _U16.unpack_from(view, position + 2)
-                if length < 126:
-                    break
-            else:
-                header_length = 10 + header_extra
-                if size - position < header_length:
-                    break
-                (length,) = _U64.unpack_from(view, position + 2)
-                if length <= 0xFFFF or length > MAX_64BIT_LENGTH:
-                    break
-            end = position + header_length + length
-            if end > size or length > max_size:
-                break
-            if first == 0x82:
-                binary += 1
-            else:
-                body = position + header_length
-                if mask_bit:
-                    data = apply_mask(view[body:end], bytes(view[body - 4 : body]))
-                else:
-                    data = bytes(view[body:end])
-                if not data.isascii():
-                    try:
-                        _utf_8_decode(data, "strict", True)
-                    except UnicodeDecodeError:
-                        break
-                text += 1
-            payload_bytes += length
-            position = end
+        position, binary, text, payload_bytes = skim(
+            view, position, size, self.role == "client", self.max_message_size
+        )
         if position != start:
             counted = binary + text
             self._frame_index += counted

@@ -30,7 +30,7 @@ ADVICE = (
 
 def _rate(report: AuditReport) -> str:
     jobs = f"{report.jobs} job" + ("" if report.jobs == 1 else "s")
-    return f"{report.candidates_per_second:,.0f} candidates/s, {jobs}"
+    return f"{report.candidates_per_second:,.0f} candidates/s, {jobs}, {report.engine} engine"
 
 
 def audit_json(report: AuditReport) -> dict[str, Any]:
@@ -45,6 +45,7 @@ def audit_json(report: AuditReport) -> dict[str, Any]:
         "seconds": round(report.seconds, 6),
         "candidates_per_second": round(report.candidates_per_second, 1),
         "jobs": report.jobs,
+        "engine": report.engine,
         "sources": list(report.sources),
         "salt": report.salt,
         "digest": report.digest,

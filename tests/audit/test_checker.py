@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from itsdangerous import Signer, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_decode
 
+from flaskscope import _speedups
 from flaskscope.audit import runner as audit_runner
 from flaskscope.audit.checker import AuditSpec, BatchChecker
 from flaskscope.audit.runner import check_chunk, run_audit
@@ -236,4 +237,25 @@ def test_a_worker_that_dies_is_a_clear_error_not_a_hang(monkeypatch: pytest.Monk
             confirm=lambda _key: True,
             jobs=2,
             small_list=0,
+            engine="python",  # worker processes (the native engine's workers are threads)
+        )
+
+
+def test_an_error_in_a_worker_thread_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The native engine checks in threads: an error there is raised here, not lost."""
+    if _speedups.native is None:
+        pytest.skip(f"no native engine: {_speedups.why_python}")
+
+    def fail(_checker: BatchChecker, _chunk: Chunk) -> Any:
+        raise FlaskscopeError("the check failed")
+
+    monkeypatch.setattr(audit_runner, "check_chunk", fail)
+    with pytest.raises(FlaskscopeError, match="the check failed"):
+        run_audit(
+            spec_for(flask_cookie("absent")),
+            _chunks(_lines(filler=5000)),
+            confirm=lambda _key: True,
+            jobs=2,
+            small_list=0,
+            engine="native",
         )

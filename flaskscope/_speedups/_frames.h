@@ -1,0 +1,172 @@
+/* WebSocket helpers for flaskscope's native speedups: XOR masking (RFC 6455 §5.3), strict
+ * UTF-8 validation (RFC 3629 §4, as Python's decoder) and the counts-only frame skim. Pure C on
+ * buffers; the Python wrappers are in _native.c. */
+#ifndef FLASKSCOPE_FRAMES_H
+#define FLASKSCOPE_FRAMES_H
+
+#include <stdlib.h>
+
+#include "_hashes.h"
+
+static void xor_mask(const uint8_t *in, uint8_t *out, size_t length, const uint8_t key[4])
+{
+    uint64_t word;
+    uint8_t key8[8];
+    for (int i = 0; i < 8; i++)
+        key8[i] = key[i & 3];
+    memcpy(&word, key8, 8);
+    size_t i = 0;
+#if defined(__SSE2__) && FS_HAVE_X86_SHA
+    __m128i wide = _mm_set1_epi64x((long long)word);
+    for (; i + 64 <= length; i += 64) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(in + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(in + i + 16));
+        __m128i c = _mm_loadu_si128((const __m128i *)(in + i + 32));
+        __m128i d = _mm_loadu_si128((const __m128i *)(in + i + 48));
+        _mm_storeu_si128((__m128i *)(out + i), _mm_xor_si128(a, wide));
+        _mm_storeu_si128((__m128i *)(out + i + 16), _mm_xor_si128(b, wide));
+        _mm_storeu_si128((__m128i *)(out + i + 32), _mm_xor_si128(c, wide));
+        _mm_storeu_si128((__m128i *)(out + i + 48), _mm_xor_si128(d, wide));
+    }
+#endif
+    for (; i + 8 <= length; i += 8) {
+        uint64_t chunk;
+        memcpy(&chunk, in + i, 8);
+        chunk ^= word;
+        memcpy(out + i, &chunk, 8);
+    }
+    for (; i < length; i++)
+        out[i] = in[i] ^ key[i & 3];
+}
+
+/* Whether data is UTF-8 as Python's strict decoder accepts it (RFC 3629 §4: no overlong forms,
+ * no surrogates, nothing above U+10FFFF, no sequence cut off at the end). */
+static int utf8_valid(const uint8_t *data, size_t length)
+{
+    size_t i = 0;
+    while (i < length) {
+        if (i + 8 <= length) {
+            uint64_t word;
+            memcpy(&word, data + i, 8);
+            if ((word & 0x8080808080808080ULL) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        uint8_t lead = data[i];
+        if (lead < 0x80) {
+            i++;
+        } else if (lead < 0xC2) {
+            return 0;
+        } else if (lead < 0xE0) {
+            if (i + 1 >= length || (data[i + 1] & 0xC0) != 0x80)
+                return 0;
+            i += 2;
+        } else if (lead < 0xF0) {
+            if (i + 2 >= length)
+                return 0;
+            uint8_t second = data[i + 1];
+            if ((second & 0xC0) != 0x80 || (data[i + 2] & 0xC0) != 0x80)
+                return 0;
+            if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F))
+                return 0;
+            i += 3;
+        } else if (lead < 0xF5) {
+            if (i + 3 >= length)
+                return 0;
+            uint8_t second = data[i + 1];
+            if ((second & 0xC0) != 0x80 || (data[i + 2] & 0xC0) != 0x80 ||
+                (data[i + 3] & 0xC0) != 0x80)
+                return 0;
+            if ((lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second > 0x8F))
+                return 0;
+            i += 4;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+#define MAX_64BIT_LENGTH 0x7FFFFFFFFFFFFFFFULL
+
+typedef struct {
+    size_t position; /* the first frame not counted */
+    unsigned long long binary, text, payload_bytes;
+} skim_counts;
+
+/* The counts-only parser's skim (flaskscope/frames/skim.py ``skim_python``): whole, final,
+ * unfragmented binary and text frames that lie entirely in view[0:size] from ``start`` on,
+ * with the masking the role requires, minimal lengths, and valid UTF-8 in text. It stops at the
+ * first frame that is anything else, which the general parser then reads from its first byte.
+ * Returns 0, or -1 when the scratch buffer for unmasked text could not be allocated. */
+static int skim_frames(const uint8_t *view, size_t size, size_t start, int masked,
+                       unsigned long long max_size, skim_counts *counts)
+{
+    size_t position = start;
+    size_t header_extra = masked ? 4 : 0;
+    uint8_t mask_bit = masked ? 0x80 : 0;
+    unsigned long long binary = 0, text = 0, payload_bytes = 0;
+    uint8_t *scratch = NULL;
+    size_t scratch_size = 0;
+    int failed = 0;
+    while (size >= 2 && position <= size - 2) {
+        uint8_t first = view[position], second = view[position + 1];
+        if ((second & 0x80) != mask_bit || (first != 0x82 && first != 0x81))
+            break;
+        uint64_t length = second & 0x7F;
+        size_t header_length;
+        if (length < 126) {
+            header_length = 2 + header_extra;
+        } else if (length == 126) {
+            header_length = 4 + header_extra;
+            if (size - position < header_length)
+                break;
+            length = ((uint64_t)view[position + 2] << 8) | view[position + 3];
+            if (length < 126)
+                break;
+        } else {
+            header_length = 10 + header_extra;
+            if (size - position < header_length)
+                break;
+            length = load_be64(view + position + 2);
+            if (length <= 0xFFFF || length > MAX_64BIT_LENGTH)
+                break;
+        }
+        if (size - position < header_length || length > size - position - header_length ||
+            length > max_size)
+            break;
+        size_t body = position + header_length;
+        if (first == 0x82) {
+            binary++;
+        } else {
+            const uint8_t *data = view + body;
+            if (masked) {
+                if (length > scratch_size) {
+                    uint8_t *grown = realloc(scratch, (size_t)length);
+                    if (grown == NULL) {
+                        failed = 1;
+                        break;
+                    }
+                    scratch = grown;
+                    scratch_size = (size_t)length;
+                }
+                xor_mask(data, scratch, (size_t)length, view + body - 4);
+                data = scratch;
+            }
+            if (!utf8_valid(data, (size_t)length))
+                break;
+            text++;
+        }
+        payload_bytes += length;
+        position = body + (size_t)length;
+    }
+    free(scratch);
+    counts->position = position;
+    counts->binary = binary;
+    counts->text = text;
+    counts->payload_bytes = payload_bytes;
+    return failed ? -1 : 0;
+}
+
+#endif
