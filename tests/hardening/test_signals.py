@@ -166,12 +166,14 @@ def long_wordlist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _audit_with_workers(wordlist: Path) -> tuple[subprocess.Popen[bytes], list[int]]:
+    """An audit with worker processes: those of the pure-Python engine (the native engine's
+    workers are threads, which cannot outlive the process)."""
     process = subprocess.Popen(
         flaskscope_argv("audit-secret", COOKIE, "-w", str(wordlist), "--no-builtin", "-j", "2"),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env=environment(),
+        env=environment(FLASKSCOPE_PURE_PYTHON="1"),
     )
     deadline = time.monotonic() + TIMEOUT
     while len(workers := children_of(process.pid)) < 2:
