@@ -38,6 +38,13 @@ step flaskscope parse-frame --file frames-bomb.bin --deflate --max-message-size 
 step flaskscope build-frame --text Hello --mask-key 37fa213d
 step sh -c 'flaskscope build-frame --text "Hello, fragmented world" --fragment 3 --mask | flaskscope parse-frame --summary'
 step flaskscope parse-frame --file frames-client.bin --max-frames 2 --max-bytes 16
+# Whole captures (made by scan_make_samples.py): a pcap with an HTTP exchange setting a session
+# cookie and WebSocket conversations, a HAR with cookies, a capture with a lost segment; the
+# audit finds the weak key and the broken capture exits 1, on purpose.
+step flaskscope scan scan-websocket.pcap --secret-key-file cookie-secret-key.txt
+step flaskscope scan scan-cookies.har --only cookies
+step flaskscope scan scan-websocket.pcap --audit --wordlist scan-wordlist.txt --only cookies
+step flaskscope scan scan-broken.pcap --summary
 step sh -c 'printf "" | flaskscope parse-frame -'
 # Application protocols inside the messages (docs/subprotocols.md): Flask-SocketIO's side of a
 # talk with python-socketio, a GraphQL subscription, STOMP and Socket.IO broken on purpose (these
