@@ -10,12 +10,14 @@ imports keep working, with one module object behind both names.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from importlib.abc import Loader
 
 __all__ = ["MOVED_MODULES", "install_moved_modules", "lazy_exports"]
 
@@ -79,7 +81,10 @@ def lazy_exports(
     return __getattr__, __dir__
 
 
-class _MovedModuleLoader(importlib.abc.Loader):
+class _MovedModuleLoader:
+    """A loader (PEP 451) that hands out an already-imported module. Plain classes, not
+    ``importlib.abc`` subclasses: importing ``importlib.abc`` costs every start-up."""
+
     def __init__(self, target: str) -> None:
         self.target = target
         self.target_spec: importlib.machinery.ModuleSpec | None = None
@@ -95,14 +100,17 @@ class _MovedModuleLoader(importlib.abc.Loader):
         module.__spec__ = self.target_spec
 
 
-class _MovedModuleFinder(importlib.abc.MetaPathFinder):
+class _MovedModuleFinder:
+    """A meta path finder (PEP 451) for the old module paths."""
+
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
         new_name = MOVED_MODULES.get(fullname)
         if new_name is None:
             return None
-        return importlib.machinery.ModuleSpec(fullname, _MovedModuleLoader(new_name))
+        loader = cast("Loader", _MovedModuleLoader(new_name))
+        return importlib.machinery.ModuleSpec(fullname, loader)
 
 
 def install_moved_modules() -> None:

@@ -10,42 +10,72 @@ began before the capture flagged) in bounded memory; ``follow`` reads tshark's
 ``-z follow,tcp,raw|hex`` dumps; ``har`` reads HAR 1.2 (Chrome's ``_webSocketMessages``).
 
 No file or socket is opened here: callers hand in bytes (an iterable of chunks), time comes from
-the capture itself. May import: the standard library and :mod:`flaskscope.errors`.
+the capture itself. May import: the standard library and :mod:`flaskscope.errors`. The names
+here load on first use, so ``parse-frame`` can recognise a capture without loading the
+reassembler.
 """
 
 from __future__ import annotations
 
-from flaskscope.captures.containers import (
-    CaptureKind,
-    Packet,
-    detect_kind,
-    iter_packets,
-)
-from flaskscope.captures.errors import CaptureError
-from flaskscope.captures.links import TcpSegment, decode_packet
-from flaskscope.captures.tcp import (
-    ConnectionClosed,
-    ConnectionOpened,
-    Endpoint,
-    StreamData,
-    StreamGap,
-    TcpEvent,
-    TcpReassembler,
-)
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "CaptureError",
-    "CaptureKind",
-    "ConnectionClosed",
-    "ConnectionOpened",
-    "Endpoint",
-    "Packet",
-    "StreamData",
-    "StreamGap",
-    "TcpEvent",
-    "TcpReassembler",
-    "TcpSegment",
-    "decode_packet",
-    "detect_kind",
-    "iter_packets",
-]
+from flaskscope._paths import lazy_exports
+
+if TYPE_CHECKING:  # the names, for type checkers; at run time they load on first use
+    from flaskscope.captures.containers import (
+        CaptureKind as CaptureKind,
+    )
+    from flaskscope.captures.containers import (
+        Packet as Packet,
+    )
+    from flaskscope.captures.containers import (
+        detect_kind as detect_kind,
+    )
+    from flaskscope.captures.containers import (
+        iter_packets as iter_packets,
+    )
+    from flaskscope.captures.errors import CaptureError as CaptureError
+    from flaskscope.captures.links import TcpSegment as TcpSegment
+    from flaskscope.captures.links import decode_packet as decode_packet
+    from flaskscope.captures.tcp import (
+        ConnectionClosed as ConnectionClosed,
+    )
+    from flaskscope.captures.tcp import (
+        ConnectionOpened as ConnectionOpened,
+    )
+    from flaskscope.captures.tcp import (
+        Endpoint as Endpoint,
+    )
+    from flaskscope.captures.tcp import (
+        StreamData as StreamData,
+    )
+    from flaskscope.captures.tcp import (
+        StreamGap as StreamGap,
+    )
+    from flaskscope.captures.tcp import (
+        TcpEvent as TcpEvent,
+    )
+    from flaskscope.captures.tcp import (
+        TcpReassembler as TcpReassembler,
+    )
+
+_EXPORTS: dict[str, str] = {
+    "CaptureError": "flaskscope.captures.errors",
+    "CaptureKind": "flaskscope.captures.containers",
+    "ConnectionClosed": "flaskscope.captures.tcp",
+    "ConnectionOpened": "flaskscope.captures.tcp",
+    "Endpoint": "flaskscope.captures.tcp",
+    "Packet": "flaskscope.captures.containers",
+    "StreamData": "flaskscope.captures.tcp",
+    "StreamGap": "flaskscope.captures.tcp",
+    "TcpEvent": "flaskscope.captures.tcp",
+    "TcpReassembler": "flaskscope.captures.tcp",
+    "TcpSegment": "flaskscope.captures.links",
+    "decode_packet": "flaskscope.captures.links",
+    "detect_kind": "flaskscope.captures.containers",
+    "iter_packets": "flaskscope.captures.containers",
+}
+
+__all__ = sorted(_EXPORTS)
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
