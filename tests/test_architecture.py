@@ -53,7 +53,7 @@ ALLOWED: dict[str, set[str]] = {
         "handshake",
     },
     "subprotocols": {"errors", "_paths", "frames"},
-    "captures": {"errors"},
+    "captures": {"errors", "_paths"},
     "scan": {
         "errors",
         "_paths",
