@@ -31,6 +31,7 @@ from flaskscope.scan.model import ConnectionReport, CookieFinding
 from flaskscope.scan.scanner import Scanner
 from flaskscope.scan.settings import ScanSettings
 from flaskscope.scan.totals import ScanTotals
+from flaskscope.subprotocols.detect import SUBPROTOCOL_CHOICES
 
 __all__ = ["scan_command"]
 
@@ -148,6 +149,15 @@ def _candidate_batches(wordlists: tuple[str, ...]) -> Iterator[list[bytes]]:
     show_default=True,
     help="Largest (decompressed) message; past it: message-too-big.",
 )
+@click.option(
+    "--subprotocol",
+    type=click.Choice(SUBPROTOCOL_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Decode each WebSocket connection's messages as Socket.IO/Engine.IO, GraphQL over "
+    "WebSocket, STOMP or JSON (auto: from its handshake's Sec-WebSocket-Protocol or target, "
+    "else the first messages; none: frames only). See docs/subprotocols.md.",
+)
 @click.option("--summary", is_flag=True, help="Counts and violations only (the fast path).")
 @output_options
 def scan_command(
@@ -171,6 +181,7 @@ def scan_command(
     max_frames: int | None,
     max_bytes: int | None,
     max_message_size: int,
+    subprotocol: str,
     summary: bool,
     as_json: bool,
     no_color: bool,
@@ -217,6 +228,7 @@ def scan_command(
         max_message_size=max_message_size,
         only=only,
         connection=connection,
+        subprotocol=subprotocol,
         now=time.time(),
     )
     scanner = Scanner(settings)

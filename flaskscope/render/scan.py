@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from flaskscope.frames.frame import opcode_name
 from flaskscope.render.console import safe_text
+from flaskscope.render.subprotocols import render_decoded
 from flaskscope.scan.model import ConnectionReport, CookieFinding, iso_time
 from flaskscope.scan.totals import ScanTotals
 
@@ -140,6 +141,25 @@ def render_connection(
                 )
     if report.deflate:
         _print(console, _line("  deflate: ", safe_text(report.deflate)))
+    detection = report.subprotocol
+    if detection is not None:
+        version = (
+            ""
+            if detection.engineio_version is None
+            else f", Engine.IO v{detection.engineio_version}"
+        )
+        _print(
+            console,
+            _line(
+                "  subprotocol: ",
+                safe_text(detection.protocol, "bold magenta"),
+                (" (", DIM),
+                safe_text(detection.reason, DIM),
+                (f"){version}", DIM),
+            ),
+        )
+        if report.decoded_counts and detection.protocol != "none":
+            _print(console, f"  decoded: {_counts(report.decoded_counts)}")
     for direction, counts in report.summaries.items():
         frames = sum(counts.frames.values())
         messages = sum(counts.messages.values())
@@ -172,12 +192,16 @@ def render_connection(
             _print(
                 console,
                 _line(
-                    f"    {message.direction:>6} {opcode_name(message.opcode)} {message.length} B"
+                    f"    {message.direction:>6} "
+                    f"{'' if message.number is None else f'message {message.number} '}"
+                    f"{opcode_name(message.opcode)} {message.length} B"
                     f"{' compressed' if message.compressed else ''}"
                     f"{'' if message.complete else ' INCOMPLETE'}: ",
                     safe_text(repr(shown) if message.text is not None else shown),
                 ),
             )
+            if message.decoded is not None:
+                render_decoded(console, message.decoded, max_bytes=max_bytes, indent="      ")
         if report.messages_omitted:
             _print(console, f"    ... {report.messages_omitted} more messages (--max-frames)")
     for violation in report.violations:
