@@ -158,6 +158,11 @@ def _candidate_batches(wordlists: tuple[str, ...]) -> Iterator[list[bytes]]:
     "WebSocket, STOMP or JSON (auto: from its handshake's Sec-WebSocket-Protocol or target, "
     "else the first messages; none: frames only). See docs/subprotocols.md.",
 )
+@click.option(
+    "--messages-only",
+    is_flag=True,
+    help="People's view: each WebSocket message as its subprotocol decoding, no frame lines.",
+)
 @click.option("--summary", is_flag=True, help="Counts and violations only (the fast path).")
 @output_options
 def scan_command(
@@ -182,6 +187,7 @@ def scan_command(
     max_bytes: int | None,
     max_message_size: int,
     subprotocol: str,
+    messages_only: bool,
     summary: bool,
     as_json: bool,
     no_color: bool,
@@ -296,6 +302,7 @@ def scan_command(
             summary,
             max_bytes,
             only,
+            messages_only,
         )
     ctx = click.get_current_context()
     ctx.exit(EXIT_OK if totals.ok else EXIT_INVALID)
@@ -312,6 +319,7 @@ def _show(
     summary: bool,
     max_bytes: int | None,
     only: str | None,
+    messages_only: bool,
 ) -> None:
     from flaskscope.render.console import make_console, safe_text
     from flaskscope.render.scan import render_connection, render_cookie, render_summary
@@ -328,7 +336,11 @@ def _show(
         console.print(safe_text(f"  note: {note}", "dim"), soft_wrap=True)
     for report in kept:
         render_connection(
-            console, report, max_bytes=256 if max_bytes is None else max_bytes, summary_only=summary
+            console,
+            report,
+            max_bytes=256 if max_bytes is None else max_bytes,
+            summary_only=summary,
+            messages_only=messages_only,
         )
     if cookies:
         console.print()

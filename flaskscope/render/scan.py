@@ -101,8 +101,15 @@ def render_summary(
 
 
 def render_connection(
-    console: Console, report: ConnectionReport, *, max_bytes: int, summary_only: bool
+    console: Console,
+    report: ConnectionReport,
+    *,
+    max_bytes: int,
+    summary_only: bool,
+    messages_only: bool = False,
 ) -> None:
+    """One connection; ``messages_only``: no frame lines, and each decoded message as its
+    decoding alone (``parse-frame --messages-only``)."""
     style = OK if report.ok else BAD
     _print(
         console,
@@ -168,7 +175,7 @@ def render_connection(
             f"  {direction}: {frames} frames ({_counts(counts.frames)}), {messages} messages",
         )
     if not summary_only:
-        for frame in report.frames:
+        for frame in () if messages_only else report.frames:
             header = frame.record.header
             flags = "".join(
                 name for name, on in (("FIN ", header.fin), ("RSV1 ", header.rsv1)) if on
@@ -181,9 +188,19 @@ def render_connection(
                     f"len {header.payload_length}",
                 ),
             )
-        if report.frames_omitted:
+        if report.frames_omitted and not messages_only:
             _print(console, f"    ... {report.frames_omitted} more frames (--max-frames)")
         for message in report.messages:
+            if messages_only and message.decoded is not None:
+                render_decoded(
+                    console,
+                    message.decoded,
+                    max_bytes=max_bytes,
+                    numbered=True,
+                    lead="    ",
+                    indent="      ",
+                )
+                continue
             shown = (
                 message.text if message.text is not None else message.payload[:max_bytes].hex(" ")
             )

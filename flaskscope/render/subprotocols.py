@@ -79,15 +79,17 @@ def render_decoded(
     max_bytes: int,
     numbered: bool = False,
     indent: str = "     ",
+    lead: str = "",
 ) -> None:
     """One decoded message under its WebSocket message (``numbered``: on its own, with the
-    message's index and sender, for ``--messages-only``; ``indent``: its title's margin)."""
+    message's index and sender, for ``--messages-only``; ``indent``: its title's margin,
+    the body's is two more; ``lead``: the numbered line's margin)."""
     if decoded.subprotocol == "none" and not numbered:
         return
     margin = indent + "  "
     line = Text(indent)
     if numbered:
-        line = Text(f"message {decoded.message}", style="bold blue")
+        line = Text(lead) + Text(f"message {decoded.message}", style="bold blue")
         if decoded.direction:
             line.append(f" {'->' if decoded.direction == 'client' else '<-'} ", style="dim")
         else:
