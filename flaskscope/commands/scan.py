@@ -18,6 +18,7 @@ from flaskscope.commands.cookie_options import (
     resolve_signing,
     signing_options,
 )
+from flaskscope.commands.report_options import command_line, html_option, save_report
 from flaskscope.commands.server_session import server_session_app
 from flaskscope.flask_commands import (
     CommandDefaults,
@@ -164,6 +165,7 @@ def _candidate_batches(wordlists: tuple[str, ...]) -> Iterator[list[bytes]]:
     help="People's view: each WebSocket message as its subprotocol decoding, no frame lines.",
 )
 @click.option("--summary", is_flag=True, help="Counts and violations only (the fast path).")
+@html_option
 @output_options
 def scan_command(
     files: tuple[str, ...],
@@ -189,6 +191,7 @@ def scan_command(
     subprotocol: str,
     messages_only: bool,
     summary: bool,
+    html: str | None,
     as_json: bool,
     no_color: bool,
 ) -> None:
@@ -230,7 +233,7 @@ def scan_command(
             else (JSON_MAX_FRAMES if machine else DEFAULT_MAX_FRAMES)
         ),
         keep=max_bytes if max_bytes is not None else (64 * 1024 if machine else 4096),
-        records=not summary,
+        records=not summary or html is not None,
         max_message_size=max_message_size,
         only=only,
         connection=connection,
@@ -248,9 +251,9 @@ def scan_command(
             if only == "websocket" and report.kind != "websocket":
                 continue
             totals.add(report)
-            if json_lines:
+            if json_lines and html != "-":
                 json_line("connection", report.to_json())
-            elif only != "cookies":
+            if (not json_lines or html is not None) and only != "cookies":
                 kept.append(report)
         described.append({"name": path, "kind": scanner.kinds.get(path, "?")})
     totals.packets = scanner.packets
@@ -263,47 +266,61 @@ def scan_command(
     if audit_result is not None:
         audit_result["weak_keys"] = totals.weak_keys
     notes = list(scanner.notes)
-    if json_lines:
-        for cookie in cookies:
-            json_line("cookie", cookie.to_json())
-        json_line(
-            "summary",
-            {
-                "files": described,
-                **totals.to_json(),
-                "audit": audit_result,
-                "notes": notes,
-                "ok": totals.ok,
-            },
-        )
-    elif as_json:
-        from flaskscope.render.console import emit_json
-        from flaskscope.render.scan_json import scan_document
+    if html is not None:
+        from flaskscope.render.html.scan import scan_report
 
-        emit_json(
-            scan_document(
-                files=described,
-                totals=totals,
-                connections=kept,
-                cookies=cookies,
-                audit=audit_result,
-                notes=notes,
-            )
-        )
-    else:
-        _show(
+        page = scan_report(
             kept,
             cookies,
             totals,
-            described,
-            notes,
-            audit_result,
-            no_color,
-            summary,
-            max_bytes,
-            only,
-            messages_only,
+            files=described,
+            notes=notes,
+            command=command_line(),
+            payload_bytes=256 if max_bytes is None else max_bytes,
         )
+        save_report(page, html)
+    if html != "-":  # '-': the page is the output
+        if json_lines:
+            for cookie in cookies:
+                json_line("cookie", cookie.to_json())
+            json_line(
+                "summary",
+                {
+                    "files": described,
+                    **totals.to_json(),
+                    "audit": audit_result,
+                    "notes": notes,
+                    "ok": totals.ok,
+                },
+            )
+        elif as_json:
+            from flaskscope.render.console import emit_json
+            from flaskscope.render.scan_json import scan_document
+
+            emit_json(
+                scan_document(
+                    files=described,
+                    totals=totals,
+                    connections=kept,
+                    cookies=cookies,
+                    audit=audit_result,
+                    notes=notes,
+                )
+            )
+        else:
+            _show(
+                kept,
+                cookies,
+                totals,
+                described,
+                notes,
+                audit_result,
+                no_color,
+                summary,
+                max_bytes,
+                only,
+                messages_only,
+            )
     ctx = click.get_current_context()
     ctx.exit(EXIT_OK if totals.ok else EXIT_INVALID)
 
