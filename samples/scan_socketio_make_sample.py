@@ -17,12 +17,15 @@ Run from the repository root: ``.venv/bin/python samples/scan_socketio_make_samp
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
-from scan_make_samples import WS_ACCEPT, WS_KEY, Capture, Tcp, frame_bytes
 from websockets.frames import Frame, Opcode
 
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+from scan_make_samples import WS_ACCEPT, WS_KEY, Capture, Tcp, frame_bytes  # noqa: E402
 
 OPEN = {
     "sid": "{sid}",

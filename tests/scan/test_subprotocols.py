@@ -6,6 +6,7 @@ protocol faults are the connection's violations (exit 1)."""
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,18 @@ from tests.conftest import run_cli
 
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "samples"
 SOCKETIO = SAMPLES / "scan-socketio.pcap"
+
+
+def test_the_generator_makes_the_committed_sample(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "scan_socketio_make_sample", SAMPLES / "scan_socketio_make_sample.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(tmp_path)
+    assert (tmp_path / SOCKETIO.name).read_bytes() == SOCKETIO.read_bytes()
 
 
 def _scan(path: Path, **settings: Any) -> list[Any]:
