@@ -83,7 +83,9 @@ def _candidate_batches(wordlists: tuple[str, ...]) -> Iterator[list[bytes]]:
     segments; missing bytes reported as gaps). Every distinct session cookie is decoded
     once, judged at the time of its packet, verified with the keys given; WebSocket
     handshakes are checked and both directions parsed as parse-frame does, deflate
-    parameters taken from the response.
+    parameters taken from the response, and the messages decoded as Socket.IO/Engine.IO,
+    GraphQL over WebSocket, STOMP or JSON (--subprotocol), both directions together: acks
+    paired across directions, heartbeats judged on the packet times.
 
     \b
     Examples:
@@ -91,11 +93,14 @@ def _candidate_batches(wordlists: tuple[str, ...]) -> Iterator[list[bytes]]:
       flaskscope scan capture.pcapng -k "$SECRET" --audit
       flaskscope scan export.har --only cookies
       flaskscope scan big.pcap --summary
+      flaskscope scan socketio.pcap --messages-only
+      flaskscope scan capture.pcap --html scan.html
       flaskscope scan big.pcap --json-lines | jq 'select(.type == "connection")'
 
     \b
     Exit codes: 0 everything valid; 1 an invalid or expired cookie, a weak key, a failed
-    handshake or a protocol violation; 2 a file that is not a capture, or a usage error.
+    handshake, a protocol violation or a subprotocol fault; 2 a file that is not a capture,
+    or a usage error.
     """,
 )
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")

@@ -6,6 +6,7 @@ bytes) goes through :func:`flaskscope.render.console.safe_text`, never markup.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from flaskscope.frames.frame import opcode_name
@@ -13,6 +14,7 @@ from flaskscope.render.console import safe_text
 from flaskscope.render.subprotocols import render_decoded
 from flaskscope.scan.model import ConnectionReport, CookieFinding, iso_time
 from flaskscope.scan.totals import ScanTotals
+from flaskscope.subprotocols.model import DecodedMessage
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -199,6 +201,7 @@ def render_connection(
                     numbered=True,
                     lead="    ",
                     indent="      ",
+                    soft_wrap=True,
                 )
                 continue
             shown = (
@@ -218,7 +221,7 @@ def render_connection(
                 ),
             )
             if message.decoded is not None:
-                render_decoded(console, message.decoded, max_bytes=max_bytes, indent="      ")
+                _print(console, *_decoded_line(message.decoded, max_bytes))
         if report.messages_omitted:
             _print(console, f"    ... {report.messages_omitted} more messages (--max-frames)")
     for violation in report.violations:
@@ -249,6 +252,27 @@ def render_connection(
         )
     for note in report.notes:
         _print(console, _line(("  note: ", DIM), safe_text(note)))
+
+
+def _decoded_line(decoded: DecodedMessage, max_bytes: int) -> tuple[Text, ...]:
+    """A message's decoding on one line under it: protocol, title, the body as compact JSON
+    (cut at ``max_bytes``), the pairing note (``--messages-only`` pretty-prints bodies)."""
+    if decoded.subprotocol == "none":
+        return ()
+    parts: list[str | tuple[str, str] | Text] = [
+        "      ",
+        safe_text(decoded.subprotocol, "bold magenta"),
+        "  ",
+        safe_text(decoded.title, "bold"),
+    ]
+    if decoded.has_body:
+        compact = json.dumps(decoded.body, ensure_ascii=False, default=str)
+        if len(compact) > max_bytes:
+            compact = compact[:max_bytes] + "..."
+        parts += ["  ", safe_text(compact)]
+    if decoded.note:
+        parts += ["  (", safe_text(decoded.note, "cyan"), ")"]
+    return (_line(*parts),)
 
 
 def render_cookie(console: Console, cookie: CookieFinding) -> None:

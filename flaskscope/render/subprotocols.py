@@ -80,10 +80,12 @@ def render_decoded(
     numbered: bool = False,
     indent: str = "     ",
     lead: str = "",
+    soft_wrap: bool = False,
 ) -> None:
     """One decoded message under its WebSocket message (``numbered``: on its own, with the
     message's index and sender, for ``--messages-only``; ``indent``: its title's margin,
-    the body's is two more; ``lead``: the numbered line's margin)."""
+    the body's is two more; ``lead``: the numbered line's margin; ``soft_wrap``: lines as
+    they are, never wrapped, as ``scan`` prints everything)."""
     if decoded.subprotocol == "none" and not numbered:
         return
     margin = indent + "  "
@@ -121,4 +123,4 @@ def render_decoded(
         line.append("  (")
         line.append_text(safe_text(decoded.note, "cyan"))
         line.append(")")
-    console.print(Text("\n").join(lines))
+    console.print(Text("\n").join(lines), soft_wrap=soft_wrap)

@@ -418,11 +418,11 @@ class ConnectionAnalyzer:
                 if self.decoding is not None:
                     number, found = self.decoding.feed_record(direction, timestamp, event)
                     self._decoding(found, timestamp)
+                if not settings.records and not settings.on_message:
+                    continue  # --summary: counted by the parser, decoded above
                 message = ScanMessage.from_record(
-                    self.id, direction, timestamp, _cut_message(event, keep)
+                    self.id, direction, timestamp, _cut_message(event, keep), number
                 )
-                if number is not None:
-                    message = replace(message, number=number)
                 for hook in settings.on_message:
                     hook(message)
                 if not settings.records:

@@ -184,7 +184,12 @@ class ScanMessage:
 
     @classmethod
     def from_record(
-        cls, connection: int, direction: str, timestamp: float, record: MessageRecord
+        cls,
+        connection: int,
+        direction: str,
+        timestamp: float,
+        record: MessageRecord,
+        number: int | None = None,
     ) -> ScanMessage:
         return cls(
             connection,
@@ -198,6 +203,7 @@ class ScanMessage:
             record.compressed,
             record.index,
             record.frames,
+            number,
         )
 
     def to_json(self) -> dict[str, object]:

@@ -34,19 +34,21 @@ __all__ = ["MAX_CONNECTIONS", "page_limits", "scan_report"]
 MAX_CONNECTIONS = 100
 """WebSocket connections drawn as sections; the others are counted in the page's notes."""
 
-PAGE_ENTRIES = 2000
-"""Detailed entries (messages and control frames) in the whole page."""
+PAGE_ENTRIES = 1000
+"""Detailed entries (messages and control frames) in the whole page (parse-frame's page
+holds as many for one connection)."""
 
 PAGE_MARKS = 10000
 """Timeline marks in the whole page."""
 
 
 def page_limits(connections: int, payload_bytes: int) -> Limits:
-    """Each connection's share of the page (at least 20 entries and 200 marks each)."""
+    """Each connection's share of the page (at least 10 entries and 100 marks each: with
+    :data:`MAX_CONNECTIONS` drawn, the page stays within its budget)."""
     share = max(1, min(connections, MAX_CONNECTIONS))
     return Limits(
-        marks=max(200, PAGE_MARKS // share),
-        entries=max(20, PAGE_ENTRIES // share),
+        marks=max(100, PAGE_MARKS // share),
+        entries=max(10, PAGE_ENTRIES // share),
         violations=max(50, 500 // share),
         payload_bytes=payload_bytes,
     )
