@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from flaskscope.errors import FlaskscopeError
 from flaskscope.scan import Scanner, ScanSettings
 from flaskscope.scan.model import ScanMessage
 from tests.conftest import run_cli
@@ -263,3 +266,70 @@ def test_follow_dump_and_plain_json_capture(choice: str) -> None:
     else:
         assert connection["subprotocol"]["protocol"] == "json"
         assert connection["messages"][0]["decoded"]["json"] == {"subscribe": "orders"}
+
+
+_PACKETS = st.one_of(
+    st.sampled_from(["2", "3", "40", "41", "2probe", "5", "6", '0{"sid":"x"}', "4", ""]),
+    st.builds(
+        lambda kind, ack, body: f"4{kind}{ack}{body}",
+        st.sampled_from("0123456"),
+        st.sampled_from(["", "1", "99", "1-", "2-", "/chat,"]),
+        st.text(max_size=40),
+    ),
+    st.text(max_size=60),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.one_of(_PACKETS, st.binary(max_size=40)), st.floats(0, 60)),
+        max_size=25,
+    ),
+    st.sampled_from(["auto", "socketio", "graphql-transport-ws", "stomp", "json"]),
+)
+def test_any_socketio_conversation_decodes_without_crashing(
+    messages: list[tuple[bool, str | bytes, float]], choice: str
+) -> None:
+    """Random Engine.IO/Socket.IO-shaped (and arbitrary) messages both ways in a real pcap:
+    every listed message gets a decoding, the faults are violations, nothing else escapes."""
+    from tests.captures.writer import Conversation, ethernet, pcap
+    from tests.scan.test_synthetic import frame
+
+    talk = Conversation(client_port=42000, server_port=5000)
+    packets = [*talk.handshake()]
+    packets.append(
+        talk.packet(
+            True,
+            b"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\n"
+            b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        )
+    )
+    packets.append(
+        talk.packet(
+            False,
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+        )
+    )
+    times = [1_700_000_000.0 + n * 0.001 for n in range(len(packets))]
+    clock = times[-1]
+    for from_client, payload, delay in messages:
+        data = payload.encode() if isinstance(payload, str) else payload
+        opcode = 1 if isinstance(payload, str) else 2
+        packets.append(talk.packet(from_client, frame(data, opcode, mask=from_client)))
+        clock += delay
+        times.append(clock)
+    capture = pcap([(when, ethernet(packet)) for when, packet in zip(times, packets, strict=True)])
+    scanner = Scanner(ScanSettings(subprotocol=choice, now=1_700_000_000.0))
+    try:
+        [report] = list(scanner.scan("fuzz.pcap", [capture]))
+    except FlaskscopeError:
+        return
+    assert len(report.messages) == len(messages)
+    assert [m.number for m in report.messages] == list(range(len(messages)))
+    assert all(m.decoded is not None for m in report.messages)
+    assert report.subprotocol is not None
+    assert sum(report.decoded_counts.values()) == len(messages)
+    json.dumps([m.to_json() for m in report.messages])
