@@ -121,6 +121,7 @@ def _scan_page(tmp_path: Path) -> tuple[Path, dict[str, object], int]:
         str(capture),
         str(SAMPLES / "scan-websocket.pcap"),
         str(SAMPLES / "scan-socketio.pcap"),
+        str(SAMPLES / "scan-cookies.har"),  # messages without frames, at their own times
     )
     args = (*files, "--secret-key-file", str(KEY_FILE))
     result = run_cli("scan", *args, "--html", str(page))
@@ -141,7 +142,7 @@ def test_scan_page_in_chromium(browser: Browser, tmp_path: Path) -> None:
     assert browser.script("return document.scripts.length") == 1
 
     connections = [c for c in document["connections"] if c["kind"] == "websocket"]  # type: ignore[index, union-attr]
-    assert len(connections) == 5
+    assert len(connections) == 6
     text = browser.script("return document.body.textContent")  # collapsed entries too
     for connection in connections:
         anchor = f"conn-{connection['id']}"
