@@ -8,7 +8,6 @@ rich renderers are imported by the two human views only: ``--json`` runs skip ri
 from __future__ import annotations
 
 import itertools
-import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -42,6 +41,7 @@ from flaskscope.render.frames_json import (
     json_message_line,
     write_json_document,
 )
+from flaskscope.render.html.decoded import decoded_fields
 from flaskscope.subprotocols.decoder import ConversationDecoder
 from flaskscope.subprotocols.detect import SUBPROTOCOL_CHOICES
 from flaskscope.subprotocols.model import DecodedMessage
@@ -394,7 +394,7 @@ def _fed(
         for event in events:
             if isinstance(event, DecodedMessage):
                 if held is not None:
-                    decoded = _decoded_fields(event) if held.index == event.message else ()
+                    decoded = decoded_fields(event) if held.index == event.message else ()
                     builder.add(held, direction=direction, decoded=decoded)
                 held = None
                 continue
@@ -413,18 +413,6 @@ def _fed(
         yield events
     if held is not None:
         builder.add(held, direction=direction)
-
-
-def _decoded_fields(decoded: DecodedMessage) -> tuple[tuple[str, str], ...]:
-    """What the page shows of a message's subprotocol decoding, as ``(field, value)``."""
-    if decoded.subprotocol == "none":
-        return ()
-    fields = [("protocol", decoded.subprotocol), ("kind", decoded.kind), ("message", decoded.title)]
-    if decoded.has_body:
-        fields.append(("body", json.dumps(decoded.body, indent=2, ensure_ascii=False, default=str)))
-    if decoded.note:
-        fields.append(("note", decoded.note))
-    return tuple(fields)
 
 
 def _stage(

@@ -18,6 +18,7 @@ from flaskscope.commands.cookie_options import (
     resolve_signing,
     signing_options,
 )
+from flaskscope.commands.report_options import command_line, html_option, save_report
 from flaskscope.commands.server_session import server_session_app
 from flaskscope.flask_commands import (
     CommandDefaults,
@@ -31,6 +32,7 @@ from flaskscope.scan.model import ConnectionReport, CookieFinding
 from flaskscope.scan.scanner import Scanner
 from flaskscope.scan.settings import ScanSettings
 from flaskscope.scan.totals import ScanTotals
+from flaskscope.subprotocols.detect import SUBPROTOCOL_CHOICES
 
 __all__ = ["scan_command"]
 
@@ -81,7 +83,9 @@ def _candidate_batches(wordlists: tuple[str, ...]) -> Iterator[list[bytes]]:
     segments; missing bytes reported as gaps). Every distinct session cookie is decoded
     once, judged at the time of its packet, verified with the keys given; WebSocket
     handshakes are checked and both directions parsed as parse-frame does, deflate
-    parameters taken from the response.
+    parameters taken from the response, and the messages decoded as Socket.IO/Engine.IO,
+    GraphQL over WebSocket, STOMP or JSON (--subprotocol), both directions together: acks
+    paired across directions, heartbeats judged on the packet times.
 
     \b
     Examples:
@@ -89,11 +93,14 @@ def _candidate_batches(wordlists: tuple[str, ...]) -> Iterator[list[bytes]]:
       flaskscope scan capture.pcapng -k "$SECRET" --audit
       flaskscope scan export.har --only cookies
       flaskscope scan big.pcap --summary
+      flaskscope scan socketio.pcap --messages-only
+      flaskscope scan capture.pcap --html scan.html
       flaskscope scan big.pcap --json-lines | jq 'select(.type == "connection")'
 
     \b
     Exit codes: 0 everything valid; 1 an invalid or expired cookie, a weak key, a failed
-    handshake or a protocol violation; 2 a file that is not a capture, or a usage error.
+    handshake, a protocol violation or a subprotocol fault; 2 a file that is not a capture,
+    or a usage error.
     """,
 )
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
@@ -148,7 +155,22 @@ def _candidate_batches(wordlists: tuple[str, ...]) -> Iterator[list[bytes]]:
     show_default=True,
     help="Largest (decompressed) message; past it: message-too-big.",
 )
+@click.option(
+    "--subprotocol",
+    type=click.Choice(SUBPROTOCOL_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Decode each WebSocket connection's messages as Socket.IO/Engine.IO, GraphQL over "
+    "WebSocket, STOMP or JSON (auto: from its handshake's Sec-WebSocket-Protocol or target, "
+    "else the first messages; none: frames only). See docs/subprotocols.md.",
+)
+@click.option(
+    "--messages-only",
+    is_flag=True,
+    help="People's view: each WebSocket message as its subprotocol decoding, no frame lines.",
+)
 @click.option("--summary", is_flag=True, help="Counts and violations only (the fast path).")
+@html_option
 @output_options
 def scan_command(
     files: tuple[str, ...],
@@ -171,7 +193,10 @@ def scan_command(
     max_frames: int | None,
     max_bytes: int | None,
     max_message_size: int,
+    subprotocol: str,
+    messages_only: bool,
     summary: bool,
+    html: str | None,
     as_json: bool,
     no_color: bool,
 ) -> None:
@@ -213,10 +238,11 @@ def scan_command(
             else (JSON_MAX_FRAMES if machine else DEFAULT_MAX_FRAMES)
         ),
         keep=max_bytes if max_bytes is not None else (64 * 1024 if machine else 4096),
-        records=not summary,
+        records=not summary or html is not None,
         max_message_size=max_message_size,
         only=only,
         connection=connection,
+        subprotocol=subprotocol,
         now=time.time(),
     )
     scanner = Scanner(settings)
@@ -230,9 +256,9 @@ def scan_command(
             if only == "websocket" and report.kind != "websocket":
                 continue
             totals.add(report)
-            if json_lines:
+            if json_lines and html != "-":
                 json_line("connection", report.to_json())
-            elif only != "cookies":
+            if (not json_lines or html is not None) and only != "cookies":
                 kept.append(report)
         described.append({"name": path, "kind": scanner.kinds.get(path, "?")})
     totals.packets = scanner.packets
@@ -245,46 +271,61 @@ def scan_command(
     if audit_result is not None:
         audit_result["weak_keys"] = totals.weak_keys
     notes = list(scanner.notes)
-    if json_lines:
-        for cookie in cookies:
-            json_line("cookie", cookie.to_json())
-        json_line(
-            "summary",
-            {
-                "files": described,
-                **totals.to_json(),
-                "audit": audit_result,
-                "notes": notes,
-                "ok": totals.ok,
-            },
-        )
-    elif as_json:
-        from flaskscope.render.console import emit_json
-        from flaskscope.render.scan_json import scan_document
+    if html is not None:
+        from flaskscope.render.html.scan import scan_report
 
-        emit_json(
-            scan_document(
-                files=described,
-                totals=totals,
-                connections=kept,
-                cookies=cookies,
-                audit=audit_result,
-                notes=notes,
-            )
-        )
-    else:
-        _show(
+        page = scan_report(
             kept,
             cookies,
             totals,
-            described,
-            notes,
-            audit_result,
-            no_color,
-            summary,
-            max_bytes,
-            only,
+            files=described,
+            notes=notes,
+            command=command_line(),
+            payload_bytes=256 if max_bytes is None else max_bytes,
         )
+        save_report(page, html)
+    if html != "-":  # '-': the page is the output
+        if json_lines:
+            for cookie in cookies:
+                json_line("cookie", cookie.to_json())
+            json_line(
+                "summary",
+                {
+                    "files": described,
+                    **totals.to_json(),
+                    "audit": audit_result,
+                    "notes": notes,
+                    "ok": totals.ok,
+                },
+            )
+        elif as_json:
+            from flaskscope.render.console import emit_json
+            from flaskscope.render.scan_json import scan_document
+
+            emit_json(
+                scan_document(
+                    files=described,
+                    totals=totals,
+                    connections=kept,
+                    cookies=cookies,
+                    audit=audit_result,
+                    notes=notes,
+                )
+            )
+        else:
+            _show(
+                kept,
+                cookies,
+                totals,
+                described,
+                notes,
+                audit_result,
+                no_color,
+                summary,
+                max_bytes,
+                only,
+                messages_only,
+            )
     ctx = click.get_current_context()
     ctx.exit(EXIT_OK if totals.ok else EXIT_INVALID)
 
@@ -300,6 +341,7 @@ def _show(
     summary: bool,
     max_bytes: int | None,
     only: str | None,
+    messages_only: bool,
 ) -> None:
     from flaskscope.render.console import make_console, safe_text
     from flaskscope.render.scan import render_connection, render_cookie, render_summary
@@ -316,7 +358,11 @@ def _show(
         console.print(safe_text(f"  note: {note}", "dim"), soft_wrap=True)
     for report in kept:
         render_connection(
-            console, report, max_bytes=256 if max_bytes is None else max_bytes, summary_only=summary
+            console,
+            report,
+            max_bytes=256 if max_bytes is None else max_bytes,
+            summary_only=summary,
+            messages_only=messages_only,
         )
     if cookies:
         console.print()

@@ -141,7 +141,10 @@ class FrameParser:
                 if self._header_buffer:
                     position = self._read_header(view, position, size)
                 else:
-                    if 0x41 <= view[position] <= 0x5A and self._probe_http:
+                    first = view[position]
+                    if self._probe_http and (
+                        0x41 <= first <= 0x5A or (first == 0x3C and self.closed)
+                    ):
                         found = self._http_head(view, position, size, events)
                         if found:
                             if self.stopped is not None:
@@ -208,6 +211,8 @@ class FrameParser:
         of reserved-opcode and fragmented-control violations. "HTTP/1.1 ..." read as a frame
         is a non-final Close with RSV1, "GET ..." a reserved opcode: never a valid frame."""
         found = http_head_at(view, position)
+        if found is None and self.closed:
+            found = http09_body_at(view, position)
         if found is None:
             return False
         if isinstance(found, str):  # "more": too few bytes to tell, wait for the next chunk
@@ -487,6 +492,24 @@ _HTTP_REQUEST_PREFIX = re.compile(
     rb"[A-Z]{1,12}(?: [^ \r\n]{0,8000}"
     rb"(?: (?:H(?:T(?:T(?:P(?:/(?:1(?:\.(?:[01]\r?)?)?)?)?)?)?)?)?)?)?\Z"
 )
+
+
+_HTML_STARTS = (b"<!doctype", b"<html")
+
+
+def http09_body_at(view: bytes | memoryview, position: int) -> HttpInFrames | str | None:
+    """An HTML page where a frame was expected after a Close frame: Werkzeug reads the
+    peer's frames after the closing handshake as an HTTP/0.9 request line and answers 400 as
+    HTTP/0.9, a body without a status line. "<!" read as a frame sets RSV2 and RSV3 with the
+    reserved opcode 0xC: never a valid frame."""
+    start = bytes(view[position : position + 9]).lower()
+    for prefix in _HTML_STARTS:
+        if start.startswith(prefix):
+            line = bytes(view[position : position + 200]).split(b"\n", 1)[0].rstrip(b"\r")
+            return HttpInFrames(True, line.decode("latin-1"))
+        if len(start) < len(prefix) and prefix.startswith(start):
+            return "more"
+    return None
 
 
 def http_head_at(view: bytes | memoryview, position: int) -> HttpInFrames | str | None:

@@ -6,12 +6,15 @@ bytes) goes through :func:`flaskscope.render.console.safe_text`, never markup.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from flaskscope.frames.frame import opcode_name
 from flaskscope.render.console import safe_text
+from flaskscope.render.subprotocols import render_decoded
 from flaskscope.scan.model import ConnectionReport, CookieFinding, iso_time
 from flaskscope.scan.totals import ScanTotals
+from flaskscope.subprotocols.model import DecodedMessage
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -100,8 +103,15 @@ def render_summary(
 
 
 def render_connection(
-    console: Console, report: ConnectionReport, *, max_bytes: int, summary_only: bool
+    console: Console,
+    report: ConnectionReport,
+    *,
+    max_bytes: int,
+    summary_only: bool,
+    messages_only: bool = False,
 ) -> None:
+    """One connection; ``messages_only``: no frame lines, and each decoded message as its
+    decoding alone (``parse-frame --messages-only``)."""
     style = OK if report.ok else BAD
     _print(
         console,
@@ -140,6 +150,25 @@ def render_connection(
                 )
     if report.deflate:
         _print(console, _line("  deflate: ", safe_text(report.deflate)))
+    detection = report.subprotocol
+    if detection is not None:
+        version = (
+            ""
+            if detection.engineio_version is None
+            else f", Engine.IO v{detection.engineio_version}"
+        )
+        _print(
+            console,
+            _line(
+                "  subprotocol: ",
+                safe_text(detection.protocol, "bold magenta"),
+                (" (", DIM),
+                safe_text(detection.reason, DIM),
+                (f"){version}", DIM),
+            ),
+        )
+        if report.decoded_counts and detection.protocol != "none":
+            _print(console, f"  decoded: {_counts(report.decoded_counts)}")
     for direction, counts in report.summaries.items():
         frames = sum(counts.frames.values())
         messages = sum(counts.messages.values())
@@ -148,7 +177,7 @@ def render_connection(
             f"  {direction}: {frames} frames ({_counts(counts.frames)}), {messages} messages",
         )
     if not summary_only:
-        for frame in report.frames:
+        for frame in () if messages_only else report.frames:
             header = frame.record.header
             flags = "".join(
                 name for name, on in (("FIN ", header.fin), ("RSV1 ", header.rsv1)) if on
@@ -161,9 +190,20 @@ def render_connection(
                     f"len {header.payload_length}",
                 ),
             )
-        if report.frames_omitted:
+        if report.frames_omitted and not messages_only:
             _print(console, f"    ... {report.frames_omitted} more frames (--max-frames)")
         for message in report.messages:
+            if messages_only and message.decoded is not None:
+                render_decoded(
+                    console,
+                    message.decoded,
+                    max_bytes=max_bytes,
+                    numbered=True,
+                    lead="    ",
+                    indent="      ",
+                    soft_wrap=True,
+                )
+                continue
             shown = (
                 message.text if message.text is not None else message.payload[:max_bytes].hex(" ")
             )
@@ -172,12 +212,16 @@ def render_connection(
             _print(
                 console,
                 _line(
-                    f"    {message.direction:>6} {opcode_name(message.opcode)} {message.length} B"
+                    f"    {message.direction:>6} "
+                    f"{'' if message.number is None else f'message {message.number} '}"
+                    f"{opcode_name(message.opcode)} {message.length} B"
                     f"{' compressed' if message.compressed else ''}"
                     f"{'' if message.complete else ' INCOMPLETE'}: ",
                     safe_text(repr(shown) if message.text is not None else shown),
                 ),
             )
+            if message.decoded is not None:
+                _print(console, *_decoded_line(message.decoded, max_bytes))
         if report.messages_omitted:
             _print(console, f"    ... {report.messages_omitted} more messages (--max-frames)")
     for violation in report.violations:
@@ -208,6 +252,27 @@ def render_connection(
         )
     for note in report.notes:
         _print(console, _line(("  note: ", DIM), safe_text(note)))
+
+
+def _decoded_line(decoded: DecodedMessage, max_bytes: int) -> tuple[Text, ...]:
+    """A message's decoding on one line under it: protocol, title, the body as compact JSON
+    (cut at ``max_bytes``), the pairing note (``--messages-only`` pretty-prints bodies)."""
+    if decoded.subprotocol == "none":
+        return ()
+    parts: list[str | tuple[str, str] | Text] = [
+        "      ",
+        safe_text(decoded.subprotocol, "bold magenta"),
+        "  ",
+        safe_text(decoded.title, "bold"),
+    ]
+    if decoded.has_body:
+        compact = json.dumps(decoded.body, ensure_ascii=False, default=str)
+        if len(compact) > max_bytes:
+            compact = compact[:max_bytes] + "..."
+        parts += ["  ", safe_text(compact)]
+    if decoded.note:
+        parts += ["  (", safe_text(decoded.note, "cyan"), ")"]
+    return (_line(*parts),)
 
 
 def render_cookie(console: Console, cookie: CookieFinding) -> None:

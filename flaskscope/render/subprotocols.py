@@ -52,36 +52,46 @@ def _pretty(value: object, max_bytes: int) -> list[str]:
     return lines
 
 
-def _stomp_lines(decoded: DecodedMessage) -> list[Text]:
+def _stomp_lines(decoded: DecodedMessage, margin: str = "       ") -> list[Text]:
     """A STOMP frame as it reads on the wire: ``name:value`` headers, then the body."""
     lines = []
     headers = decoded.decoded.get("headers")
     for pair in headers if isinstance(headers, list) else []:
         if isinstance(pair, list) and len(pair) == 2:
-            lines.append(Text("       ") + safe_text(f"{pair[0]}:{pair[1]}", "cyan"))
+            lines.append(Text(margin) + safe_text(f"{pair[0]}:{pair[1]}", "cyan"))
     body = decoded.decoded.get("body")
     if isinstance(body, str) and body:
         body_lines = body.splitlines()
         for body_line in body_lines[:MAX_BODY_LINES]:
-            lines.append(Text("       ") + safe_text(body_line))
+            lines.append(Text(margin) + safe_text(body_line))
         if len(body_lines) > MAX_BODY_LINES:
-            lines.append(Text(f"       ... {len(body_lines) - MAX_BODY_LINES} more lines", "dim"))
+            lines.append(Text(f"{margin}... {len(body_lines) - MAX_BODY_LINES} more lines", "dim"))
     count = decoded.decoded.get("frame_count")
     if isinstance(count, int) and count > 1:
-        lines.append(Text(f"       ({count - 1} more STOMP frame(s) in this message)", "dim"))
+        lines.append(Text(f"{margin}({count - 1} more STOMP frame(s) in this message)", "dim"))
     return lines
 
 
 def render_decoded(
-    console: Console, decoded: DecodedMessage, *, max_bytes: int, numbered: bool = False
+    console: Console,
+    decoded: DecodedMessage,
+    *,
+    max_bytes: int,
+    numbered: bool = False,
+    indent: str = "     ",
+    lead: str = "",
+    soft_wrap: bool = False,
 ) -> None:
     """One decoded message under its WebSocket message (``numbered``: on its own, with the
-    message's index and sender, for ``--messages-only``)."""
+    message's index and sender, for ``--messages-only``; ``indent``: its title's margin,
+    the body's is two more; ``lead``: the numbered line's margin; ``soft_wrap``: lines as
+    they are, never wrapped, as ``scan`` prints everything)."""
     if decoded.subprotocol == "none" and not numbered:
         return
-    line = Text("     ")
+    margin = indent + "  "
+    line = Text(indent)
     if numbered:
-        line = Text(f"message {decoded.message}", style="bold blue")
+        line = Text(lead) + Text(f"message {decoded.message}", style="bold blue")
         if decoded.direction:
             line.append(f" {'->' if decoded.direction == 'client' else '<-'} ", style="dim")
         else:
@@ -93,14 +103,14 @@ def render_decoded(
     query = decoded.decoded.get("query") if decoded.kind in ("subscribe", "start") else None
     if isinstance(query, str):
         for query_line in query.strip().splitlines()[:MAX_BODY_LINES]:
-            lines.append(Text("       ") + safe_text(query_line, "green"))
+            lines.append(Text(margin) + safe_text(query_line, "green"))
         variables = decoded.decoded.get("variables")
         if variables:
-            lines.append(Text("       variables:", style="dim"))
+            lines.append(Text(f"{margin}variables:", style="dim"))
             for json_line in _pretty(variables, max_bytes):
-                lines.append(Text("       ") + safe_text(json_line))
+                lines.append(Text(margin) + safe_text(json_line))
     elif decoded.subprotocol == "stomp" and decoded.kind != "heartbeat":
-        lines.extend(_stomp_lines(decoded))
+        lines.extend(_stomp_lines(decoded, margin))
     elif decoded.has_body:
         compact = json.dumps(decoded.body, ensure_ascii=False)
         if len(compact) <= INLINE_WIDTH and "\n" not in compact:
@@ -108,9 +118,9 @@ def render_decoded(
             line.append_text(safe_text(compact))
         else:
             for json_line in _pretty(decoded.body, max_bytes):
-                lines.append(Text("       ") + safe_text(json_line))
+                lines.append(Text(margin) + safe_text(json_line))
     if decoded.note:
         line.append("  (")
         line.append_text(safe_text(decoded.note, "cyan"))
         line.append(")")
-    console.print(Text("\n").join(lines))
+    console.print(Text("\n").join(lines), soft_wrap=soft_wrap)

@@ -13,7 +13,9 @@ listed, not parsed.
 
 from __future__ import annotations
 
+import codecs
 from collections import deque
+from dataclasses import replace
 
 from flaskscope.captures.tcp import ConnectionClosed, StreamData, StreamGap
 from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
@@ -37,7 +39,10 @@ from flaskscope.scan.model import (
     ScanViolation,
 )
 from flaskscope.scan.settings import ScanSettings
+from flaskscope.scan.subprotocol import ConnectionDecoding, DecodingOutput
 from flaskscope.scan.websocket import DirectionEvents, WebSocketDirection, find_frame_boundary
+from flaskscope.subprotocols.model import DecodedMessage
+from flaskscope.subprotocols.stream import DECODE_KEEP
 
 __all__ = ["MAX_HELD_BACK", "TLS_HINT", "ConnectionAnalyzer"]
 
@@ -112,6 +117,13 @@ class ConnectionAnalyzer:
         self.role_inferred = False
         self.resync_http: set[str] = set()
         """Directions that had a gap before their HTTP parser existed."""
+        self.decoding: ConnectionDecoding | None = None
+        self.decoded: dict[int, DecodedMessage] = {}
+        """Decodings of the listed messages, by connection-wide message number."""
+        self.listed_numbers: set[int] = set()
+        self.decoded_counts: dict[str, int] = {}
+        self.undecoded = False
+        """``auto`` settled on none: the parsers went back to what the output keeps."""
         if not syn_seen:
             self.notes.append("the connection began before the capture (no SYN seen)")
 
@@ -333,7 +345,13 @@ class ConnectionAnalyzer:
             self.notes.append(f"permessage-deflate parameters not usable: {error}")
         if deflate is not None:
             self.deflate_text = ", ".join(response.get_all("Sec-WebSocket-Extensions"))
-        self._start_websocket(deflate, aligned=True, context_known=True)
+        self._start_websocket(
+            deflate,
+            aligned=True,
+            context_known=True,
+            request=None if request is None else request.raw,
+            response=response.raw,
+        )
         held = bytes(self.held_back)
         self.held_back.clear()
         if held:
@@ -341,7 +359,15 @@ class ConnectionAnalyzer:
 
     # -- WebSocket -------------------------------------------------------------------------
 
-    def _start_websocket(self, deflate: object, *, aligned: bool, context_known: bool) -> None:
+    def _start_websocket(
+        self,
+        deflate: object,
+        *,
+        aligned: bool,
+        context_known: bool,
+        request: bytes | None = None,
+        response: bytes | None = None,
+    ) -> None:
         if self.settings.only == "cookies":
             return
         from flaskscope.handshake.deflate_negotiation import DeflateParams
@@ -349,12 +375,21 @@ class ConnectionAnalyzer:
         settings = self.settings
         if not context_known:
             deflate = DeflateParams()
+        keep = settings.keep if settings.records else 0
+        records = settings.records
+        if settings.subprotocol != "none":
+            self.decoding = ConnectionDecoding(
+                settings.subprotocol, request=request, response=response
+            )
+            # The protocols read up to DECODE_KEEP of each message (records are cut to
+            # ``keep`` when listed); once ``auto`` settles on none, back to the fast path.
+            keep, records = max(keep, DECODE_KEEP), True
         for role in ("client", "server"):
             self.ws[role] = WebSocketDirection(
                 role=role,
                 deflate=deflate,  # type: ignore[arg-type]
-                keep=settings.keep if settings.records else 0,
-                records=settings.records,
+                keep=keep,
+                records=records,
                 max_message_size=settings.max_message_size,
                 aligned=aligned,
                 context_known=context_known,
@@ -369,30 +404,67 @@ class ConnectionAnalyzer:
 
     def _ws_events(self, direction: str, events: DirectionEvents, timestamp: float) -> None:
         settings = self.settings
+        keep = settings.keep
         for event in events:
             if isinstance(event, FrameRecord):
+                if not settings.records:
+                    continue
                 if len(self.frames) < settings.max_frames:
-                    self.frames.append(ScanFrame(direction, timestamp, event))
+                    self.frames.append(ScanFrame(direction, timestamp, _cut_frame(event, keep)))
                 else:
                     self.frames_omitted += 1
             elif isinstance(event, MessageRecord):
-                message = ScanMessage.from_record(self.id, direction, timestamp, event)
+                number = None
+                if self.decoding is not None:
+                    number, found = self.decoding.feed_record(direction, timestamp, event)
+                    self._decoding(found, timestamp)
+                if not settings.records and not settings.on_message:
+                    continue  # --summary: counted by the parser, decoded above
+                message = ScanMessage.from_record(
+                    self.id, direction, timestamp, _cut_message(event, keep), number
+                )
                 for hook in settings.on_message:
                     hook(message)
+                if not settings.records:
+                    continue
                 if len(self.messages) < settings.max_frames:
                     self.messages.append(message)
+                    if number is not None:
+                        self.listed_numbers.add(number)
                 else:
                     self.messages_omitted += 1
             elif isinstance(event, Violation):
-                self.violation_counts[event.code] = self.violation_counts.get(event.code, 0) + 1
-                if len(self.violations) < settings.max_violations:
-                    self.violations.append(
-                        ScanViolation(
-                            direction, event.code, event.frame, event.message, event.rfc, timestamp
-                        )
-                    )
+                self._violation(direction, event, timestamp)
             elif len(self.notes) < MAX_LISTED:
                 self.notes.append(f"{direction}: {event}")
+
+    def _violation(self, direction: str, event: Violation, timestamp: float) -> None:
+        self.violation_counts[event.code] = self.violation_counts.get(event.code, 0) + 1
+        if len(self.violations) < self.settings.max_violations:
+            self.violations.append(
+                ScanViolation(
+                    direction, event.code, event.frame, event.message, event.rfc, timestamp
+                )
+            )
+
+    def _decoding(self, found: DecodingOutput, timestamp: float) -> None:
+        """Keep the decodings of listed messages; protocol faults join the violations."""
+        for decoded in found.decoded:
+            label = decoded.kind
+            self.decoded_counts[label] = self.decoded_counts.get(label, 0) + 1
+            listed = decoded.message in self.listed_numbers
+            if self.settings.records and (
+                listed or len(self.listed_numbers) < self.settings.max_frames
+            ):
+                self.decoded[decoded.message] = decoded
+        for direction, violation in found.violations:
+            self._violation(direction, violation, timestamp)
+        decoding = self.decoding
+        if decoding is not None and decoding.protocol == "none" and not self.undecoded:
+            self.undecoded = True  # nothing to decode: parse as fast as --subprotocol none
+            records = self.settings.records
+            for ws in self.ws.values():
+                ws.set_output(keep=self.settings.keep if records else 0, records=records)
 
     # -- the end ---------------------------------------------------------------------------
 
@@ -411,6 +483,14 @@ class ConnectionAnalyzer:
             self._websocket(held, True, event.timestamp)
         for direction, ws in self.ws.items():
             self._ws_events(direction, ws.finish(), event.timestamp)
+        if self.decoding is not None:
+            self._decoding(self.decoding.finish(), event.timestamp)
+        messages = tuple(
+            message
+            if message.number is None or message.number not in self.decoded
+            else replace(message, decoded=self.decoded[message.number])
+            for message in self.messages
+        )
         for request in self.waiting:
             self.exchange_count += 1
             if len(self.exchanges) < self.settings.max_exchanges:
@@ -443,7 +523,7 @@ class ConnectionAnalyzer:
             handshake=self.handshake,
             frames=tuple(self.frames),
             frames_omitted=self.frames_omitted,
-            messages=tuple(self.messages),
+            messages=messages,
             messages_omitted=self.messages_omitted,
             violations=tuple(self.violations),
             violation_counts=dict(self.violation_counts),
@@ -456,7 +536,28 @@ class ConnectionAnalyzer:
             role_inferred=self.role_inferred,
             deflate=self.deflate_text,
             timed=self.timed,
+            subprotocol=None if self.decoding is None else self.decoding.detection,
+            decoded_counts=dict(self.decoded_counts),
         )
+
+
+def _cut_frame(record: FrameRecord, keep: int) -> FrameRecord:
+    """The frame as listed: ``keep`` bytes of its payload (the decoders read more)."""
+    if len(record.payload) <= keep:
+        return record
+    payload = record.payload[:keep]
+    text = None if record.text is None else payload.decode("utf-8", "replace")
+    return replace(record, payload=payload, text=text)
+
+
+def _cut_message(record: MessageRecord, keep: int) -> MessageRecord:
+    if len(record.payload) <= keep:
+        return record
+    payload = record.payload[:keep]
+    text = None
+    if record.text is not None:  # a character cut in half is not shown as U+FFFD
+        text = codecs.getincrementaldecoder("utf-8")("replace").decode(payload, False)
+    return replace(record, payload=payload, text=text)
 
 
 def _summary(ws: WebSocketDirection) -> StreamSummary:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from flaskscope.captures.har import HarEntry, HarMessage
@@ -24,6 +25,8 @@ from flaskscope.scan.model import (
     ScanViolation,
 )
 from flaskscope.scan.settings import ScanSettings
+from flaskscope.scan.subprotocol import ConnectionDecoding, DecodingOutput
+from flaskscope.subprotocols.model import DecodedMessage, WireMessage
 
 __all__ = ["HAR_NOTE", "har_reports"]
 
@@ -75,6 +78,30 @@ def _message_violations(message: HarMessage, index: int) -> list[tuple[str, str]
     return found
 
 
+def _take(
+    found: DecodingOutput,
+    timestamp: float,
+    settings: ScanSettings,
+    decoded: dict[int, DecodedMessage],
+    decoded_counts: dict[str, int],
+    counts: dict[str, int],
+    violations: list[ScanViolation],
+) -> None:
+    """Keep the decodings of listed messages; protocol faults join the violations."""
+    for each in found.decoded:
+        label = each.kind
+        decoded_counts[label] = decoded_counts.get(label, 0) + 1
+        if each.message < settings.max_frames:
+            decoded[each.message] = each
+    for direction, violation in found.violations:
+        counts[violation.code] = counts.get(violation.code, 0) + 1
+        violations.append(
+            ScanViolation(
+                direction, violation.code, None, violation.message, violation.rfc, timestamp
+            )
+        )
+
+
 def har_reports(
     entries: list[HarEntry],
     *,
@@ -123,23 +150,50 @@ def har_reports(
         messages: list[ScanMessage] = []
         violations: list[ScanViolation] = []
         counts: dict[str, int] = {}
+        decoding: ConnectionDecoding | None = None
+        decoded: dict[int, DecodedMessage] = {}
+        decoded_counts: dict[str, int] = {}
+
         if entry.status == 101 or entry.messages:
             kind = "websocket"
             notes.append(HAR_NOTE)
+            version = "HTTP/1.1"
+            request = _head(f"{entry.method} {target} {version}", entry.request_headers)
+            response = _head(
+                f"{version} {entry.status} {entry.status_text}", entry.response_headers
+            )
             if entry.status == 101 and settings.only != "cookies":
                 from flaskscope.handshake.check import check_handshake
 
-                version = "HTTP/1.1"
-                request = _head(f"{entry.method} {target} {version}", entry.request_headers)
-                response = _head(
-                    f"{version} {entry.status} {entry.status_text}", entry.response_headers
-                )
                 handshake = check_handshake(request, response)
+            if settings.subprotocol != "none" and settings.only != "cookies":
+                decoding = ConnectionDecoding(
+                    settings.subprotocol, request=request, response=response
+                )
             indices = {"client": 0, "server": 0}
-            for message in entry.messages if settings.only != "cookies" else ():
+            for position, message in enumerate(
+                entry.messages if settings.only != "cookies" else ()
+            ):
                 direction = "client" if message.from_client else "server"
                 index = indices[direction]
                 indices[direction] += 1
+                if decoding is not None and message.opcode in (1, 2):
+                    wire = WireMessage(
+                        position,
+                        direction,
+                        message.opcode,
+                        message.payload,
+                        message.timestamp if message.timestamp > 0 else None,
+                    )
+                    _take(
+                        decoding.feed(wire),
+                        message.timestamp,
+                        settings,
+                        decoded,
+                        decoded_counts,
+                        counts,
+                        violations,
+                    )
                 record = ScanMessage(
                     number,
                     direction,
@@ -151,6 +205,7 @@ def har_reports(
                     True,
                     False,
                     index,
+                    number=None if decoding is None or message.opcode >= 8 else position,
                 )
                 for hook in settings.on_message:
                     hook(record)
@@ -163,6 +218,15 @@ def har_reports(
                             direction, code, None, text, VIOLATION_RFC[code], message.timestamp
                         )
                     )
+            if decoding is not None:
+                end = entry.messages[-1].timestamp if entry.messages else 0.0
+                _take(decoding.finish(), end, settings, decoded, decoded_counts, counts, violations)
+                messages = [
+                    message
+                    if message.number not in decoded
+                    else replace(message, decoded=decoded[message.number])
+                    for message in messages
+                ]
         yield ConnectionReport(
             id=number,
             source=source,
@@ -184,4 +248,6 @@ def har_reports(
             violations=tuple(violations[: settings.max_violations]),
             violation_counts=counts,
             notes=tuple(notes),
+            subprotocol=None if decoding is None else decoding.detection,
+            decoded_counts=decoded_counts,
         )

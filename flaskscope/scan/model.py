@@ -16,6 +16,8 @@ from flaskscope.cookies.decode import DecodedCookie
 from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
 from flaskscope.handshake.accept import HandshakeReport
 from flaskscope.sessions.ids import ServerSessionCookie
+from flaskscope.subprotocols.detect import Detection
+from flaskscope.subprotocols.model import DecodedMessage
 
 __all__ = [
     "KINDS",
@@ -174,10 +176,20 @@ class ScanMessage:
     """Index among the messages of its direction."""
     frames: tuple[int, ...] = ()
     """Indices of the frames it was carried in (within its direction)."""
+    number: int | None = None
+    """Its number among all messages of the connection, both directions, in capture order
+    (what subprotocol notes and violations call ``message N``); None when not decoded."""
+    decoded: DecodedMessage | None = None
+    """What its application protocol made of it (``--subprotocol``)."""
 
     @classmethod
     def from_record(
-        cls, connection: int, direction: str, timestamp: float, record: MessageRecord
+        cls,
+        connection: int,
+        direction: str,
+        timestamp: float,
+        record: MessageRecord,
+        number: int | None = None,
     ) -> ScanMessage:
         return cls(
             connection,
@@ -191,6 +203,7 @@ class ScanMessage:
             record.compressed,
             record.index,
             record.frames,
+            number,
         )
 
     def to_json(self) -> dict[str, object]:
@@ -209,7 +222,20 @@ class ScanMessage:
             "text": self.text,
             "payload_hex": self.payload.hex(),
             "payload_truncated": len(self.payload) < self.length,
+            **self._decoded_json(),
         }
+
+    def _decoded_json(self) -> dict[str, object]:
+        """``message`` (the connection-wide number), ``subprotocol`` and ``decoded`` as
+        ``parse-frame --json`` gives them, when the messages were decoded."""
+        if self.number is None:
+            return {}
+        out: dict[str, object] = {"message": self.number}
+        if self.decoded is not None:
+            out.update(self.decoded.to_json())
+            if self.decoded.note:
+                out["note"] = self.decoded.note
+        return out
 
 
 @dataclass(frozen=True)
@@ -295,6 +321,10 @@ class ConnectionReport:
     """The negotiated ``permessage-deflate`` parameters, as the response stated them."""
     timed: bool = True
     """False for inputs without timestamps (tshark follow dumps, raw streams)."""
+    subprotocol: Detection | None = None
+    """The application protocol the messages were decoded as, how and why it was chosen."""
+    decoded_counts: dict[str, int] = field(default_factory=dict)
+    """Decoded messages per ``protocol kind`` (all, listed or not)."""
 
     @property
     def ok(self) -> bool:
@@ -329,6 +359,8 @@ class ConnectionReport:
             "gaps": [gap.to_json() for gap in self.gaps],
             "gaps_omitted": self.gaps_omitted,
             "notes": list(self.notes),
+            "subprotocol": None if self.subprotocol is None else self.subprotocol.to_json(),
+            "decoded_counts": dict(self.decoded_counts),
         }
 
 

@@ -33,6 +33,9 @@ class ScanSettings:
     connection: int | None = None
     """Analyse only this connection id."""
     on_message: tuple[MessageHook, ...] = ()
+    subprotocol: str = "auto"
+    """How WebSocket messages are decoded: ``auto`` (from the handshake, else the first
+    messages), ``none``, or a protocol name (``SUBPROTOCOL_CHOICES``)."""
     now: float = 0.0
     """The time (unix seconds) cookies are judged at when the input has no timestamps
     (follow dumps, raw streams): the caller passes the clock."""

@@ -157,6 +157,12 @@ class WebSocketDirection:
         )
         self.parsers.append(self.parser)
 
+    def set_output(self, *, keep: int, records: bool) -> None:
+        """What the parsers keep from now on (the subprotocol settled on none)."""
+        self.keep, self.records = keep, records
+        if self.parser is not None:
+            self.parser.keep, self.parser.records = keep, records
+
     @property
     def stopped(self) -> bool:
         return self.parser is not None and self.parser.stopped is not None

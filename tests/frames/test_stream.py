@@ -380,3 +380,23 @@ def test_a_flood_of_broken_frames_keeps_memory_bounded() -> None:
     assert result.summary.violations == {"unexpected-continuation": 65536}
     assert len(result.violations) == 100
     assert peak < 24 << 20
+
+
+def test_werkzeug_http09_error_page_after_close_is_one_finding() -> None:
+    """Werkzeug reads a peer's frames after the closing handshake as an HTTP/0.9 request and
+    answers 400 as HTTP/0.9 (a page, no status line): one http-after-close, not a cascade."""
+    from flaskscope.frames.stream import FrameParser
+
+    page = b"<!DOCTYPE HTML>\n<html lang=en>\n<title>400 Bad Request</title>\n"
+    close = b"\x88\x02\x03\xe8"
+    for cut in range(len(close), len(close) + 12):  # the page split anywhere
+        data = close + page
+        parser = FrameParser(role="server")
+        events = [*parser.feed(data[:cut]), *parser.feed(data[cut:]), *parser.finish()]
+        codes = [event.code for event in events if hasattr(event, "code")]
+        assert codes == ["http-after-close"], (cut, codes)
+    # before any Close, "<" is a frame header like any other (reserved opcode 0xC)
+    parser = FrameParser(role="server")
+    codes = [e.code for e in [*parser.feed(page), *parser.finish()] if hasattr(e, "code")]
+    assert "http-after-close" not in codes
+    assert "reserved-opcode" in codes

@@ -116,7 +116,7 @@ class ConversationBuilder:
         if isinstance(event, FrameRecord):
             self._add_frame(event, direction, time)
         elif isinstance(event, MessageRecord):
-            self._add_message(event, direction, decoded)
+            self._add_message(event, direction, decoded, time)
         else:
             self._add_violation(event, direction)
 
@@ -159,12 +159,23 @@ class ConversationBuilder:
         )
 
     def _add_message(
-        self, record: MessageRecord, direction: str, decoded: Sequence[tuple[str, str]]
+        self,
+        record: MessageRecord,
+        direction: str,
+        decoded: Sequence[tuple[str, str]],
+        time: float | None = None,
     ) -> None:
         keys = [(direction, index) for index in record.frames]
         pending = [self._pending.pop(key, None) for key in keys]
         first = pending[0] if pending else None
-        position = first.position if first is not None else self._last_position()
+        # Placed at its first frame; a message without frames (a HAR's) at its own time.
+        position = (
+            first.position
+            if first is not None
+            else time
+            if time is not None
+            else self._last_position()
+        )
         self._new_entry(
             direction=direction,
             kind=record.opcode_name,
