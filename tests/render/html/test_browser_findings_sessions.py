@@ -245,7 +245,11 @@ def test_legacy_pickle_session_report(
     session_id = secrets.token_urlsafe(32)
     store.set(f"session:{session_id}", pickle.dumps({"user": BARE_IMG, BARE_SCRIPT: 1}, 2))
     page = tmp_path / "legacy.html"
-    result = run_cli("decode-cookie", session_id, "--store", redis_server.url, "--html", str(page))
+    # name=value: a token_urlsafe id starts with "-" about once in 64, which Click would take
+    # for an option.
+    result = run_cli(
+        "decode-cookie", f"session={session_id}", "--store", redis_server.url, "--html", str(page)
+    )
     assert result.exit_code == 0, result.stderr
     load = browser.open(page)
     browser.screenshot(tmp_path / "legacy.png")
