@@ -6,13 +6,21 @@ facts. Payloads are the unmasked bytes, cut to what the caller asked to keep.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import codecs
+from dataclasses import dataclass, field, replace
 
 from flaskscope.frames.close_codes import close_code_name
 from flaskscope.frames.frame import FrameHeader, opcode_name
 from flaskscope.frames.violations import Violation
 
-__all__ = ["FrameRecord", "MessageRecord", "StreamResult", "StreamSummary"]
+__all__ = [
+    "FrameRecord",
+    "MessageRecord",
+    "StreamResult",
+    "StreamSummary",
+    "cut_frame",
+    "cut_message",
+]
 
 
 @dataclass(frozen=True)
@@ -156,3 +164,25 @@ class StreamResult:
             "bytes_needed": self.bytes_needed,
             "summary": self.summary.to_json(),
         }
+
+
+def cut_frame(record: FrameRecord, keep: int) -> FrameRecord:
+    """The frame as a parser keeping ``keep`` payload bytes would have recorded it: decoders
+    read more of a payload than a view lists, and the record is cut back for the view."""
+    if len(record.payload) <= keep:
+        return record
+    payload = record.payload[:keep]
+    text = None if record.text is None else payload.decode("utf-8", "replace")
+    return replace(record, payload=payload, text=text)
+
+
+def cut_message(record: MessageRecord, keep: int) -> MessageRecord:
+    """The message cut to ``keep`` payload bytes (see :func:`cut_frame`); a character cut in
+    half is left out rather than shown as U+FFFD."""
+    if len(record.payload) <= keep:
+        return record
+    payload = record.payload[:keep]
+    text = None
+    if record.text is not None:
+        text = codecs.getincrementaldecoder("utf-8")("replace").decode(payload, False)
+    return replace(record, payload=payload, text=text)

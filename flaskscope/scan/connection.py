@@ -13,12 +13,17 @@ listed, not parsed.
 
 from __future__ import annotations
 
-import codecs
 from collections import deque
 from dataclasses import replace
 
 from flaskscope.captures.tcp import ConnectionClosed, StreamData, StreamGap
-from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
+from flaskscope.frames.records import (
+    FrameRecord,
+    MessageRecord,
+    StreamSummary,
+    cut_frame,
+    cut_message,
+)
 from flaskscope.frames.violations import Violation
 from flaskscope.handshake.accept import HandshakeReport
 from flaskscope.scan.cookies import CookieBook, cookie_in_set_cookie, cookies_in_request
@@ -410,7 +415,7 @@ class ConnectionAnalyzer:
                 if not settings.records:
                     continue
                 if len(self.frames) < settings.max_frames:
-                    self.frames.append(ScanFrame(direction, timestamp, _cut_frame(event, keep)))
+                    self.frames.append(ScanFrame(direction, timestamp, cut_frame(event, keep)))
                 else:
                     self.frames_omitted += 1
             elif isinstance(event, MessageRecord):
@@ -421,7 +426,7 @@ class ConnectionAnalyzer:
                 if not settings.records and not settings.on_message:
                     continue  # --summary: counted by the parser, decoded above
                 message = ScanMessage.from_record(
-                    self.id, direction, timestamp, _cut_message(event, keep), number
+                    self.id, direction, timestamp, cut_message(event, keep), number
                 )
                 for hook in settings.on_message:
                     hook(message)
@@ -539,25 +544,6 @@ class ConnectionAnalyzer:
             subprotocol=None if self.decoding is None else self.decoding.detection,
             decoded_counts=dict(self.decoded_counts),
         )
-
-
-def _cut_frame(record: FrameRecord, keep: int) -> FrameRecord:
-    """The frame as listed: ``keep`` bytes of its payload (the decoders read more)."""
-    if len(record.payload) <= keep:
-        return record
-    payload = record.payload[:keep]
-    text = None if record.text is None else payload.decode("utf-8", "replace")
-    return replace(record, payload=payload, text=text)
-
-
-def _cut_message(record: MessageRecord, keep: int) -> MessageRecord:
-    if len(record.payload) <= keep:
-        return record
-    payload = record.payload[:keep]
-    text = None
-    if record.text is not None:  # a character cut in half is not shown as U+FFFD
-        text = codecs.getincrementaldecoder("utf-8")("replace").decode(payload, False)
-    return replace(record, payload=payload, text=text)
 
 
 def _summary(ws: WebSocketDirection) -> StreamSummary:

@@ -9,12 +9,17 @@ its attachments (both bounded), so memory stays bounded by the decoders' limits.
 
 from __future__ import annotations
 
-import codecs
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 
-from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
+from flaskscope.frames.records import (
+    FrameRecord,
+    MessageRecord,
+    StreamSummary,
+    cut_frame,
+    cut_message,
+)
 from flaskscope.frames.violations import Violation
 from flaskscope.subprotocols.decoder import ConversationDecoder, Output
 from flaskscope.subprotocols.model import DecodedMessage, WireMessage
@@ -25,25 +30,6 @@ DECODE_KEEP = 1 << 20
 """Bytes of each message the decoders read when the output keeps fewer (the people's view,
 ``--max-bytes``, ``--summary``): a longer message is shown, not judged; a longer Socket.IO
 attachment is counted at its full size."""
-
-
-def _cut_frame(record: FrameRecord, keep: int) -> FrameRecord:
-    """The frame as the parser would have kept it with ``keep`` bytes."""
-    if len(record.payload) <= keep:
-        return record
-    payload = record.payload[:keep]
-    text = None if record.text is None else payload.decode("utf-8", "replace")
-    return replace(record, payload=payload, text=text)
-
-
-def _cut_message(record: MessageRecord, keep: int) -> MessageRecord:
-    if len(record.payload) <= keep:
-        return record
-    payload = record.payload[:keep]
-    text = None
-    if record.text is not None:
-        text = codecs.getincrementaldecoder("utf-8")("replace").decode(payload, False)
-    return replace(record, payload=payload, text=text)
 
 
 StageEvent = FrameRecord | MessageRecord | Violation | DecodedMessage
@@ -90,7 +76,7 @@ class SubprotocolStage:
                             self.on_settled(protocol)
                 elif isinstance(event, FrameRecord):
                     if self.records_out:
-                        out.append(event if self.keep is None else _cut_frame(event, self.keep))
+                        out.append(event if self.keep is None else cut_frame(event, self.keep))
                 else:
                     out.append(event)
             yield out
@@ -116,7 +102,7 @@ class SubprotocolStage:
                 if not self.records_out:
                     continue
                 if record is not None:
-                    out.append(record if self.keep is None else _cut_message(record, self.keep))
+                    out.append(record if self.keep is None else cut_message(record, self.keep))
                 out.append(output)
             else:
                 self.violations[output.code] += 1
