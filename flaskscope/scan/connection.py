@@ -465,11 +465,27 @@ class ConnectionAnalyzer:
         for direction, violation in found.violations:
             self._violation(direction, violation, timestamp)
         decoding = self.decoding
-        if decoding is not None and decoding.protocol == "none" and not self.undecoded:
-            self.undecoded = True  # nothing to decode: parse as fast as --subprotocol none
+        if decoding is not None and not self.undecoded and self._nothing_to_decode(decoding):
+            self.undecoded = True  # parse as fast as --subprotocol none from here on
+            self.decoded_counts.clear()  # counts of the first messages only would mislead
             records = self.settings.records
             for ws in self.ws.values():
                 ws.set_output(keep=self.settings.keep if records else 0, records=records)
+
+    def _nothing_to_decode(self, decoding: ConnectionDecoding) -> bool:
+        """``auto`` found no protocol; or, when nothing is listed (``--summary``), JSON
+        recognised from the content, whose decoder judges nothing (``json-bad-json`` needs
+        ``--subprotocol json``): decoding every message would only cost time."""
+        if decoding.protocol == "none":
+            return True
+        detection = decoding.detection
+        return (
+            decoding.protocol == "json"
+            and detection is not None
+            and detection.source != "option"
+            and not self.settings.records
+            and not self.settings.on_message
+        )
 
     # -- the end ---------------------------------------------------------------------------
 

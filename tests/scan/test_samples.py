@@ -41,3 +41,26 @@ def test_samples_scan(name: str) -> None:
     if name == "scan-broken.pcap":
         assert websocket[0].violation_counts == {"http-after-close": 1}
         assert [gap.size for gap in websocket[0].gaps] == [15]
+
+
+def test_summary_counts_json_from_the_content_without_decoding_it() -> None:
+    """``--summary`` with JSON recognised from the content: nothing there can be judged (a
+    text that is not JSON is only text), so the rest of the connection is parsed on the
+    fast path; the verdict and counts are the full scan's, and ``--subprotocol json`` (where
+    a message that is not JSON is a fault) still decodes every message."""
+    from tests.conftest import run_json
+
+    capture = str(SAMPLES / "scan-websocket.pcap")
+    full = run_json("scan", capture, "--only", "websocket")
+    summary = run_json("scan", capture, "--only", "websocket", "--summary")
+    # The text message is a json-bad-json fault when JSON is asked for: exit 1.
+    strict = run_json(
+        "scan", capture, "--only", "websocket", "--summary", "--subprotocol", "json", code=1
+    )
+    assert full["connections"][0]["subprotocol"]["protocol"] == "json"
+    assert full["connections"][0]["decoded_counts"] == {"json": 3, "text": 1}
+    assert summary["connections"][0]["decoded_counts"] == {}
+    assert summary["ok"] == full["ok"]
+    assert summary["connections"][0]["violations"] == full["connections"][0]["violations"]
+    assert strict["connections"][0]["decoded_counts"] == {"json": 3, "text": 1}
+    assert [v["code"] for v in strict["connections"][0]["violations"]] == ["json-bad-json"]
