@@ -4,6 +4,7 @@ a renderer, an exit code."""
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 
@@ -299,18 +300,16 @@ def scan_command(
                 },
             )
         elif as_json:
-            from flaskscope.render.console import emit_json
-            from flaskscope.render.scan_json import scan_document
+            from flaskscope.render.scan_json import write_scan_document
 
-            emit_json(
-                scan_document(
-                    files=described,
-                    totals=totals,
-                    connections=kept,
-                    cookies=cookies,
-                    audit=audit_result,
-                    notes=notes,
-                )
+            write_scan_document(
+                sys.stdout.write,
+                files=described,
+                totals=totals,
+                connections=kept,
+                cookies=cookies,
+                audit=audit_result,
+                notes=notes,
             )
         else:
             _show(
