@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,111 +17,16 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.scan.loopback import capture_loopback
+from tests.socketio_peers import BLOB, flask_socketio_server, restore, talk
 
 flask_socketio = pytest.importorskip("flask_socketio")
 socketio = pytest.importorskip("socketio")
 
-BLOB = bytes(range(256)) * 3
-RAW = b"\xfe\x00\xff"
-SERVER_BLOB = b"\x00\xffserver-binary"
-
-
-def restore(value: Any, attachments: list[dict[str, Any]]) -> Any:
-    """Decoded args with each {"_binary": ...} put back as the attachment's bytes."""
-    if isinstance(value, dict):
-        if set(value) == {"_binary"}:
-            return base64.b64decode(attachments[value["_binary"]["num"]]["base64"])
-        return {key: restore(each, attachments) for key, each in value.items()}
-    if isinstance(value, list):
-        return [restore(each, attachments) for each in value]
-    return value
-
 
 @pytest.fixture
 def socketio_server() -> Iterator[tuple[int, list[Any]]]:
-    from flask import Flask
-    from werkzeug.serving import make_server
-
-    app = Flask(__name__)
-    sio = flask_socketio.SocketIO(app, async_mode="threading", ping_interval=1, ping_timeout=2)
-    log: list[Any] = []
-
-    @sio.on("connect")
-    def connect(auth: Any = None) -> None:
-        flask_socketio.emit("welcome", {"hello": "you", "auth": auth})
-
-    @sio.on("chat")
-    def chat(data: Any) -> Any:
-        log.append(("client", "/", "chat", [data]))
-        return "ok", len(data["msg"])
-
-    @sio.on("upload")
-    def upload(blob: bytes, meta: dict[str, Any]) -> Any:
-        log.append(("client", "/", "upload", [blob, meta]))
-        flask_socketio.emit("blob", {"data": SERVER_BLOB, "n": 1})
-        flask_socketio.emit("question", "why?", callback=lambda answer: log.append(("ack", answer)))
-        return {"got": len(blob)}
-
-    @sio.on("join", namespace="/chat")
-    def join(name: str) -> None:
-        log.append(("client", "/chat", "join", [name]))
-        flask_socketio.emit("joined", [name, 1], namespace="/chat")
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port, log
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-def _talk(port: int, server_log: list[Any]) -> tuple[list[Any], dict[str, Any]]:
-    """The client's side of the conversation; returns what it logged and the ack values."""
-    client_log: list[Any] = []
-    acks: dict[str, Any] = {}
-    done = threading.Event()
-    client = socketio.Client()
-
-    @client.on("welcome")
-    def welcome(data: Any) -> None:
-        client_log.append(("server", "/", "welcome", [data]))
-
-    @client.on("blob")
-    def blob(data: Any) -> None:
-        client_log.append(("server", "/", "blob", [data]))
-
-    @client.on("question")
-    def question(text: str) -> str:
-        client_log.append(("server", "/", "question", [text]))
-        return "because"
-
-    @client.on("joined", namespace="/chat")
-    def joined(data: Any) -> None:
-        client_log.append(("server", "/chat", "joined", [data]))
-        done.set()
-
-    try:
-        client.connect(
-            f"http://127.0.0.1:{port}",
-            transports=["websocket"],
-            namespaces=["/", "/chat"],
-            auth={"token": "t0k"},
-            wait_timeout=10,
-        )
-        acks["chat"] = client.call("chat", {"msg": "hi there"}, timeout=10)
-        acks["upload"] = client.call("upload", (BLOB, {"name": "f.bin", "raw": RAW}), timeout=10)
-        client.emit("join", "alice", namespace="/chat")
-        assert done.wait(10)
-        deadline = time.monotonic() + 10
-        while ("ack", "because") not in server_log and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(2.3)  # two heartbeats (pingInterval 1 s)
-    finally:
-        client.disconnect()
-        time.sleep(0.3)
-    return client_log, acks
+    with flask_socketio_server(ping_interval=1, ping_timeout=2) as running:
+        yield running
 
 
 def test_scan_decodes_a_real_socketio_capture(
@@ -132,7 +35,7 @@ def test_scan_decodes_a_real_socketio_capture(
     port, server_log = socketio_server
     path = tmp_path / "socketio.pcap"
     with capture_loopback(path, port):
-        client_log, acks = _talk(port, server_log)
+        client_log, acks = talk(port, server_log, linger=2.3)  # two heartbeats
     assert acks == {"chat": ("ok", 8), "upload": {"got": len(BLOB)}}
     assert ("ack", "because") in server_log
 
