@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -306,18 +307,8 @@ class TcpReassembler:
         events: list[TcpEvent],
     ) -> None:
         """Deliver the buffered segments that now join the stream."""
-        while half.pending:
-            offset = half.order[0]
-            if offset > half.delivered:
-                return
-            payload = half.pending.pop(heapq.heappop(half.order))
-            half.pending_bytes -= len(payload)
-            overlap = half.delivered - offset
-            if overlap >= len(payload):
-                half.retransmitted += len(payload)
-                continue
-            half.retransmitted += overlap
-            self._deliver(connection, half, from_client, payload[overlap:], segment, events)
+        for piece in _ready(half):
+            self._deliver(connection, half, from_client, piece, segment, events)
 
     def _fill_gap(
         self,
@@ -412,23 +403,11 @@ class TcpReassembler:
         timestamp: float,
         events: list[TcpEvent],
     ) -> None:
-        while half.pending:
-            offset = half.order[0]
-            if offset > half.delivered:
-                return
-            payload = half.pending.pop(heapq.heappop(half.order))
-            half.pending_bytes -= len(payload)
-            overlap = half.delivered - offset
-            if overlap >= len(payload):
-                half.retransmitted += len(payload)
-                continue
-            half.retransmitted += overlap
+        for piece in _ready(half):
             events.append(
-                StreamData(
-                    connection.id, from_client, payload[overlap:], timestamp, 0, half.delivered
-                )
+                StreamData(connection.id, from_client, piece, timestamp, 0, half.delivered)
             )
-            half.delivered += len(payload) - overlap
+            half.delivered += len(piece)
 
     def _evict(self, timestamp: float, events: list[TcpEvent]) -> None:
         """End the tenth of the connections idle the longest."""
@@ -444,3 +423,21 @@ class TcpReassembler:
                 connection, key, max(timestamp, connection.last_seen), "capture-end", events
             )
         return events
+
+
+def _ready(half: _Half) -> Iterator[bytes]:
+    """The buffered bytes that now join ``half``'s stream, in order, with what was already
+    delivered (retransmissions, overlaps) cut off and counted. The caller delivers each piece
+    (advancing ``half.delivered``) before the next is looked at."""
+    while half.pending:
+        offset = half.order[0]
+        if offset > half.delivered:
+            return
+        payload = half.pending.pop(heapq.heappop(half.order))
+        half.pending_bytes -= len(payload)
+        overlap = half.delivered - offset
+        if overlap >= len(payload):
+            half.retransmitted += len(payload)
+            continue
+        half.retransmitted += overlap
+        yield payload[overlap:]
