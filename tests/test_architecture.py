@@ -220,3 +220,24 @@ def test_top_level_holds_only_the_entry_points() -> None:
         "errors.py",
         "flask_commands.py",
     ]
+
+
+def test_commands_load_jinja2_only_when_they_write_a_page() -> None:
+    """A command's module (loaded for every run of it) imports no HTML renderer: Jinja2 and
+    the report builders cost over 0.1 s of start-up, for ``--html`` alone."""
+    modules = sorted(
+        f"flaskscope.commands.{path.stem}"
+        for path in (PACKAGE / "commands").glob("*.py")
+        if path.stem != "__init__"
+    )
+    script = (
+        "import importlib, json, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(json.dumps(sorted(m for m in sys.modules"
+        " if m.split('.')[0] == 'jinja2' or m.startswith('flaskscope.render.html.'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert json.loads(out.stdout) == []

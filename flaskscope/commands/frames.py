@@ -41,7 +41,6 @@ from flaskscope.render.frames_json import (
     json_message_line,
     write_json_document,
 )
-from flaskscope.render.html.decoded import decoded_fields
 from flaskscope.subprotocols.decoder import ConversationDecoder
 from flaskscope.subprotocols.detect import SUBPROTOCOL_CHOICES
 from flaskscope.subprotocols.model import DecodedMessage
@@ -387,6 +386,8 @@ def _fed(
     capture's page in about a third of the time); the page then takes its counts from
     the parser's summary.
     """
+    from flaskscope.render.html.decoded import decoded_fields
+
     held: MessageRecord | None = None
     direction = "unknown"
     for events in staged:
