@@ -1,6 +1,7 @@
 """A loopback TCP relay that records both directions of every connection it carries, and
 turns a recording into the messages of each connection, stamped with the time each one
-completed (what a packet capture would give ``scan``).
+completed (what a packet capture would give ``scan``); and the runner of the JavaScript
+peers in tests/js, which talk through it.
 
 Bounded: it serves until ``close()``; each connection's threads end when either side closes.
 """
@@ -8,15 +9,24 @@ Bounded: it serves until ``close()``; each connection's threads end when either 
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import shutil
 import socket
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from flaskscope.frames.capture import find_http_head
 from flaskscope.frames.records import FrameRecord, MessageRecord
 from flaskscope.frames.stream import FrameParser
 from flaskscope.subprotocols.model import WireMessage
+from tests.redis_server import free_port
 
 
 @dataclass
@@ -142,3 +152,37 @@ def conversation(recording: Recording) -> Conversation:
         for index, (moment, direction, record) in enumerate(stamped)
     ]
     return Conversation(heads["client"], heads["server"], messages)
+
+
+JS = Path(__file__).parent.parent / "js"
+"""tests/js: the JavaScript peers and their npm packages (``make test`` runs ``npm ci``)."""
+
+
+def node_peers() -> Path:
+    """tests/js with its npm packages installed; a skip where node cannot be had, a failure
+    under CI, which must run these tests."""
+    if shutil.which("node") is None or not (JS / "node_modules" / "socket.io-client").is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail("node and tests/js/node_modules are required under CI (make test)")
+        pytest.skip("node or tests/js/node_modules missing: run make test (npm ci)")
+    return JS
+
+
+def run_js_peers(script: str) -> tuple[Any, list[Recording]]:
+    """Run a tests/js peer script (server on a free port, client through a recording relay)
+    and return what it logged (its stdout, JSON) and the relay's recordings."""
+    directory = node_peers()
+    port = free_port()
+    relay = Relay(port)
+    try:
+        done = subprocess.run(
+            ["node", script, str(port), str(relay.port)],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        relay.close()
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), relay.recordings

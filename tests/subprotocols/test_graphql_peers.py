@@ -5,14 +5,10 @@ results come out of flaskscope, each result paired with the message that started
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
 from flaskscope.subprotocols import decode_conversation
-from tests.subprotocols.relay import Relay, conversation
-from tests.subprotocols.test_socketio_js_peers import free_port, node_peers
+from tests.subprotocols.relay import conversation, run_js_peers
 
 PEERS = [
     ("graphql_peers.js", "graphql-transport-ws", "subscribe", "next"),
@@ -24,22 +20,8 @@ PEERS = [
 def test_graphql_server_and_client(
     script: str, protocol: str, start: str, result_kind: str
 ) -> None:
-    directory = node_peers()
-    port = free_port()
-    relay = Relay(port)
-    try:
-        done = subprocess.run(
-            ["node", script, str(port), str(relay.port)],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    finally:
-        relay.close()
-    assert done.returncode == 0, done.stderr
-    log = json.loads(done.stdout)
-    [recording] = relay.recordings
+    log, recordings = run_js_peers(script)
+    [recording] = recordings
     talk = conversation(recording)
     result = decode_conversation(talk.messages, talk.request, talk.response)
 

@@ -6,38 +6,11 @@ of flaskscope exactly."""
 from __future__ import annotations
 
 import base64
-import json
-import os
-import shutil
-import socket
-import subprocess
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from flaskscope.subprotocols import decode_conversation
-from tests.subprotocols.relay import Relay, conversation
+from tests.subprotocols.relay import conversation, run_js_peers
 from tests.subprotocols.test_socketio_peers import events_of
-
-JS = Path(__file__).parent.parent / "js"
-
-
-def node_peers() -> Path:
-    """tests/js with its npm packages installed (``make test`` runs ``npm ci`` there)."""
-    node = shutil.which("node")
-    if node is None or not (JS / "node_modules" / "socket.io-client").is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail("node and tests/js/node_modules are required under CI (make test)")
-        pytest.skip("node or tests/js/node_modules missing: run make test (npm ci)")
-    return JS
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def js_bytes(value: Any) -> Any:
@@ -52,30 +25,16 @@ def js_bytes(value: Any) -> Any:
 
 
 def test_reference_javascript_socketio_peers() -> None:
-    directory = node_peers()
-    port = free_port()
-    relay = Relay(port)
-    try:
-        done = subprocess.run(
-            ["node", "socketio_peers.js", str(port), str(relay.port)],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    finally:
-        relay.close()
-    assert done.returncode == 0, done.stderr
-    log = json.loads(done.stdout)
+    log, recordings = run_js_peers("socketio_peers.js")
     assert log["acks"]["chat"] == ["ok", 8]
     logged = [tuple(js_bytes(e)) for e in log["server"]] + [
         tuple(js_bytes(e)) for e in log["client"]
     ]
 
-    assert len(relay.recordings) == 1  # one Manager multiplexes both namespaces
+    assert len(recordings) == 1  # one Manager multiplexes both namespaces
     decoded: list[Any] = []
     answers: dict[str, Any] = {}
-    for recording in relay.recordings:
+    for recording in recordings:
         talk = conversation(recording)
         result = decode_conversation(talk.messages, talk.request, talk.response)
         assert result.detection.protocol == "socketio"
@@ -98,26 +57,12 @@ def test_socketio_2_engineio_v3_peers() -> None:
     """socket.io 2 (Engine.IO v3): the client pings and the server pongs, binary attachments
     carry Engine.IO v3's type byte; events, acks and attachments come out as the peers
     logged them, with no violation."""
-    directory = node_peers()
-    port = free_port()
-    relay = Relay(port)
-    try:
-        done = subprocess.run(
-            ["node", "socketio_v2_peers.js", str(port), str(relay.port)],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    finally:
-        relay.close()
-    assert done.returncode == 0, done.stderr
-    log = json.loads(done.stdout)
+    log, recordings = run_js_peers("socketio_v2_peers.js")
     logged = [tuple(js_bytes(e)) for e in log["server"] + log["client"]]
     decoded: list[Any] = []
     answers: dict[str, Any] = {}
     pings: set[tuple[str | None, str]] = set()
-    for recording in relay.recordings:
+    for recording in recordings:
         talk = conversation(recording)
         result = decode_conversation(talk.messages, talk.request, talk.response)
         assert result.detection.protocol == "socketio"
