@@ -28,6 +28,7 @@ setup(
                 "flaskscope/_speedups/_frames.h",
                 "flaskscope/_speedups/_hashes.h",
                 "flaskscope/_speedups/_hmac.h",
+                "flaskscope/_speedups/_utf8.h",
             ],
             optional=True,
         )

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "_hashes.h"
+#include "_utf8.h"
 
 static void xor_mask(const uint8_t *in, uint8_t *out, size_t length, const uint8_t key[4])
 {
@@ -39,53 +40,23 @@ static void xor_mask(const uint8_t *in, uint8_t *out, size_t length, const uint8
         out[i] = in[i] ^ key[i & 3];
 }
 
-/* Whether data is UTF-8 as Python's strict decoder accepts it (RFC 3629 §4: no overlong forms,
- * no surrogates, nothing above U+10FFFF, no sequence cut off at the end). */
-static int utf8_valid(const uint8_t *data, size_t length)
+/* Whether (data XOR the 4-byte key repeated) is strict UTF-8 (key NULL: data as it is). The
+ * AVX2 path unmasks as it loads; the portable one needs length bytes of scratch for a key. */
+static int text_valid(const uint8_t *data, size_t length, const uint8_t *key, int simd,
+                      uint8_t *scratch)
 {
-    size_t i = 0;
-    while (i < length) {
-        if (i + 8 <= length) {
-            uint64_t word;
-            memcpy(&word, data + i, 8);
-            if ((word & 0x8080808080808080ULL) == 0) {
-                i += 8;
-                continue;
-            }
-        }
-        uint8_t lead = data[i];
-        if (lead < 0x80) {
-            i++;
-        } else if (lead < 0xC2) {
-            return 0;
-        } else if (lead < 0xE0) {
-            if (i + 1 >= length || (data[i + 1] & 0xC0) != 0x80)
-                return 0;
-            i += 2;
-        } else if (lead < 0xF0) {
-            if (i + 2 >= length)
-                return 0;
-            uint8_t second = data[i + 1];
-            if ((second & 0xC0) != 0x80 || (data[i + 2] & 0xC0) != 0x80)
-                return 0;
-            if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F))
-                return 0;
-            i += 3;
-        } else if (lead < 0xF5) {
-            if (i + 3 >= length)
-                return 0;
-            uint8_t second = data[i + 1];
-            if ((second & 0xC0) != 0x80 || (data[i + 2] & 0xC0) != 0x80 ||
-                (data[i + 3] & 0xC0) != 0x80)
-                return 0;
-            if ((lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second > 0x8F))
-                return 0;
-            i += 4;
-        } else {
-            return 0;
-        }
+#if FS_HAVE_AVX2_PATH
+    if (simd && have_avx2) {
+        static const uint8_t no_key[4] = {0, 0, 0, 0};
+        return utf8_valid_avx2(data, length, key == NULL ? no_key : key);
     }
-    return 1;
+#else
+    (void)simd;
+#endif
+    if (key == NULL)
+        return utf8_valid_portable(data, length);
+    xor_mask(data, scratch, length, key);
+    return utf8_valid_portable(scratch, length);
 }
 
 #define MAX_64BIT_LENGTH 0x7FFFFFFFFFFFFFFFULL
@@ -140,21 +111,17 @@ static int skim_frames(const uint8_t *view, size_t size, size_t start, int maske
         if (first == 0x82) {
             binary++;
         } else {
-            const uint8_t *data = view + body;
-            if (masked) {
-                if (length > scratch_size) {
-                    uint8_t *grown = realloc(scratch, (size_t)length);
-                    if (grown == NULL) {
-                        failed = 1;
-                        break;
-                    }
-                    scratch = grown;
-                    scratch_size = (size_t)length;
+            const uint8_t *key = masked ? view + body - 4 : NULL;
+            if (key != NULL && !have_avx2 && length > scratch_size) {
+                uint8_t *grown = realloc(scratch, (size_t)length);
+                if (grown == NULL) {
+                    failed = 1;
+                    break;
                 }
-                xor_mask(data, scratch, (size_t)length, view + body - 4);
-                data = scratch;
+                scratch = grown;
+                scratch_size = (size_t)length;
             }
-            if (!utf8_valid(data, (size_t)length))
+            if (!text_valid(view + body, (size_t)length, key, 1, scratch))
                 break;
             text++;
         }

@@ -6,7 +6,8 @@
  *     while it runs; no Python object is made per candidate.
  * apply_mask(data, mask) -> bytes: RFC 6455 §5.3 XOR masking at memory speed.
  * skim(buffer, position, masked, max_size) -> (position, binary, text, payload_bytes): the
- *     counts-only frame loop of flaskscope/frames/skim.py; utf8_valid(data) -> bool.
+ *     counts-only frame loop of flaskscope/frames/skim.py; utf8_valid(data, mask=None,
+ *     simd=True) -> bool (AVX2 when the CPU has it, see _utf8.h).
  * digest(name, data, cpu_extensions=True) -> bytes and digest_prefixes(name, data,
  *     cpu_extensions=True) -> the digests of every prefix of data, concatenated: for the tests
  *     that check the hand-written compressions against hashlib.
@@ -14,8 +15,8 @@
  * Per candidate this is itsdangerous' Signer.get_signature: derive_key (hmac, concat,
  * django-concat or none) then HMACAlgorithm.get_signature, HMAC as RFC 2104 §2 defines it.
  *
- * The hashes are in _hashes.h, HMAC in _hmac.h, the frame helpers in _frames.h: one
- * translation unit, so the build stays one source file.
+ * The hashes are in _hashes.h, HMAC in _hmac.h, the frame helpers in _frames.h, UTF-8 in
+ * _utf8.h: one translation unit, so the build stays one source file.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -493,22 +494,42 @@ static PyObject *native_skim(PyObject *module, PyObject *args)
                          counts.payload_bytes);
 }
 
-static PyObject *native_utf8_valid(PyObject *module, PyObject *arg)
+static PyObject *native_utf8_valid(PyObject *module, PyObject *args, PyObject *kwargs)
 {
-    Py_buffer data;
+    static char *keywords[] = {"data", "mask", "simd", NULL};
+    Py_buffer data, mask = {0};
+    int simd = 1;
     (void)module;
-    if (PyObject_GetBuffer(arg, &data, PyBUF_SIMPLE) < 0)
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "y*|z*p", keywords, &data, &mask, &simd))
         return NULL;
-    int valid = utf8_valid(data.buf, (size_t)data.len);
+    PyObject *result = NULL;
+    uint8_t *scratch = NULL;
+    if (mask.buf != NULL && mask.len != 4) {
+        PyErr_Format(PyExc_ValueError, "a masking key is 4 bytes, not %zd", mask.len);
+        goto done;
+    }
+    if (mask.buf != NULL && data.len > 0) {
+        scratch = PyMem_Malloc((size_t)data.len);
+        if (scratch == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    result = PyBool_FromLong(text_valid(data.buf, (size_t)data.len, mask.buf, simd, scratch));
+done:
+    PyMem_Free(scratch);
     PyBuffer_Release(&data);
-    return PyBool_FromLong(valid);
+    if (mask.buf != NULL)
+        PyBuffer_Release(&mask);
+    return result;
 }
 
 static PyObject *native_features(PyObject *module, PyObject *unused)
 {
     (void)module;
     (void)unused;
-    return Py_BuildValue("{s:O}", "sha_extensions", have_sha_extensions ? Py_True : Py_False);
+    return Py_BuildValue("{s:O,s:O}", "sha_extensions", have_sha_extensions ? Py_True : Py_False,
+                         "avx2", have_avx2 ? Py_True : Py_False);
 }
 
 static PyMethodDef native_methods[] = {
@@ -524,8 +545,9 @@ static PyMethodDef native_methods[] = {
     {"skim", native_skim, METH_VARARGS,
      "skim(buffer, position, masked, max_size) -> (position, binary, text, payload_bytes): "
      "the simple frames from position on, counted"},
-    {"utf8_valid", native_utf8_valid, METH_O,
-     "utf8_valid(data) -> whether Python's strict UTF-8 decoder accepts data"},
+    {"utf8_valid", (PyCFunction)(void (*)(void))native_utf8_valid, METH_VARARGS | METH_KEYWORDS,
+     "utf8_valid(data, mask=None, simd=True) -> whether Python's strict UTF-8 decoder accepts "
+     "data (XOR the 4-byte mask, when given); simd=False: the portable path"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef native_module = {
@@ -535,6 +557,7 @@ static struct PyModuleDef native_module = {
 PyMODINIT_FUNC PyInit__native(void)
 {
     have_sha_extensions = cpu_has_sha_extensions();
+    have_avx2 = cpu_has_avx2();
     if (PyType_Ready(&CheckerType) < 0)
         return NULL;
     PyObject *module = PyModule_Create(&native_module);

@@ -160,8 +160,8 @@ def settings_from_head(
 
 
 def iter_events(parser: FrameParser, chunks: Iterable[bytes]) -> Iterator[list[Event]]:
-    """Feed every chunk (64 KiB at a time, see :meth:`FrameParser.feed_in_slices`), then
-    finish: the events in batches, as they are known."""
+    """Feed every chunk (see :meth:`FrameParser.feed_in_slices`), then finish: the events in
+    batches of a few thousand, as they are known."""
     for chunk in chunks:
         yield from parser.feed_in_slices(chunk)
     yield parser.finish()

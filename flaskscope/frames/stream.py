@@ -37,8 +37,8 @@ DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024
 DEFAULT_MAX_TOTAL_DECOMPRESSED = 256 * 1024 * 1024
 """Decompressed bytes a whole run may inflate (``--max-total-decompressed``): sixteen messages
 at the default message limit. Past it: one ``decompression-limit`` violation."""
-FEED_SLICE = 1 << 16
-""":meth:`FrameParser.feed_in_slices` hands the parser this much at a time."""
+EVENT_BATCH = 4096
+""":meth:`FrameParser.feed_in_slices` hands out the events about this many at a time."""
 
 ROLES = ("client", "server", "auto")
 
@@ -109,32 +109,68 @@ class FrameParser:
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
         """Parse the next chunk of the stream; return the events it completed."""
+        events: list[Event] = []
+        view, raw = self._begin_chunk(data, events)
+        if view is not None:
+            self._parse(view, raw, 0, events, None)
+        return events
+
+    def feed_in_slices(self, data: bytes | bytearray | memoryview) -> Iterator[list[Event]]:
+        """:meth:`feed` in batches of about :data:`EVENT_BATCH` events, so that the events
+        waiting to be handled stay few even when a chunk holds hundreds of thousands of tiny
+        frames. The chunk is never cut: a cut would take every frame spanning it out of the
+        counts-only skim."""
+        events: list[Event] = []
+        view, raw = self._begin_chunk(data, events)
+        if view is None:
+            yield events
+            return
+        position = 0
+        size = len(view)
+        while True:
+            position = self._parse(view, raw, position, events, EVENT_BATCH)
+            if position >= size:
+                yield events
+                return
+            yield events
+            events = []
+
+    def _begin_chunk(
+        self, data: bytes | bytearray | memoryview, events: list[Event]
+    ) -> tuple[bytes | memoryview | None, memoryview]:
+        """The chunk as the parse loop reads it (bytes kept as bytes, for speed; anything else
+        as a byte view), with the bytes held back for the HTTP probe in front; ``None`` when
+        parsing has stopped at an HTTP head and the chunk is only counted as skipped."""
         if self._finished:
             raise OptionError("the parser has finished; make a new one for another stream")
-        events: list[Event] = []
         if self.stopped is not None:
             self.position += len(data)
             self.skipped_bytes += len(data)
-            return events
+            return None, memoryview(b"")
         if self._http_pending:
             data = bytes(self._http_pending) + bytes(data)
             self._http_pending.clear()
         raw = memoryview(data).cast("B")
-        view: bytes | memoryview = data if isinstance(data, bytes) else raw
-        position = 0
+        return (data if isinstance(data, bytes) else raw), raw
+
+    def _parse(
+        self,
+        view: bytes | memoryview,
+        raw: memoryview,
+        position: int,
+        events: list[Event],
+        budget: int | None,
+    ) -> int:
+        """The parse loop over ``view`` from ``position``; stops early, between frames or
+        payload pieces, once ``events`` holds ``budget`` events. Returns where it stopped
+        (``len(view)`` when the chunk is done)."""
         size = len(view)
-        counts_only = not self.records and not self.keep
         while position < size:
+            if budget is not None and len(events) >= budget:
+                return position
             frame = self._frame
             if frame is None:
-                if (
-                    counts_only
-                    and self._message is None
-                    and not self.closed
-                    and self.role is not None
-                    and (self.deflate is None or self._inflater is not None)
-                    and not self._header_buffer
-                ):
+                if self._may_skim():
                     position = self._skim(view, position, size)
                     if position >= size:
                         break
@@ -177,7 +213,23 @@ class FrameParser:
                 position += take
             if frame.remaining == 0:
                 self._end_frame(frame, events)
-        return events
+        return size
+
+    def _may_skim(self) -> bool:
+        """Whether the next byte starts a frame that :meth:`_skim` may count: counts only, at
+        a frame boundary outside any message, role known, nothing buffered."""
+        return (
+            not self.records
+            and not self.keep
+            and self._frame is None
+            and self._message is None
+            and not self.closed
+            and self.role is not None
+            and (self.deflate is None or self._inflater is not None)
+            and not self._header_buffer
+            and not self._http_pending
+            and self.stopped is None
+        )
 
     def _skim(self, view: bytes | memoryview, position: int, size: int) -> int:
         """Counts only (``records=False``, ``keep=0``): whole, flawless, unfragmented binary
@@ -241,16 +293,6 @@ class FrameParser:
             events,
         )
         return True
-
-    def feed_in_slices(self, data: bytes | bytearray) -> Iterator[list[Event]]:
-        """:meth:`feed` 64 KiB at a time (views, no copies), so that the events waiting to be
-        handled stay few even when a chunk holds hundreds of thousands of tiny frames."""
-        if len(data) <= FEED_SLICE:
-            yield self.feed(data)
-            return
-        view = memoryview(data)
-        for start in range(0, len(data), FEED_SLICE):
-            yield self.feed(view[start : start + FEED_SLICE])
 
     def _read_header(self, view: bytes | memoryview, position: int, size: int) -> int:
         """A header split across chunks: buffer at most 14 bytes (§5.2)."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -88,6 +87,8 @@ def make_console(*, no_color: bool = False, stderr: bool = False) -> Console:
     width = None if terminal else PIPE_WIDTH
     if terminal and not _columns_given():
         # Unset, or not a positive number (COLUMNS=0 made rich print nothing at all).
+        import shutil  # terminals only: shutil (and its bz2/lzma) is not worth it on pipes
+
         width = shutil.get_terminal_size().columns
     return Console(
         file=stream if terminal else cast(TextIO, TrimmedLines(stream)),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterable, Sequence
-from tempfile import SpooledTemporaryFile
 from typing import IO, TYPE_CHECKING
 
 from flaskscope.frames.frame import opcode_name
@@ -133,6 +132,8 @@ def write_json_document(
     the frames list; the totals close the object. Memory does not grow with the number of
     frames. Returns True when the capture is complete and has no violation.
     """
+    from tempfile import SpooledTemporaryFile  # only this document needs it
+
     frames = messages = violations = 0
     write("{\n")
     http_head = None if head is None else {"kind": head.kind, "length": head.length}

@@ -15,15 +15,39 @@ May import: the standard library, :mod:`flaskscope.errors`, and :mod:`flaskscope
 
 from __future__ import annotations
 
-from flaskscope.subprotocols.decoder import ConversationDecoder, decode_conversation
-from flaskscope.subprotocols.detect import SUBPROTOCOL_CHOICES, Detection
-from flaskscope.subprotocols.model import DecodedMessage, WireMessage
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "SUBPROTOCOL_CHOICES",
-    "ConversationDecoder",
-    "DecodedMessage",
-    "Detection",
-    "WireMessage",
-    "decode_conversation",
-]
+from flaskscope._paths import lazy_exports
+
+if TYPE_CHECKING:  # the names, for type checkers; at run time they load on first use
+    from flaskscope.subprotocols.decoder import (
+        ConversationDecoder as ConversationDecoder,
+    )
+    from flaskscope.subprotocols.decoder import (
+        decode_conversation as decode_conversation,
+    )
+    from flaskscope.subprotocols.detect import (
+        SUBPROTOCOL_CHOICES as SUBPROTOCOL_CHOICES,
+    )
+    from flaskscope.subprotocols.detect import (
+        Detection as Detection,
+    )
+    from flaskscope.subprotocols.model import (
+        DecodedMessage as DecodedMessage,
+    )
+    from flaskscope.subprotocols.model import (
+        WireMessage as WireMessage,
+    )
+
+_EXPORTS: dict[str, str] = {
+    "ConversationDecoder": "flaskscope.subprotocols.decoder",
+    "DecodedMessage": "flaskscope.subprotocols.model",
+    "Detection": "flaskscope.subprotocols.detect",
+    "SUBPROTOCOL_CHOICES": "flaskscope.subprotocols.detect",
+    "WireMessage": "flaskscope.subprotocols.model",
+    "decode_conversation": "flaskscope.subprotocols.decoder",
+}
+
+__all__ = sorted(_EXPORTS)
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

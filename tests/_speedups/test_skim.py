@@ -1,7 +1,9 @@
 """The native frame skim and UTF-8 check against their pure-Python twins.
 
-``_native.utf8_valid`` must accept exactly what Python's strict UTF-8 decoder accepts (every
-sequence of up to three bytes, and random text with errors); ``_native.skim`` must stop at the
+``_native.utf8_valid`` must accept exactly what Python's strict UTF-8 decoder accepts, on both
+of its paths (AVX2 and portable C) and with the masking key applied as it reads: every pair of
+bytes at each offset around the AVX2 path's 32-byte blocks, every 3- and 4-byte sequence with a
+lead of 3 bytes or more, and random text with errors; ``_native.skim`` must stop at the
 same frame with the same counts as :func:`flaskscope.frames.skim.skim_python` on random streams
 of frames (simple and not, masked and not, minimal lengths and not, valid and broken text), and
 a whole counts-only parse must report the same on both engines.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 import random
 import struct
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -32,20 +35,74 @@ def _python_valid(data: bytes) -> bool:
     return True
 
 
-def test_every_short_sequence(native: ModuleType) -> None:
+def _masked(data: bytes, key: bytes) -> bytes:
+    return bytes(byte ^ key[index & 3] for index, byte in enumerate(data))
+
+
+PATHS = pytest.mark.parametrize("simd", [True, False], ids=["avx2-if-any", "portable"])
+
+
+def test_avx2_is_used_where_the_cpu_has_it(native: ModuleType) -> None:
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii").split()
+    except OSError:
+        pytest.skip("no /proc/cpuinfo")
+    assert native.features()["avx2"] == ("avx2" in flags)
+
+
+@PATHS
+def test_every_pair_of_bytes_at_the_block_edges(native: ModuleType, simd: bool) -> None:
+    """A pair at the start, across the 32-byte block edge, at the end of a block and of the
+    payload: where the vector code looks back into the previous block or pads the tail."""
+    check = native.utf8_valid
     for first in range(256):
-        one = bytes((first,))
-        assert native.utf8_valid(one) == _python_valid(one), one
         for second in range(256):
-            two = bytes((first, second))
-            assert native.utf8_valid(two) == _python_valid(two), two
-    for lead in range(0xE0, 0xF5):
+            pair = bytes((first, second))
+            expected = _python_valid(pair)
+            for before, after in ((0, 0), (0, 40), (30, 0), (31, 1), (63, 33), (62, 0)):
+                data = b"a" * before + pair + b"b" * after
+                assert check(data, simd=simd) == expected, (data, simd)
+
+
+@PATHS
+def test_every_long_sequence(native: ModuleType, simd: bool) -> None:
+    rng = random.Random(8)
+    check = native.utf8_valid
+    for lead in range(0xE0, 0x100):
         for second in range(0x70, 0xD0):
             for third in (0x00, 0x7F, 0x80, 0xBF, 0xC0):
-                three = bytes((lead, second, third))
-                assert native.utf8_valid(three) == _python_valid(three), three
-                four = three + b"\x80"
-                assert native.utf8_valid(four) == _python_valid(four), four
+                for fourth in (b"", b"\x80", b"\xbf", b"A"):
+                    sequence = bytes((lead, second, third)) + fourth
+                    expected = _python_valid(sequence)
+                    for before in (0, 29, 30, 31, 32):
+                        data = b"x" * before + sequence
+                        assert check(data, simd=simd) == expected, (data, simd)
+                        key = rng.randbytes(4)
+                        masked = _masked(data, key)
+                        assert check(masked, mask=key, simd=simd) == expected, (data, key)
+
+
+PIECES = [b"a", b"\xc3\xa9", b"\xe2\x98\x83", b"\xf0\x9f\x98\x80"]
+BROKEN = [b"\x80", b"\xc3", b"\xe2\x98", b"\xf0\x9f", b"\xed\xa0\x80", b"\xf4\x90\x80\x80"]
+BROKEN += [b"\xc0\xaf", b"\xe0\x80\xaf", b"\xf0\x80\x80\xaf", b"\xf8\x88\x80\x80\x80", b"\xff"]
+
+
+def test_a_seeded_run_of_random_text_with_errors(native: ModuleType) -> None:
+    """200,000 strings of 0-160 bytes of 1- to 4-byte characters, half with one broken
+    sequence somewhere: both paths, plain and masked, agree with Python's decoder."""
+    rng = random.Random(3629)
+    check = native.utf8_valid
+    for _ in range(200_000):
+        parts = [rng.choice(PIECES) for _ in range(rng.randint(0, 40))]
+        if rng.random() < 0.5:
+            parts.insert(rng.randint(0, len(parts)), rng.choice(BROKEN))
+        data = b"".join(parts)
+        key = rng.randbytes(4)
+        masked = _masked(data, key)
+        expected = _python_valid(data)
+        assert check(data) == expected, data
+        assert check(masked, mask=key) == expected, data
+        assert check(masked, mask=key, simd=False) == expected, data
 
 
 @settings(max_examples=500, deadline=None)
@@ -53,13 +110,24 @@ def test_every_short_sequence(native: ModuleType) -> None:
     text=st.text(max_size=60),
     noise=st.binary(max_size=6),
     where=st.integers(min_value=0, max_value=200),
+    key=st.binary(min_size=4, max_size=4),
+    simd=st.booleans(),
 )
-def test_text_with_errors(native: ModuleType, text: str, noise: bytes, where: int) -> None:
+def test_text_with_errors(
+    native: ModuleType, text: str, noise: bytes, where: int, key: bytes, simd: bool
+) -> None:
     data = text.encode("utf-8", "surrogatepass")
     where = min(where, len(data))
     broken = data[:where] + noise + data[where:]
-    assert native.utf8_valid(data) == _python_valid(data)
-    assert native.utf8_valid(broken) == _python_valid(broken)
+    for sample in (data, broken):
+        expected = _python_valid(sample)
+        assert native.utf8_valid(sample, simd=simd) == expected
+        assert native.utf8_valid(_masked(sample, key), mask=key, simd=simd) == expected
+
+
+def test_a_mask_is_four_bytes(native: ModuleType) -> None:
+    with pytest.raises(ValueError, match="4 bytes"):
+        native.utf8_valid(b"abc", mask=b"abc")
 
 
 def _frame(rng: random.Random, masked: bool) -> bytes:

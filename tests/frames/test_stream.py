@@ -369,7 +369,7 @@ def test_compressed_streams_any_chunking(
 
 def test_a_flood_of_broken_frames_keeps_memory_bounded() -> None:
     """128 KiB of zeros are 65536 empty continuation frames, each a violation: the parser
-    hands them out 64 KiB of input at a time, so they never pile up by the hundred thousand."""
+    hands them out a few thousand at a time, so they never pile up by the hundred thousand."""
     data = bytes(128 << 10)
     tracemalloc.start()
     try:
@@ -380,6 +380,18 @@ def test_a_flood_of_broken_frames_keeps_memory_bounded() -> None:
     assert result.summary.violations == {"unexpected-continuation": 65536}
     assert len(result.violations) == 100
     assert peak < 24 << 20
+
+
+def test_events_come_out_in_bounded_batches_from_one_large_chunk() -> None:
+    """One 1 MiB chunk of empty frames (each a violation, with a frame record) comes out in
+    batches of about EVENT_BATCH events, and the batches together are what ``feed`` gives."""
+    from flaskscope.frames.stream import EVENT_BATCH, FrameParser
+
+    data = b"\x80\x00" * (1 << 19)
+    batches = list(FrameParser(role="server").feed_in_slices(data))
+    assert len(batches) >= (1 << 20) // EVENT_BATCH  # a frame record and a violation each
+    assert max(len(batch) for batch in batches) <= EVENT_BATCH + 8
+    assert [event for batch in batches for event in batch] == FrameParser(role="server").feed(data)
 
 
 def test_werkzeug_http09_error_page_after_close_is_one_finding() -> None:
