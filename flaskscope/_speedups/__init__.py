@@ -55,5 +55,11 @@ def describe() -> str:
     """The engine in a few words, for ``flaskscope --version``."""
     if native is None:
         return f"python engine: {why_python}"
-    extensions = " with the CPU's SHA extensions" if native.features()["sha_extensions"] else ""
-    return f"native engine: C extension{extensions}"
+    features = native.features()
+    used = [name for key, name in _CPU_FEATURES if features.get(key)]
+    with_features = " with the CPU's " + " and ".join(used) if used else ""
+    return f"native engine: C extension{with_features}"
+
+
+_CPU_FEATURES = (("sha_extensions", "SHA extensions"), ("avx2", "AVX2"))
+"""``features()`` keys and their names: SHA-NI for the hashes, AVX2 for the UTF-8 check."""

@@ -109,11 +109,47 @@ def _close_list(write: Callable[[str], object], count: int) -> None:
     write("\n  ]" if count else "]")
 
 
-def _copy_list(write: Callable[[str], object], name: str, spool: IO[str], count: int) -> None:
+class _Spool:
+    """Text kept in memory up to ``limit`` characters, then in a temporary file: what
+    ``tempfile.SpooledTemporaryFile`` does, with tempfile (and the shutil, random, bz2 and lzma
+    it imports, a few milliseconds of every start) loaded only once a document needs the disk."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._parts: list[str] = []
+        self._size = 0
+        self._file: IO[str] | None = None
+
+    def write(self, text: str) -> None:
+        if self._file is not None:
+            self._file.write(text)
+            return
+        self._parts.append(text)
+        self._size += len(text)
+        if self._size > self._limit:
+            import tempfile
+
+            self._file = tempfile.TemporaryFile("w+", encoding="ascii")  # noqa: SIM115 (close())
+            self._file.write("".join(self._parts))
+            self._parts = []
+
+    def copy_to(self, write: Callable[[str], object]) -> None:
+        if self._file is None:
+            for part in self._parts:
+                write(part)
+            return
+        self._file.seek(0)
+        while block := self._file.read(self._limit):
+            write(block)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _copy_list(write: Callable[[str], object], name: str, spool: _Spool, count: int) -> None:
     write(f',\n  "{name}": [')
-    spool.seek(0)
-    while block := spool.read(_SPOOL_IN_MEMORY):
-        write(block)
+    spool.copy_to(write)
     _close_list(write, count)
 
 
@@ -132,16 +168,14 @@ def write_json_document(
     the frames list; the totals close the object. Memory does not grow with the number of
     frames. Returns True when the capture is complete and has no violation.
     """
-    from tempfile import SpooledTemporaryFile  # only this document needs it
-
     frames = messages = violations = 0
+    held: MessageRecord | None = None
     write("{\n")
     http_head = None if head is None else {"kind": head.kind, "length": head.length}
     write(f'  "http_head": {_dumps(http_head, "  ")},\n  "frames": [')
-    with (
-        SpooledTemporaryFile(_SPOOL_IN_MEMORY, mode="w+", encoding="ascii") as message_spool,
-        SpooledTemporaryFile(_SPOOL_IN_MEMORY, mode="w+", encoding="ascii") as violation_spool,
-    ):
+    message_spool = _Spool(_SPOOL_IN_MEMORY)
+    violation_spool = _Spool(_SPOOL_IN_MEMORY)
+    try:
         for events in batches:
             for event in events:
                 if isinstance(event, FrameRecord):
@@ -165,6 +199,9 @@ def write_json_document(
         _close_list(write, frames)
         _copy_list(write, "messages", message_spool, messages)
         _copy_list(write, "violations", violation_spool, violations)
+    finally:
+        message_spool.close()
+        violation_spool.close()
     summary = parser.summary() if stage is None else stage.summary(parser.summary())
     violations_total = sum(summary.violations.values())
     ending: dict[str, object] = {

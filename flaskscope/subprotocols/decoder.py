@@ -22,12 +22,7 @@ from flaskscope.subprotocols.detect import (
     fixed_choice,
     target_version,
 )
-from flaskscope.subprotocols.engineio import EngineSession
-from flaskscope.subprotocols.graphql import GraphQLDecoder
-from flaskscope.subprotocols.json_messages import JsonDecoder
 from flaskscope.subprotocols.model import DecodedMessage, WireMessage
-from flaskscope.subprotocols.socketio import SocketIODecoder
-from flaskscope.subprotocols.stomp import StompDecoder
 
 __all__ = [
     "HOLD_BYTES",
@@ -60,16 +55,27 @@ class _NoDecoder:
 
 
 def _protocol_decoder(detection: Detection, *, strict_json: bool) -> _ProtocolDecoder:
+    """The decoder of the protocol found; its module is loaded only now, so a capture that is
+    none of them (``parse-frame`` on plain frames) never loads the protocols."""
     protocol = detection.protocol
     if protocol in ("socketio", "engineio"):
+        from flaskscope.subprotocols.engineio import EngineSession
+        from flaskscope.subprotocols.socketio import SocketIODecoder
+
         version = detection.engineio_version
         engine = EngineSession(version, None if version is None else "handshake target")
         return SocketIODecoder(engine, socketio=protocol == "socketio")
     if protocol in ("graphql-ws", "graphql-transport-ws"):
+        from flaskscope.subprotocols.graphql import GraphQLDecoder
+
         return GraphQLDecoder(legacy=protocol == "graphql-ws")
     if protocol == "stomp":
+        from flaskscope.subprotocols.stomp import StompDecoder
+
         return StompDecoder()
     if protocol == "json":
+        from flaskscope.subprotocols.json_messages import JsonDecoder
+
         return JsonDecoder(strict=strict_json)
     return _NoDecoder()
 
