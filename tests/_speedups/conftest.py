@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -30,3 +31,13 @@ def native() -> ModuleType:
         if os.environ.get("CI"):
             pytest.fail(f"CI must build the native extension: {error}")
         pytest.skip(f"the native extension is not built: {error}")
+
+
+@pytest.fixture(scope="session")
+def cpu_flags() -> set[str]:
+    """The words of /proc/cpuinfo (its ``flags`` lines among them), to check that the extension
+    uses a CPU feature exactly where the kernel lists it."""
+    try:
+        return set(Path("/proc/cpuinfo").read_text(encoding="ascii").split())
+    except OSError:
+        pytest.skip("no /proc/cpuinfo")
