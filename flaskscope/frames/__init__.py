@@ -3,9 +3,9 @@
 The frame codec (``frame``: ``Opcode``, ``Frame``, ``apply_mask``, ``parse_header``), close
 codes (``close_codes``), violation codes with their RFC sections (``violations``), per-frame
 checks (``checks``), the sans-I/O streaming parser (``stream``, ``partial``, ``reassembly``,
-``records``, and ``skim``, its counts-only fast loop), permessage-deflate (``deflate``), whole
-one-direction captures that may start with the HTTP upgrade head (``capture``), and the frame
-builder (``builder``).
+``records``, ``skim``, its counts-only fast loop, and ``http_probe``, which tells HTTP among the
+frames), permessage-deflate (``deflate``), whole one-direction captures that may start with the
+HTTP upgrade head (``capture``), and the frame builder (``builder``).
 
 May import: the standard library, :mod:`flaskscope.errors`, :mod:`flaskscope.handshake` (a
 capture's upgrade head says what permessage-deflate negotiated), :mod:`flaskscope._speedups`

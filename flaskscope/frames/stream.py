@@ -9,9 +9,7 @@ being unmasked or copied, so a declared length of 2**63-1 costs nothing but a co
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from flaskscope.errors import OptionError
 from flaskscope.frames.checks import header_violations, maybe_bad
@@ -24,6 +22,7 @@ from flaskscope.frames.frame import (
     opcode_name,
     parse_header,
 )
+from flaskscope.frames.http_probe import HttpInFrames, http09_body_at, http_head_at
 from flaskscope.frames.partial import PartialFrame
 from flaskscope.frames.reassembly import InflateBudget, PartialMessage
 from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
@@ -517,61 +516,6 @@ class FrameParser:
             messages=_by_name(self._message_counts),
             violations=dict(self.violation_counts),
         )
-
-
-@dataclass(frozen=True)
-class HttpInFrames:
-    """An HTTP start line found where a frame header was expected."""
-
-    response: bool
-    line: str
-
-
-_HTTP_REQUEST_LINE = re.compile(rb"[A-Z]{3,12} [^ \r\n]{1,8000} HTTP/1\.[01]\r?\n")
-
-
-_HTTP_REQUEST_PREFIX = re.compile(
-    rb"[A-Z]{1,12}(?: [^ \r\n]{0,8000}"
-    rb"(?: (?:H(?:T(?:T(?:P(?:/(?:1(?:\.(?:[01]\r?)?)?)?)?)?)?)?)?)?)?\Z"
-)
-
-
-_HTML_STARTS = (b"<!doctype", b"<html")
-
-
-def http09_body_at(view: bytes | memoryview, position: int) -> HttpInFrames | str | None:
-    """An HTML page where a frame was expected after a Close frame: Werkzeug reads the
-    peer's frames after the closing handshake as an HTTP/0.9 request line and answers 400 as
-    HTTP/0.9, a body without a status line. "<!" read as a frame sets RSV2 and RSV3 with the
-    reserved opcode 0xC: never a valid frame."""
-    start = bytes(view[position : position + 9]).lower()
-    for prefix in _HTML_STARTS:
-        if start.startswith(prefix):
-            line = bytes(view[position : position + 200]).split(b"\n", 1)[0].rstrip(b"\r")
-            return HttpInFrames(True, line.decode("latin-1"))
-        if len(start) < len(prefix) and prefix.startswith(start):
-            return "more"
-    return None
-
-
-def http_head_at(view: bytes | memoryview, position: int) -> HttpInFrames | str | None:
-    """The HTTP start line at ``position`` (a request line must be whole to count);
-    ``"more"`` when the bytes there are too few to tell."""
-    start = bytes(view[position : position + 8])
-    if start.startswith(b"HTTP/1.") and len(start) == 8:
-        line = bytes(view[position : position + 200])
-        if b"\n" not in line and len(line) < 200:
-            return "more"  # the whole status line, so the finding can quote it
-        return HttpInFrames(True, line.split(b"\n", 1)[0].rstrip(b"\r").decode("latin-1"))
-    if len(start) < 8 and b"HTTP/1."[: len(start)] == start:
-        return "more"
-    line = bytes(view[position : position + 8200])
-    match = _HTTP_REQUEST_LINE.match(line)
-    if match is not None:
-        return HttpInFrames(False, match.group(0).rstrip(b"\r\n").decode("latin-1")[:200])
-    if b"\n" not in line and len(line) < 8200 and _HTTP_REQUEST_PREFIX.match(line):
-        return "more"
-    return None
 
 
 def _by_name(counts: list[int]) -> dict[str, int]:
