@@ -39,6 +39,7 @@ from flaskscope.render.frames_json import (
     json_event_line,
     json_head_line,
     json_message_line,
+    stream_totals,
     write_json_document,
 )
 from flaskscope.subprotocols.decoder import ConversationDecoder
@@ -327,7 +328,7 @@ def parse_frame(
     if html == "-":
         for _ in staged:
             pass
-        totals = parser.summary() if stage is None else stage.summary(parser.summary())
+        totals = stream_totals(parser, stage)
         ok = parser.complete and not totals.violations
     elif json_lines:
         ok = _stream_json_lines(parser, staged, head, settings.role_source, stage)
@@ -356,7 +357,7 @@ def parse_frame(
 
         report = frames_report(
             builder,
-            parser.summary() if stage is None else stage.summary(parser.summary()),
+            stream_totals(parser, stage),
             counted_by_parser=not parser.records,
             complete=parser.complete,
             bytes_needed=parser.bytes_needed,
@@ -526,7 +527,7 @@ def _render_summary(
         for event in events:
             if isinstance(event, Violation) and len(violations) < SUMMARY_VIOLATIONS:
                 violations.append(event)
-    totals = parser.summary() if stage is None else stage.summary(parser.summary())
+    totals = stream_totals(parser, stage)
 
     def status() -> None:
         render_status(
@@ -607,7 +608,7 @@ def _render_frames(
             else:
                 continue
             shown.append(event)
-    totals = parser.summary() if stage is None else stage.summary(parser.summary())
+    totals = stream_totals(parser, stage)
     violations = [event for event in shown if isinstance(event, Violation)]
     complete, bytes_needed = parser.complete, parser.bytes_needed
     render_status(
@@ -666,5 +667,5 @@ def _stream_json_lines(
             else:
                 write(json_event_line(event))
     write(json_end_line(parser, role_source, stage))
-    totals = parser.summary() if stage is None else stage.summary(parser.summary())
+    totals = stream_totals(parser, stage)
     return parser.complete and not totals.violations

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING
 
 from flaskscope.frames.frame import opcode_name
-from flaskscope.frames.records import FrameRecord, MessageRecord
+from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
 from flaskscope.subprotocols.model import DecodedMessage
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ __all__ = [
     "json_event_line",
     "json_head_line",
     "json_message_line",
+    "stream_totals",
     "write_json_document",
 ]
 
@@ -72,23 +73,45 @@ def json_message_line(record: MessageRecord, decoded: DecodedMessage) -> str:
     return _line({"type": "message", **message_json(record, decoded)})
 
 
+def stream_totals(parser: FrameParser, stage: SubprotocolStage | None = None) -> StreamSummary:
+    """The parser's totals, with the subprotocol decoder's violations counted in when a stage
+    decoded the messages: what every view of ``parse-frame`` reports."""
+    frames = parser.summary()
+    return frames if stage is None else stage.summary(frames)
+
+
+def _ending(
+    parser: FrameParser,
+    role_source: str,
+    stage: SubprotocolStage | None,
+    summary: StreamSummary,
+    *,
+    role_detected: bool,
+) -> dict[str, object]:
+    """The closing fields of both JSON forms (the document also says ``role_detected``)."""
+    ending: dict[str, object] = {"role": parser.role}
+    if role_detected:
+        ending["role_detected"] = parser.role_detected
+    ending.update(
+        role_source=role_source,
+        complete=parser.complete,
+        bytes_needed=parser.bytes_needed,
+        summary=summary.to_json(),
+    )
+    if stage is not None:
+        detection = stage.decoder.detection
+        ending["subprotocol"] = None if detection is None else detection.to_json()
+    return ending
+
+
 def json_end_line(
     parser: FrameParser, role_source: str, stage: SubprotocolStage | None = None
 ) -> str:
     """``--json-lines``: the last line, with the totals of the finished parser."""
-    summary = parser.summary() if stage is None else stage.summary(parser.summary())
-    ending: dict[str, object] = {
-        "type": "end",
-        "role": parser.role,
-        "role_source": role_source,
-        "complete": parser.complete,
-        "bytes_needed": parser.bytes_needed,
-        "summary": summary.to_json(),
-    }
-    if stage is not None:
-        detection = stage.decoder.detection
-        ending["subprotocol"] = None if detection is None else detection.to_json()
-    return _line(ending)
+    summary = stream_totals(parser, stage)
+    return _line(
+        {"type": "end", **_ending(parser, role_source, stage, summary, role_detected=False)}
+    )
 
 
 def _dumps(value: object, indent: str) -> str:
@@ -202,20 +225,12 @@ def write_json_document(
     finally:
         message_spool.close()
         violation_spool.close()
-    summary = parser.summary() if stage is None else stage.summary(parser.summary())
+    summary = stream_totals(parser, stage)
     violations_total = sum(summary.violations.values())
-    ending: dict[str, object] = {
+    ending = {
         "violations_omitted": violations_total - violations,
-        "role": parser.role,
-        "role_detected": parser.role_detected,
-        "role_source": role_source,
-        "complete": parser.complete,
-        "bytes_needed": parser.bytes_needed,
-        "summary": summary.to_json(),
+        **_ending(parser, role_source, stage, summary, role_detected=True),
     }
-    if stage is not None:
-        detection = stage.decoder.detection
-        ending["subprotocol"] = None if detection is None else detection.to_json()
     for key, value in ending.items():
         write(f',\n  "{key}": {_dumps(value, "  ")}')
     write("\n}\n")
