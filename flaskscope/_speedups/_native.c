@@ -392,21 +392,31 @@ static int parse_algo(const char *name, int cpu_extensions, hash_algo *algo)
     return 1;
 }
 
-static PyObject *native_digest(PyObject *module, PyObject *args, PyObject *kwargs)
+/* The (name, data, cpu_extensions=True) arguments of digest() and digest_prefixes(): 1 with
+ * data held and algo set, or 0 with an exception set and nothing held. */
+static int parse_digest_arguments(PyObject *args, PyObject *kwargs, Py_buffer *data,
+                                  hash_algo *algo)
 {
     static char *keywords[] = {"name", "data", "cpu_extensions", NULL};
     const char *name;
-    Py_buffer data;
     int cpu_extensions = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "sy*|p", keywords, &name, data,
+                                     &cpu_extensions))
+        return 0;
+    if (!parse_algo(name, cpu_extensions, algo)) {
+        PyBuffer_Release(data);
+        return 0;
+    }
+    return 1;
+}
+
+static PyObject *native_digest(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    Py_buffer data;
     hash_algo algo;
     (void)module;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "sy*|p", keywords, &name, &data,
-                                     &cpu_extensions))
+    if (!parse_digest_arguments(args, kwargs, &data, &algo))
         return NULL;
-    if (!parse_algo(name, cpu_extensions, &algo)) {
-        PyBuffer_Release(&data);
-        return NULL;
-    }
     uint8_t out[FS_MAX_DIGEST];
     hash_bytes(&algo, data.buf, (size_t)data.len, out);
     PyBuffer_Release(&data);
@@ -415,19 +425,11 @@ static PyObject *native_digest(PyObject *module, PyObject *args, PyObject *kwarg
 
 static PyObject *native_digest_prefixes(PyObject *module, PyObject *args, PyObject *kwargs)
 {
-    static char *keywords[] = {"name", "data", "cpu_extensions", NULL};
-    const char *name;
     Py_buffer data;
-    int cpu_extensions = 1;
     hash_algo algo;
     (void)module;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "sy*|p", keywords, &name, &data,
-                                     &cpu_extensions))
+    if (!parse_digest_arguments(args, kwargs, &data, &algo))
         return NULL;
-    if (!parse_algo(name, cpu_extensions, &algo)) {
-        PyBuffer_Release(&data);
-        return NULL;
-    }
     size_t size = algo.digest_size;
     PyObject *result = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(size * ((size_t)data.len + 1)));
     if (result != NULL) {
