@@ -23,6 +23,8 @@ import tempfile
 import time
 from collections.abc import Callable
 
+import websockets_frames  # bench/websockets_frames.py: the same loop in process and alone
+
 import flaskscope
 from flaskscope import _speedups
 from flaskscope.frames import frame as frames_module
@@ -80,28 +82,6 @@ def run_flaskscope_payloads(chunks: list[bytes]) -> int:
     return len(result.frames)
 
 
-def run_websockets(chunks: list[bytes]) -> int:
-    from websockets.frames import Frame as WsFrame
-    from websockets.streams import StreamReader
-
-    reader = StreamReader()
-    parser = None
-    frames = 0
-    for chunk in chunks:
-        reader.feed_data(chunk)
-        while True:
-            if parser is None:
-                parser = WsFrame.parse(reader.read_exact, mask=True)
-            try:
-                next(parser)
-            except StopIteration:
-                frames += 1
-                parser = None
-                continue
-            break
-    return frames
-
-
 def run_wsproto(chunks: list[bytes]) -> int:
     from wsproto.frame_protocol import FrameProtocol
 
@@ -122,37 +102,11 @@ WITHOUT_NUMPY = (
 """The CLI in a child where ``import numpy`` fails, as on a machine without it."""
 
 
-WEBSOCKETS_PROCESS = """
-import sys
-from websockets.frames import Frame
-from websockets.streams import StreamReader
-
-reader = StreamReader()
-parser = None
-frames = 0
-with open(sys.argv[1], "rb") as handle:
-    while chunk := handle.read(1 << 20):
-        reader.feed_data(chunk)
-        while True:
-            if parser is None:
-                parser = Frame.parse(reader.read_exact, mask=True)
-            try:
-                next(parser)
-            except StopIteration:
-                frames += 1
-                parser = None
-                continue
-            break
-print(frames)
-"""
-"""websockets as a whole process too: start, read the file 1 MiB at a time, parse."""
-
-
 def run_websockets_process(path: str) -> tuple[float, int]:
     """Wall time and frame count of websockets' parser in a child process on the file."""
     start = time.perf_counter()
     completed = subprocess.run(
-        [sys.executable, "-c", WEBSOCKETS_PROCESS, path], capture_output=True, check=True
+        [sys.executable, websockets_frames.__file__, path], capture_output=True, check=True
     )
     return time.perf_counter() - start, int(completed.stdout)
 
@@ -254,7 +208,7 @@ def main() -> None:
             websockets_process_times.append(run_websockets_process(path)[0])
         with open(path, "rb") as handle:
             data = handle.read()
-    frame_count = run_websockets(chunks_of(data))
+    frame_count = websockets_frames.count_frames(chunks_of(data))
     megabytes = len(data) / 1e6
     chunks = chunks_of(data)
     print(f"stream: {len(data)} bytes, {frame_count} masked client frames, {len(chunks)} chunks")
@@ -278,7 +232,7 @@ def main() -> None:
         ),
     ]
     runs += [
-        ("websockets Frame.parse + StreamReader", run_websockets),
+        ("websockets Frame.parse + StreamReader", websockets_frames.count_frames),
         ("wsproto FrameProtocol", run_wsproto),
     ]
     best = {name: float("inf") for name, _ in runs}
