@@ -12,6 +12,7 @@ import pytest
 
 from flaskscope.captures import CaptureError
 from flaskscope.scan import CookieSettings, Scanner, ScanSettings
+from tests.captures.har import header, websocket_entry
 
 SECRET = "har-secret"
 
@@ -66,48 +67,9 @@ def chrome_har(cookie: str) -> dict[str, object]:
                     "cache": {},
                     "timings": {"send": 0, "wait": 10, "receive": 2.5},
                 },
-                {
-                    "startedDateTime": started,
-                    "time": 0,
-                    "_resourceType": "websocket",
-                    "request": {
-                        "method": "GET",
-                        "url": "ws://127.0.0.1:5000/ws",
-                        "httpVersion": "HTTP/1.1",
-                        "headers": [
-                            {"name": "Host", "value": "127.0.0.1:5000"},
-                            {"name": "Connection", "value": "Upgrade"},
-                            {"name": "Upgrade", "value": "websocket"},
-                            {"name": "Sec-WebSocket-Version", "value": "13"},
-                            {"name": "Sec-WebSocket-Key", "value": "dGhlIHNhbXBsZSBub25jZQ=="},
-                            {"name": "Cookie", "value": f"theme=dark; session={cookie}"},
-                        ],
-                        "cookies": [{"name": "session", "value": cookie}],
-                        "queryString": [],
-                        "headersSize": -1,
-                        "bodySize": 0,
-                    },
-                    "response": {
-                        "status": 101,
-                        "statusText": "Switching Protocols",
-                        "httpVersion": "HTTP/1.1",
-                        "headers": [
-                            {"name": "Upgrade", "value": "websocket"},
-                            {"name": "Connection", "value": "Upgrade"},
-                            {
-                                "name": "Sec-WebSocket-Accept",
-                                "value": "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
-                            },
-                        ],
-                        "cookies": [],
-                        "content": {"size": 0, "mimeType": "x-unknown"},
-                        "redirectURL": "",
-                        "headersSize": -1,
-                        "bodySize": 0,
-                    },
-                    "cache": {},
-                    "timings": {},
-                    "_webSocketMessages": [
+                websocket_entry(
+                    "ws://127.0.0.1:5000/ws",
+                    [
                         {"type": "send", "time": now, "opcode": 1, "data": "hello"},
                         {"type": "receive", "time": now + 0.01, "opcode": 1, "data": "echo: hello"},
                         {
@@ -129,7 +91,11 @@ def chrome_har(cookie: str) -> dict[str, object]:
                             "data": base64.b64encode(b"\x03\xed").decode(),
                         },
                     ],
-                },
+                    request_headers=[header("Cookie", f"theme=dark; session={cookie}")],
+                    request_cookies=[{"name": "session", "value": cookie}],
+                    started=started,
+                    elapsed=0,
+                ),
             ],
         }
     }

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from flaskscope.errors import FlaskscopeError
 from flaskscope.scan import Scanner, ScanSettings
 from flaskscope.scan.model import ScanMessage
+from tests.captures.har import header, websocket_entry
 from tests.conftest import run_cli
 
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "samples"
@@ -140,50 +141,13 @@ def test_decodings_kept_only_for_listed_messages() -> None:
 
 
 def _har(messages: list[dict[str, Any]], target: str, protocol: str | None) -> bytes:
-    headers = [
-        {"name": "Upgrade", "value": "websocket"},
-        {"name": "Connection", "value": "Upgrade"},
-        {"name": "Sec-WebSocket-Key", "value": "dGhlIHNhbXBsZSBub25jZQ=="},
-        {"name": "Sec-WebSocket-Version", "value": "13"},
-        {"name": "Host", "value": "127.0.0.1:5000"},
-    ]
-    answer = [
-        {"name": "Upgrade", "value": "websocket"},
-        {"name": "Connection", "value": "Upgrade"},
-        {"name": "Sec-WebSocket-Accept", "value": "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="},
-    ]
-    if protocol is not None:
-        headers.append({"name": "Sec-WebSocket-Protocol", "value": protocol})
-        answer.append({"name": "Sec-WebSocket-Protocol", "value": protocol})
-    entry = {
-        "startedDateTime": "2026-03-02T09:30:00.000Z",
-        "time": 1,
-        "request": {
-            "method": "GET",
-            "url": f"ws://127.0.0.1:5000{target}",
-            "httpVersion": "HTTP/1.1",
-            "headers": headers,
-            "cookies": [],
-            "queryString": [],
-            "headersSize": -1,
-            "bodySize": 0,
-        },
-        "response": {
-            "status": 101,
-            "statusText": "Switching Protocols",
-            "httpVersion": "HTTP/1.1",
-            "headers": answer,
-            "cookies": [],
-            "content": {"size": 0, "mimeType": "x-unknown"},
-            "redirectURL": "",
-            "headersSize": -1,
-            "bodySize": 0,
-        },
-        "cache": {},
-        "timings": {"send": 0, "wait": 0, "receive": 0},
-        "_resourceType": "websocket",
-        "_webSocketMessages": messages,
-    }
+    offered = [] if protocol is None else [header("Sec-WebSocket-Protocol", protocol)]
+    entry = websocket_entry(
+        f"ws://127.0.0.1:5000{target}",
+        messages,
+        request_headers=offered,
+        response_headers=offered,
+    )
     document = {
         "log": {"version": "1.2", "creator": {"name": "x", "version": "1"}, "entries": [entry]}
     }
