@@ -262,6 +262,9 @@ def scan_command(
             if (not json_lines or html is not None) and only != "cookies":
                 kept.append(report)
         described.append({"name": path, "kind": scanner.kinds.get(path, "?")})
+    # Reports come as connections close (bounded memory); people, JSON and HTML list them
+    # in the order they opened, which is their id order, whatever order they closed in.
+    kept.sort(key=lambda report: report.id)
     totals.packets = scanner.packets
     audit_result = None
     if audit:

@@ -108,6 +108,34 @@ def test_json_lines_streams_connections_then_cookies_then_the_summary(tmp_path: 
     assert ids == [0, 1]  # ids run across files
 
 
+def test_connections_are_listed_in_the_order_they_opened_not_closed(tmp_path: Path) -> None:
+    """The first connection closes last (a client that keeps its first socket open): the
+    views still list #0 before #1; only --json-lines streams them as they end."""
+    first, second = Conversation(client_port=50001), Conversation(client_port=50002)
+    request = b"GET /%s HTTP/1.1\r\nHost: x\r\n\r\n"
+    response = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    packets = [
+        *first.handshake(),
+        first.packet(True, request % b"first"),
+        first.packet(False, response),
+        *second.handshake(),
+        second.packet(True, request % b"second"),
+        second.packet(False, response),
+        *second.close(),
+        *first.close(),
+    ]
+    path = _write(tmp_path, packets)
+    document = run_json("scan", path)
+    assert [c["id"] for c in document["connections"]] == [0, 1]
+    assert [c["exchanges"][0]["target"] for c in document["connections"]] == ["/first", "/second"]
+    people = run_cli("scan", path, "--no-color")
+    assert people.exit_code == 0, people.output
+    assert people.stdout.index("#0 http") < people.stdout.index("#1 http")
+    streamed = run_cli("scan", path, "--json-lines")
+    ids = [json.loads(line)["id"] for line in streamed.stdout.splitlines()[:2]]
+    assert ids == [1, 0]
+
+
 def test_filters(tmp_path: Path) -> None:
     files = (_cookie_capture(tmp_path), _ws_capture(tmp_path))
     only_ws = run_json("scan", *files, "--only", "websocket")
