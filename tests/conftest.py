@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,12 @@ from flaskscope.cli import main
 from tests import profiles  # noqa: F401 - registers and loads the hypothesis profile
 
 VECTORS = Path(__file__).parent / "vectors"
+
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    # A shell without job control starts background commands (`make test &`) with SIGINT
+    # ignored, and children inherit that: the Ctrl-C tests and tcpdump's SIGINT stop would
+    # test nothing. A handled signal is reset to the default in every child the tests start.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def load_vectors(name: str) -> Any:
