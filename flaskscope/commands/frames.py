@@ -35,6 +35,7 @@ from flaskscope.frames.stream import (
 from flaskscope.frames.violations import Violation
 from flaskscope.render.console import make_console
 from flaskscope.render.frames_json import (
+    JSON_VIOLATIONS,
     json_end_line,
     json_event_line,
     json_head_line,
@@ -284,6 +285,12 @@ def parse_frame(
         max_total_decompressed=no_limit(max_total_decompressed),
         records=decoding or not summary or html is not None,
         offset=settings.offset,
+        # A subprotocol needs the messages of a --summary, not its frames; the HTML page
+        # switches records off itself once it has drawn what it draws.
+        frame_records=None if html is not None else not summary,
+        max_violation_events=_violations_listed(
+            summary=summary, as_json=as_json, json_lines=json_lines, html=html
+        ),
     )
     only_counts = summary or html == "-"
     nothing_to_decode = not decoding
@@ -369,6 +376,18 @@ def parse_frame(
         )
         save_report(report, html)
     click.get_current_context().exit(EXIT_OK if ok else EXIT_INVALID)
+
+
+def _violations_listed(
+    *, summary: bool, as_json: bool, json_lines: bool, html: str | None
+) -> int | None:
+    """How many of the parser's violations the chosen view lists (it counts them all): the
+    parser reports only those as events, so a flood of broken frames costs counts only."""
+    if json_lines or html is not None:
+        return None
+    if as_json:
+        return JSON_VIOLATIONS
+    return SUMMARY_VIOLATIONS if summary else HUMAN_VIOLATIONS
 
 
 def _fed(
@@ -587,14 +606,14 @@ def _render_frames(
     from flaskscope.render.subprotocols import render_decoded, render_detection
 
     shown: list[StageEvent] = []
-    violations_kept = hidden_frames = hidden_messages = 0
+    violations_kept = frames_shown = hidden_messages = 0
     message_shown = False
     for events in staged:
         for event in events:
             if isinstance(event, FrameRecord):
                 if max_frames and event.index >= max_frames:
-                    hidden_frames += 1
                     continue
+                frames_shown += 1
             elif isinstance(event, MessageRecord):
                 message_shown = not (max_frames and event.frames and event.frames[0] >= max_frames)
                 if not message_shown:
@@ -608,6 +627,9 @@ def _render_frames(
             else:
                 continue
             shown.append(event)
+        if max_frames and parser.frames_parsed >= max_frames:
+            parser.frame_records = False  # the rest are counted, not shown
+    hidden_frames = parser.frames_parsed - frames_shown
     totals = stream_totals(parser, stage)
     violations = [event for event in shown if isinstance(event, Violation)]
     complete, bytes_needed = parser.complete, parser.bytes_needed

@@ -39,12 +39,21 @@ at the default message limit. Past it: one ``decompression-limit`` violation."""
 EVENT_BATCH = 4096
 """:meth:`FrameParser.feed_in_slices` hands out the events about this many at a time."""
 
+MAX_REPEAT_UNIT = 256
+"""Frames up to this size (header and payload) are looked for repeating, byte for byte, right
+after themselves: see :meth:`FrameParser._repeats`."""
+
+REPEAT_BLOCK = 64 * 1024
+"""Repeats are compared against the frame's bytes doubled up to about this size at a time."""
+
 ROLES = ("client", "server", "auto")
 
 Event = FrameRecord | MessageRecord | Violation
 
 _CONTINUATION, _TEXT = int(Opcode.CONTINUATION), int(Opcode.TEXT)
 _BINARY, _CLOSE = int(Opcode.BINARY), int(Opcode.CLOSE)
+_STATEFUL_OPCODES = frozenset((_TEXT, _BINARY, _CLOSE))
+"""A frame of any other opcode outside a message leaves the parser's state as it was."""
 
 
 class FrameParser:
@@ -55,6 +64,11 @@ class FrameParser:
     the negotiated permessage-deflate parameters (None: not negotiated, RSV1 is a violation).
     ``keep`` is how many payload bytes of each frame and message to keep (None: all of them,
     up to ``max_message_size``); ``records=False`` reports only violations and counts.
+    ``frame_records`` (None: as ``records``) says whether frames are reported too, when
+    messages are (a subprotocol reads the messages of a ``--summary``); it may change
+    between chunks. ``max_violation_events`` (None: all) is how many violations are
+    reported as events while bytes are fed; the ones after it are only counted (in
+    :meth:`summary` and :attr:`violations_unreported`); :meth:`finish` reports its own.
     ``max_total_decompressed`` bounds what all the compressed messages together may inflate to.
     """
 
@@ -68,6 +82,8 @@ class FrameParser:
         records: bool = True,
         offset: int = 0,
         max_total_decompressed: int = DEFAULT_MAX_TOTAL_DECOMPRESSED,
+        frame_records: bool | None = None,
+        max_violation_events: int | None = None,
     ) -> None:
         if role not in ROLES:
             raise OptionError(f"role is one of {', '.join(ROLES)}, not {role!r}")
@@ -80,6 +96,13 @@ class FrameParser:
         self._inflate_budget = InflateBudget(max_total_decompressed)
         self.keep = max_message_size if keep is None else min(keep, max_message_size)
         self.records = records
+        self._frame_records = frame_records
+        self.violation_events_left = max_violation_events
+        """Violations still to report as events (None: no limit); past it, only counted."""
+        self.violations_unreported: dict[str, int] = {}
+        """Violations counted but not reported as events (``max_violation_events``), by code."""
+        self.frames_recorded = 0
+        """Frames reported as a FrameRecord (the others were only counted)."""
         self.closed = False
         self.position = offset
         """Offset in the capture of the next byte (``offset``: where the frames start)."""
@@ -103,6 +126,22 @@ class FrameParser:
         self._http_pending = bytearray()
         """Bytes at a frame boundary that may be the start of an HTTP start line."""
         self._probe_http = True
+        self._frame_start = -1
+        """Where the current frame's header starts in the chunk (-1: in an earlier one)."""
+
+    @property
+    def frames_parsed(self) -> int:
+        """Frames whose header has been read so far (the next frame's index)."""
+        return self._frame_index
+
+    @property
+    def frame_records(self) -> bool:
+        """Whether each frame is reported (a FrameRecord event), not only counted."""
+        return self.records if self._frame_records is None else self._frame_records
+
+    @frame_records.setter
+    def frame_records(self, value: bool | None) -> None:
+        self._frame_records = value
 
     # -- feeding -------------------------------------------------------------------------
 
@@ -150,6 +189,7 @@ class FrameParser:
             data = bytes(self._http_pending) + bytes(data)
             self._http_pending.clear()
         raw = memoryview(data).cast("B")
+        self._frame_start = -1
         return (data if isinstance(data, bytes) else raw), raw
 
     def _parse(
@@ -190,6 +230,7 @@ class FrameParser:
                         self._header_buffer += view[position:size]
                         break
                     self._start_frame(header)
+                    self._frame_start = position
                     self.position += header.header_length
                     position += header.header_length
                 frame = self._frame
@@ -212,6 +253,8 @@ class FrameParser:
                 position += take
             if frame.remaining == 0:
                 self._end_frame(frame, events)
+                if position < size and self._silent_repeat(frame, position):
+                    position = self._repeats(view, position, size, frame)
         return size
 
     def _may_skim(self) -> bool:
@@ -252,6 +295,66 @@ class FrameParser:
             self._message_counts[_TEXT] += text
             self.payload_bytes += payload_bytes
             self.position += position - start
+        return position
+
+    def _silent_repeat(self, frame: PartialFrame, position: int) -> bool:
+        """Whether a copy of ``frame`` right after it would change nothing but counts: no
+        event (no frame record, no violation event left to report), no state (a frame
+        outside any message that neither starts one nor closes, §5.4-§5.5), and it lay whole
+        in this chunk, small (:data:`MAX_REPEAT_UNIT`) and not where HTTP is looked for."""
+        header = frame.header
+        start = self._frame_start
+        if (
+            start < 0
+            or position - start > MAX_REPEAT_UNIT
+            or frame.in_message
+            or header.opcode in _STATEFUL_OPCODES
+            or self.frame_records
+            or (frame.violations and self.violation_events_left != 0)
+            or self._frame is not None
+            or self.stopped is not None
+            or self._http_pending
+        ):
+            return False
+        first = header.raw[0]
+        return not (self._probe_http and (0x41 <= first <= 0x5A or first == 0x3C))
+
+    def _repeats(
+        self, view: bytes | memoryview, position: int, size: int, frame: PartialFrame
+    ) -> int:
+        """Count the byte-identical copies of ``frame`` that follow it at once, without
+        parsing each: the same header in the same state gives the same violations and
+        counts, so a flood of tiny frames (64 MiB of zeros: 33 million unexpected
+        continuations) costs a few comparisons per 64 KiB, not a parse per frame. The copies
+        are compared in blocks that double while they match and halve where they stop.
+        Returns where the first frame that is not a copy starts."""
+        unit = bytes(view[self._frame_start : position])
+        block, copies, count = unit, 1, 0
+        while True:
+            end = position + len(block)
+            if end <= size and view[position:end] == block:
+                position = end
+                count += copies
+                if len(block) < REPEAT_BLOCK:
+                    block += block
+                    copies *= 2
+            elif copies > 1:
+                copies //= 2
+                block = block[: len(unit) * copies]
+            else:
+                break
+        if count:
+            header = frame.header
+            self._frame_index += count
+            self._frame_counts[header.opcode] += count
+            self.payload_bytes += count * header.payload_length
+            self.position += count * len(unit)
+            for violation in frame.violations:
+                code = violation.code
+                self.violation_counts[code] = self.violation_counts.get(code, 0) + count
+                unreported = self.violations_unreported
+                unreported[code] = unreported.get(code, 0) + count
+        self._frame_start = -1
         return position
 
     def _http_head(
@@ -301,6 +404,7 @@ class FrameParser:
         if isinstance(header, int):
             return size
         del self._header_buffer[:]
+        self._frame_start = -1
         self._start_frame(header)
         self.position += header.header_length
         return position + header.header_length - buffered
@@ -480,7 +584,7 @@ class FrameParser:
         message = self._message if frame.in_message else None
         if message is not None and header.fin and (message.compressed or message.decoder):
             message.end(frame.index, frame.violations)
-        if self.records or frame.violations or frame.abandoned or header.opcode == _CLOSE:
+        if self.frame_records or frame.violations or frame.abandoned or header.opcode == _CLOSE:
             self._emit_frame(frame, events)
         if message is not None and header.fin:
             self._message = None
@@ -488,8 +592,9 @@ class FrameParser:
 
     def _emit_frame(self, frame: PartialFrame, events: list[Event]) -> None:
         message = self._message if frame.in_message else None
-        record = frame.record(message, keep=self.keep, with_record=self.records)
+        record = frame.record(message, keep=self.keep, with_record=self.frame_records)
         if record is not None:
+            self.frames_recorded += 1
             events.append(record)
         for violation in frame.violations:
             self._emit_violation(violation, events)
@@ -504,8 +609,16 @@ class FrameParser:
             events.append(message.record(complete=complete))
 
     def _emit_violation(self, violation: Violation, events: list[Event]) -> None:
-        self.violation_counts[violation.code] = self.violation_counts.get(violation.code, 0) + 1
-        events.append(violation)
+        code = violation.code
+        self.violation_counts[code] = self.violation_counts.get(code, 0) + 1
+        left = self.violation_events_left
+        if left is None or self._finished:
+            events.append(violation)
+        elif left > 0:
+            self.violation_events_left = left - 1
+            events.append(violation)
+        else:
+            self.violations_unreported[code] = self.violations_unreported.get(code, 0) + 1
 
     def summary(self) -> StreamSummary:
         """Counts so far (final after :meth:`finish`); kept even when records are not."""

@@ -398,6 +398,10 @@ class ConnectionAnalyzer:
                 max_message_size=settings.max_message_size,
                 aligned=aligned,
                 context_known=context_known,
+                # Frames and violations past what the report lists are only counted: a
+                # flood of tiny broken frames then costs counts, not a record each.
+                frame_records=settings.records and settings.max_frames > 0,
+                max_violation_events=settings.max_violations,
             )
 
     def _websocket(self, data: bytes, from_client: bool, timestamp: float) -> None:
@@ -416,6 +420,9 @@ class ConnectionAnalyzer:
                     continue
                 if len(self.frames) < settings.max_frames:
                     self.frames.append(ScanFrame(direction, timestamp, cut_frame(event, keep)))
+                    if len(self.frames) == settings.max_frames:
+                        for ws in self.ws.values():
+                            ws.stop_frame_records()
                 else:
                     self.frames_omitted += 1
             elif isinstance(event, MessageRecord):
@@ -504,6 +511,10 @@ class ConnectionAnalyzer:
             self._websocket(held, True, event.timestamp)
         for direction, ws in self.ws.items():
             self._ws_events(direction, ws.finish(), event.timestamp)
+            if self.settings.records:
+                self.frames_omitted += ws.frames_unrecorded()
+            for code, count in ws.violations_unreported().items():
+                self.violation_counts[code] = self.violation_counts.get(code, 0) + count
         if self.decoding is not None:
             self._decoding(self.decoding.finish(), event.timestamp)
         messages = tuple(

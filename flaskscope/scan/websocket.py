@@ -122,14 +122,21 @@ class WebSocketDirection:
         max_message_size: int,
         aligned: bool,
         context_known: bool,
+        frame_records: bool | None = None,
+        max_violation_events: int | None = None,
     ) -> None:
         self.role = role
         self.deflate = deflate
         self.keep = keep
         self.records = records
+        self.frame_records = frame_records
+        self.max_violation_events = max_violation_events
         self.max_message_size = max_message_size
         self.context_known = context_known
         self.parsers: list[FrameParser] = []
+        self._inflatable: list[bool] = []
+        """Per parser: whether its deflate context was known (else its decompression
+        failures are a note, not violations)."""
         self.parser: FrameParser | None = None
         self._pending = bytearray()
         self._resume = 0
@@ -154,14 +161,37 @@ class WebSocketDirection:
             records=self.records,
             max_message_size=self.max_message_size,
             offset=offset,
+            frame_records=self.frame_records,
+            max_violation_events=self.max_violation_events,
         )
         self.parsers.append(self.parser)
+        self._inflatable.append(self.context_known)
 
     def set_output(self, *, keep: int, records: bool) -> None:
         """What the parsers keep from now on (the subprotocol settled on none)."""
         self.keep, self.records = keep, records
         if self.parser is not None:
             self.parser.keep, self.parser.records = keep, records
+
+    def stop_frame_records(self) -> None:
+        """Frames are counted from now on, not reported: the listing is full."""
+        self.frame_records = False
+        if self.parser is not None:
+            self.parser.frame_records = False
+
+    def frames_unrecorded(self) -> int:
+        """Frames parsed but not reported as records (after :meth:`stop_frame_records`)."""
+        return sum(parser.frames_parsed - parser.frames_recorded for parser in self.parsers)
+
+    def violations_unreported(self) -> dict[str, int]:
+        """Violations the parsers counted past ``max_violation_events``, by code, as the
+        events would have been counted (see :meth:`_filter`)."""
+        counts: dict[str, int] = {}
+        for parser, inflatable in zip(self.parsers, self._inflatable, strict=True):
+            for code, count in parser.violations_unreported.items():
+                if code != "decompression-failed" or inflatable:
+                    counts[code] = counts.get(code, 0) + count
+        return counts
 
     @property
     def stopped(self) -> bool:
@@ -246,15 +276,18 @@ class WebSocketDirection:
         out: DirectionEvents = []
         for event in batch:
             if isinstance(event, Violation) and event.code == "decompression-failed":
-                self.context_notes += 1
-                if self.context_notes == 1:
-                    out.append(
-                        "compressed messages cannot be inflated: the deflate context (context "
-                        "takeover, RFC 7692 §7.1.1) began before the bytes the capture has"
-                    )
+                self._context_note(out)
                 continue
             out.append(event)
         return out
+
+    def _context_note(self, out: DirectionEvents) -> None:
+        self.context_notes += 1
+        if self.context_notes == 1:
+            out.append(
+                "compressed messages cannot be inflated: the deflate context (context "
+                "takeover, RFC 7692 §7.1.1) began before the bytes the capture has"
+            )
 
     def gap(self, size: int) -> tuple[DirectionEvents, str]:
         """Bytes are missing: end the frames before them, look for a boundary after them."""
@@ -299,6 +332,11 @@ class WebSocketDirection:
                 f"{len(self._pending)} bytes at the end hold no frame boundary (not parsed)"
             )
             self._pending.clear()
+        if any(
+            not inflatable and parser.violations_unreported.get("decompression-failed")
+            for parser, inflatable in zip(self.parsers, self._inflatable, strict=True)
+        ):
+            self._context_note(events)  # failures past the listed ones: only counted
         return events
 
 

@@ -133,7 +133,12 @@ def test_deflate_with_context_takeover_across_messages_and_fragments() -> None:
     assert report.violation_counts == {}
 
 
-def test_mid_connection_deflate_with_takeover_is_a_note_not_violations() -> None:
+@pytest.mark.parametrize("max_violations", [200, 0])
+def test_mid_connection_deflate_with_takeover_is_a_note_not_violations(
+    max_violations: int,
+) -> None:
+    """Also when no violation is listed (the parser then only counts them): the failure is
+    still a note, not a violation."""
     talk = Conversation(client_port=40000, server_port=8765)
     compressed = _deflate_messages(
         [b"hello hello hello", b"hello hello hello world"], takeover=True
@@ -142,9 +147,46 @@ def test_mid_connection_deflate_with_takeover_is_a_note_not_violations() -> None
         talk.packet(False, frame(b"first seen", mask=False)),
         talk.packet(False, frame(compressed[1], mask=False, rsv1=True)),  # refers to message 0
     ]
-    _, [report] = scan(_timed(packets))
+    _, [report] = scan(_timed(packets), max_violations=max_violations)
     assert report.violation_counts == {}
     assert any("deflate context" in note for note in report.notes)
+
+
+@pytest.mark.parametrize("records", [True, False], ids=["listed", "summary"])
+def test_a_flood_of_tiny_frames_is_counted_exactly(records: bool) -> None:
+    """50 text messages, 150,000 empty unexpected continuations (300 KB of zeros: §5.4) cut
+    across TCP segments of odd sizes, a gap, then 30 more messages, from the server; 40,000
+    masked pings from the client. Past what is listed, frames and violations are only
+    counted: the counts are what arithmetic says."""
+    talk = Conversation(server_port=8765)
+    packets = _upgrade(talk, None)
+    words = [f"message {n}".encode() for n in range(80)]
+    server = b"".join(frame(w, mask=False) for w in words[:50]) + bytes(300_000)
+    after_gap = b"".join(frame(w, mask=False) for w in words[50:])
+    ping = b"\x89\x80\x01\x02\x03\x04"
+    client = ping * 40_000
+    for start in range(0, len(server), 9_999):
+        packets.append(talk.packet(False, server[start : start + 9_999]))
+    for start in range(0, len(client), 7_001):
+        packets.append(talk.packet(True, client[start : start + 7_001]))
+    talk.server_seq += 1_000  # a lost segment
+    packets.append(talk.packet(False, after_gap))
+    packets.append(talk.packet(True, b"", flags=ACK))
+    _, [report] = scan(_timed(packets), max_frames=100, max_violations=20, records=records)
+    server_counts = report.summaries["server"]
+    assert server_counts.frames == {"text": 80, "continuation": 150_000}
+    assert report.summaries["client"].frames == {"ping": 40_000}
+    assert report.violation_counts == {"unexpected-continuation": 150_000}
+    assert len(report.violations) == 20
+    listed = [m.payload for m in report.messages if m.direction == "server"]
+    assert listed == (words if records else [])
+    [gap] = report.gaps
+    assert gap.size == 1_000
+    if records:
+        assert len(report.frames) == 100
+        assert report.frames_omitted == 80 + 150_000 + 40_000 - 100
+    else:
+        assert (report.frames, report.frames_omitted) == ((), 0)
 
 
 def test_a_lost_segment_among_frames_is_a_gap_and_parsing_resumes() -> None:
