@@ -63,29 +63,44 @@ static int text_valid(const uint8_t *data, size_t length, const uint8_t *key, in
 
 typedef struct {
     size_t position; /* the first frame not counted */
-    unsigned long long binary, text, payload_bytes;
+    unsigned long long binary, text, ping, pong, payload_bytes;
 } skim_counts;
 
 /* The counts-only parser's skim (flaskscope/frames/skim.py ``skim_python``): whole, final,
- * unfragmented binary and text frames that lie entirely in view[0:size] from ``start`` on,
- * with the masking the role requires, minimal lengths, and valid UTF-8 in text. It stops at the
- * first frame that is anything else, which the general parser then reads from its first byte.
+ * unfragmented binary and text frames (only when ``data``) and Ping and Pong frames that lie
+ * entirely in view[0:size] from ``start`` on, with the masking the role requires, minimal
+ * lengths, at most 125 bytes in a control frame, and valid UTF-8 in text. It stops at the first
+ * frame that is anything else, which the general parser then reads from its first byte.
  * Returns 0, or -1 when the scratch buffer for unmasked text could not be allocated. */
 static int skim_frames(const uint8_t *view, size_t size, size_t start, int masked,
-                       unsigned long long max_size, skim_counts *counts)
+                       unsigned long long max_size, int data, skim_counts *counts)
 {
     size_t position = start;
     size_t header_extra = masked ? 4 : 0;
     uint8_t mask_bit = masked ? 0x80 : 0;
-    unsigned long long binary = 0, text = 0, payload_bytes = 0;
+    unsigned long long binary = 0, text = 0, ping = 0, pong = 0, payload_bytes = 0;
     uint8_t *scratch = NULL;
     size_t scratch_size = 0;
     int failed = 0;
     while (size >= 2 && position <= size - 2) {
         uint8_t first = view[position], second = view[position + 1];
-        if ((second & 0x80) != mask_bit || (first != 0x82 && first != 0x81))
+        if ((second & 0x80) != mask_bit)
             break;
         uint64_t length = second & 0x7F;
+        if (first == 0x89 || first == 0x8A) { /* §5.5: FIN set, at most 125 bytes */
+            if (length > 125 || size - position < 2 + header_extra ||
+                length > size - position - 2 - header_extra)
+                break;
+            if (first == 0x89)
+                ping++;
+            else
+                pong++;
+            payload_bytes += length;
+            position += 2 + header_extra + (size_t)length;
+            continue;
+        }
+        if (!data || (first != 0x82 && first != 0x81))
+            break;
         size_t header_length;
         if (length < 126) {
             header_length = 2 + header_extra;
@@ -132,8 +147,40 @@ static int skim_frames(const uint8_t *view, size_t size, size_t start, int maske
     counts->position = position;
     counts->binary = binary;
     counts->text = text;
+    counts->ping = ping;
+    counts->pong = pong;
     counts->payload_bytes = payload_bytes;
     return failed ? -1 : 0;
+}
+
+/* Frames that change no parser state, for the counts-only parser once it reports no more
+ * violations (flaskscope/frames/skim.py ``tally_python``): any opcode but text, binary and Close
+ * (continuation only when ``continuation``: no message in progress), a 7-bit length (at most
+ * 125: what a control frame may carry), whole in view[0:size]; with ``probe_http``, not a first
+ * byte where an HTTP line may start ('A'-'Z', '<'). buckets[first byte | mask bit << 1] counts
+ * them: their violations depend on nothing else. Returns where it stopped. */
+static size_t tally_frames(const uint8_t *view, size_t size, size_t start, int continuation,
+                           int probe_http, unsigned long long *buckets,
+                           unsigned long long *payload_bytes)
+{
+    size_t position = start;
+    while (size >= 2 && position <= size - 2) {
+        uint8_t first = view[position], second = view[position + 1];
+        uint8_t opcode = first & 0x0F;
+        if (opcode == 1 || opcode == 2 || opcode == 8 || (opcode == 0 && !continuation))
+            break;
+        if (probe_http && ((first >= 0x41 && first <= 0x5A) || first == 0x3C))
+            break;
+        size_t length = second & 0x7F;
+        size_t header_length = (second & 0x80) ? 6 : 2;
+        if (length > 125 || size - position < header_length ||
+            length > size - position - header_length)
+            break;
+        buckets[first | ((unsigned)(second & 0x80) << 1)]++;
+        *payload_bytes += length;
+        position += header_length + length;
+    }
+    return position;
 }
 
 #endif

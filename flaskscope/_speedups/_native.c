@@ -5,9 +5,10 @@
  *     itsdangerous signature over signed_part equals signature, or -1. The GIL is released
  *     while it runs; no Python object is made per candidate.
  * apply_mask(data, mask) -> bytes: RFC 6455 §5.3 XOR masking at memory speed.
- * skim(buffer, position, masked, max_size) -> (position, binary, text, payload_bytes): the
- *     counts-only frame loop of flaskscope/frames/skim.py; utf8_valid(data, mask=None,
- *     simd=True) -> bool (AVX2 when the CPU has it, see _utf8.h).
+ * skim(buffer, position, masked, max_size, data=True) -> (position, binary, text, ping, pong,
+ *     payload_bytes): the counts-only frame loop of flaskscope/frames/skim.py;
+ *     utf8_valid(data, mask=None, simd=True) -> bool (AVX2 when the CPU has it, see _utf8.h);
+ *     tally(buffer, position, continuation, probe_http): frames that change no state, by kind.
  * digest(name, data, cpu_extensions=True) -> bytes and digest_prefixes(name, data,
  *     cpu_extensions=True) -> the digests of every prefix of data, concatenated: for the tests
  *     that check the hand-written compressions against hashlib.
@@ -480,20 +481,52 @@ static PyObject *native_skim(PyObject *module, PyObject *args)
 {
     Py_buffer buffer;
     Py_ssize_t start;
-    int masked;
+    int masked, data = 1;
     unsigned long long max_size;
     skim_counts counts;
     (void)module;
-    if (!PyArg_ParseTuple(args, "y*npK", &buffer, &start, &masked, &max_size))
+    if (!PyArg_ParseTuple(args, "y*npK|p", &buffer, &start, &masked, &max_size, &data))
         return NULL;
     size_t size = (size_t)buffer.len;
     size_t position = start < 0 ? size : (size_t)start; /* past the end: nothing to count */
-    int status = skim_frames(buffer.buf, size, position, masked, max_size, &counts);
+    int status = skim_frames(buffer.buf, size, position, masked, max_size, data, &counts);
     PyBuffer_Release(&buffer);
     if (status < 0)
         return PyErr_NoMemory();
-    return Py_BuildValue("(nKKK)", (Py_ssize_t)counts.position, counts.binary, counts.text,
-                         counts.payload_bytes);
+    return Py_BuildValue("(nKKKKK)", (Py_ssize_t)counts.position, counts.binary, counts.text,
+                         counts.ping, counts.pong, counts.payload_bytes);
+}
+
+static PyObject *native_tally(PyObject *module, PyObject *args)
+{
+    Py_buffer buffer;
+    Py_ssize_t start;
+    int continuation, probe_http;
+    unsigned long long buckets[512] = {0}, payload_bytes = 0;
+    (void)module;
+    if (!PyArg_ParseTuple(args, "y*npp", &buffer, &start, &continuation, &probe_http))
+        return NULL;
+    size_t size = (size_t)buffer.len;
+    size_t position = start < 0 ? size : (size_t)start;
+    position = tally_frames(buffer.buf, size, position, continuation, probe_http, buckets,
+                            &payload_bytes);
+    PyBuffer_Release(&buffer);
+    PyObject *counts = PyDict_New();
+    if (counts == NULL)
+        return NULL;
+    for (int key = 0; key < 512; key++) {
+        if (buckets[key] == 0)
+            continue;
+        PyObject *name = PyLong_FromLong(key), *count = PyLong_FromUnsignedLongLong(buckets[key]);
+        int failed = name == NULL || count == NULL || PyDict_SetItem(counts, name, count) < 0;
+        Py_XDECREF(name);
+        Py_XDECREF(count);
+        if (failed) {
+            Py_DECREF(counts);
+            return NULL;
+        }
+    }
+    return Py_BuildValue("(nNK)", (Py_ssize_t)position, counts, payload_bytes);
 }
 
 static PyObject *native_utf8_valid(PyObject *module, PyObject *args, PyObject *kwargs)
@@ -545,8 +578,11 @@ static PyMethodDef native_methods[] = {
      "0..len(data), concatenated"},
     {"features", native_features, METH_NOARGS, "features() -> the CPU features in use"},
     {"skim", native_skim, METH_VARARGS,
-     "skim(buffer, position, masked, max_size) -> (position, binary, text, payload_bytes): "
-     "the simple frames from position on, counted"},
+     "skim(buffer, position, masked, max_size, data=True) -> (position, binary, text, ping, "
+     "pong, payload_bytes): the simple frames from position on, counted"},
+    {"tally", native_tally, METH_VARARGS,
+     "tally(buffer, position, continuation, probe_http) -> (position, {first byte | mask bit "
+     "<< 1: frames}, payload_bytes): the frames that change no parser state, counted"},
     {"utf8_valid", (PyCFunction)(void (*)(void))native_utf8_valid, METH_VARARGS | METH_KEYWORDS,
      "utf8_valid(data, mask=None, simd=True) -> whether Python's strict UTF-8 decoder accepts "
      "data (XOR the 4-byte mask, when given); simd=False: the portable path"},

@@ -26,7 +26,7 @@ from flaskscope.frames.http_probe import HttpInFrames, http09_body_at, http_head
 from flaskscope.frames.partial import PartialFrame
 from flaskscope.frames.reassembly import InflateBudget, PartialMessage
 from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
-from flaskscope.frames.skim import skim
+from flaskscope.frames.skim import skim, tally
 from flaskscope.frames.violations import Violation
 
 __all__ = ["DEFAULT_MAX_MESSAGE_SIZE", "DEFAULT_MAX_TOTAL_DECOMPRESSED", "Event", "FrameParser"]
@@ -52,6 +52,7 @@ Event = FrameRecord | MessageRecord | Violation
 
 _CONTINUATION, _TEXT = int(Opcode.CONTINUATION), int(Opcode.TEXT)
 _BINARY, _CLOSE = int(Opcode.BINARY), int(Opcode.CLOSE)
+_PING, _PONG = int(Opcode.PING), int(Opcode.PONG)
 _STATEFUL_OPCODES = frozenset((_TEXT, _BINARY, _CLOSE))
 """A frame of any other opcode outside a message leaves the parser's state as it was."""
 
@@ -209,8 +210,10 @@ class FrameParser:
                 return position
             frame = self._frame
             if frame is None:
-                if self._may_skim():
-                    position = self._skim(view, position, size)
+                if self._may_skim_control():
+                    position = self._skim(view, position, size, data=self._may_skim())
+                    if position < size and self.violation_events_left == 0:
+                        position = self._tally(view, position, size)
                     if position >= size:
                         break
                 if self._header_buffer:
@@ -257,44 +260,88 @@ class FrameParser:
                     position = self._repeats(view, position, size, frame)
         return size
 
-    def _may_skim(self) -> bool:
-        """Whether the next byte starts a frame that :meth:`_skim` may count: counts only, at
-        a frame boundary outside any message, role known, nothing buffered."""
+    def _may_skim_control(self) -> bool:
+        """Whether :meth:`_skim` may count the Ping and Pong frames at the next byte: no
+        frame is reported, at a frame boundary, role known, nothing buffered. Control frames
+        change no state (§5.5), inside a message or after a Close."""
         return (
-            not self.records
-            and not self.keep
+            not self.frame_records
             and self._frame is None
-            and self._message is None
-            and not self.closed
             and self.role is not None
-            and (self.deflate is None or self._inflater is not None)
             and not self._header_buffer
             and not self._http_pending
             and self.stopped is None
         )
 
-    def _skim(self, view: bytes | memoryview, position: int, size: int) -> int:
-        """Counts only (``records=False``, ``keep=0``): whole, flawless, unfragmented binary
-        and text frames that lie entirely in this chunk are counted in one tight loop, with no
-        header object, frame or message state. Binary payloads are skipped; a text payload is
-        unmasked and checked as UTF-8 (§8.1) at once. The first frame that is anything else
-        (or spans the chunk's end, or is wrong in any way) is left to the general path, from
-        its first byte, so what is reported never depends on which path counted a frame.
+    def _may_skim(self) -> bool:
+        """Whether :meth:`_skim` may count data frames too: counts only (no message record,
+        nothing kept), outside any message, before any Close, the inflater ready."""
+        return (
+            not self.records
+            and not self.keep
+            and self._message is None
+            and not self.closed
+            and (self.deflate is None or self._inflater is not None)
+        )
+
+    def _skim(self, view: bytes | memoryview, position: int, size: int, *, data: bool) -> int:
+        """Whole, flawless Ping and Pong frames, and with ``data`` (counts only: ``records``
+        off, ``keep=0``) whole, flawless, unfragmented binary and text frames, that lie
+        entirely in this chunk are counted in one tight loop, with no header object, frame or
+        message state. Binary and control payloads are skipped; a text payload is unmasked
+        and checked as UTF-8 (§8.1) at once. The first frame that is anything else (or spans
+        the chunk's end, or is wrong in any way) is left to the general path, from its first
+        byte, so what is reported never depends on which path counted a frame.
         Returns the position of the first frame not counted here."""
         start = position
-        position, binary, text, payload_bytes = skim(
-            view, position, size, self.role == "client", self.max_message_size
+        position, binary, text, ping, pong, payload_bytes = skim(
+            view, position, size, self.role == "client", self.max_message_size, data
         )
         if position != start:
-            counted = binary + text
-            self._frame_index += counted
-            self._message_index += counted
+            self._frame_index += binary + text + ping + pong
+            self._message_index += binary + text
             self._frame_counts[_BINARY] += binary
             self._message_counts[_BINARY] += binary
             self._frame_counts[_TEXT] += text
             self._message_counts[_TEXT] += text
+            self._frame_counts[_PING] += ping
+            self._frame_counts[_PONG] += pong
             self.payload_bytes += payload_bytes
             self.position += position - start
+        return position
+
+    def _tally(self, view: bytes | memoryview, position: int, size: int) -> int:
+        """No frame and no more violations are reported: count the frames that change no
+        state (:func:`~flaskscope.frames.skim.tally_python`) in one loop, their violations
+        judged once per kind of header, as the general path would judge each of them (a
+        flood of different tiny broken frames, where :meth:`_repeats` finds no copies)."""
+        start = position
+        position, buckets, payload_bytes = tally(
+            view, position, self._message is None, self._probe_http
+        )
+        if position == start:
+            return position
+        deflate = self.deflate is not None
+        counts, unreported = self.violation_counts, self.violations_unreported
+        for key, count in buckets.items():
+            masked = key >> 8
+            header = parse_header(bytes((key & 0xFF, masked << 7)) + b"\0\0\0\0" * masked)
+            assert isinstance(header, FrameHeader)
+            self._frame_counts[header.opcode] += count
+            codes = [
+                violation.code
+                for violation in header_violations(
+                    header, 0, after_close=self.closed, role=self.role, deflate=deflate
+                )
+            ]
+            if header.opcode == _CONTINUATION:
+                codes.append("unexpected-continuation")
+            for code in codes:
+                counts[code] = counts.get(code, 0) + count
+                unreported[code] = unreported.get(code, 0) + count
+            self._frame_index += count
+        self.payload_bytes += payload_bytes
+        self.position += position - start
         return position
 
     def _silent_repeat(self, frame: PartialFrame, position: int) -> bool:

@@ -5,8 +5,9 @@ of its paths (AVX2 and portable C) and with the masking key applied as it reads:
 bytes at each offset around the AVX2 path's 32-byte blocks, every 3- and 4-byte sequence with a
 lead of 3 bytes or more, and random text with errors; ``_native.skim`` must stop at the
 same frame with the same counts as :func:`flaskscope.frames.skim.skim_python` on random streams
-of frames (simple and not, masked and not, minimal lengths and not, valid and broken text), and
-a whole counts-only parse must report the same on both engines.
+of frames (simple and not, masked and not, minimal lengths and not, valid and broken text),
+``_native.tally`` the same as :func:`~flaskscope.frames.skim.tally_python` on random tiny frames,
+and a whole counts-only parse must report the same on both engines.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from hypothesis import strategies as st
 from flaskscope.frames import stream as stream_module
 from flaskscope.frames.capture import parse_stream
 from flaskscope.frames.frame import Frame, Opcode
-from flaskscope.frames.skim import skim_python
+from flaskscope.frames.skim import skim_python, tally_python
+from tests.profiles import examples
 
 
 def _python_valid(data: bytes) -> bool:
@@ -143,7 +145,10 @@ def _frame(rng: random.Random, masked: bool) -> bytes:
         return header + (rng.randbytes(4) if masked else b"") + bytes(10)
     if kind < 0.97:  # a 64-bit length too big for anything
         return bytes((0x82, 127 | (0x80 if masked else 0))) + struct.pack("!Q", 1 << 63)
-    return Frame(Opcode.PING, b"ping").serialize(rng.randbytes(4) if masked else None)
+    control = Frame(rng.choice([Opcode.PING, Opcode.PONG]), rng.randbytes(rng.choice([0, 4, 125])))
+    if rng.random() < 0.1:  # too long for a control frame (§5.5)
+        control = Frame(Opcode.PING, bytes(126))
+    return control.serialize(rng.randbytes(4) if masked else None)
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -156,11 +161,40 @@ def test_the_skims_agree_on_random_streams(native: ModuleType, seed: int) -> Non
     for cut in sorted({len(data), rng.randint(0, len(data)), rng.randint(0, len(data))}):
         piece = data[:cut]
         for start in [*boundaries, rng.randint(0, max(0, cut - 1))]:
-            for max_size in (1 << 20, 100, 0):
-                expected = skim_python(piece, start, len(piece), masked, max_size)
-                assert native.skim(piece, start, masked, max_size) == expected
+            for max_size, with_data in ((1 << 20, True), (100, True), (0, True), (1 << 20, False)):
+                expected = skim_python(piece, start, len(piece), masked, max_size, with_data)
+                assert native.skim(piece, start, masked, max_size, with_data) == expected
                 view = memoryview(bytearray(piece))
-                assert native.skim(view, start, masked, max_size) == expected
+                assert native.skim(view, start, masked, max_size, with_data) == expected
+
+
+@settings(max_examples=examples(200))
+@given(
+    heads=st.lists(st.tuples(st.integers(0, 255), st.integers(0, 255)), max_size=40),
+    start=st.integers(0, 300),
+    continuation=st.booleans(),
+    probe_http=st.booleans(),
+)
+def test_the_tallies_agree(
+    native: ModuleType,
+    heads: list[tuple[int, int]],
+    start: int,
+    continuation: bool,
+    probe_http: bool,
+) -> None:
+    """Any first and second byte (any opcode, mask bit and 7-bit length), a payload of the
+    length the second byte says, cut anywhere: both stop at the same frame, same counts."""
+    data = b"".join(
+        bytes((first, second)) + os.urandom((second & 0x7F) + (4 if second & 0x80 else 0))
+        for first, second in heads
+    )
+    data = data[: len(data) - start % 3]
+    position = start % (len(data) + 1)
+    expected = tally_python(data, position, continuation, probe_http)
+    assert native.tally(data, position, continuation, probe_http) == expected
+    assert native.tally(memoryview(bytearray(data)), position, continuation, probe_http) == (
+        expected
+    )
 
 
 @pytest.mark.parametrize("seed", range(6))

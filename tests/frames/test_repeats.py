@@ -1,5 +1,7 @@
 """Floods of identical tiny frames (a file of zeros is 2-byte unexpected continuations) are
-counted in bulk: the result must be exactly what parsing every frame gives."""
+counted in bulk, Ping and Pong frames are skimmed whenever no frame is reported, and frames
+that change no state are tallied once no violation is reported either: the result must be
+exactly what parsing every frame gives."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ UNITS = [
     b"\x3c\x00",  # '<'
     b"\x80\x80" + KEY,  # masked empty continuation
     b"\x89\x82" + KEY + b"\x01\x02",  # masked ping
+    b"\x89\x80" + KEY + b"\x8a\x81\x55\x66\x77\x88\x99",  # masked ping and pong, other keys
+    b"\x8a\x7e\x00\x7e" + bytes(126),  # a pong too long for a control frame
     b"\x00\x7e\x00\x00",  # non-minimal length
     b"\x82\x00",  # empty binary message
     b"\x81\x02hi",  # text message
@@ -97,9 +101,25 @@ def test_bulk_counting_gives_what_parsing_every_frame_gives(
         "max_violation_events": max_violation_events,
     }
     bulk = _parse(data, cuts, options)
-    with mock.patch.object(stream, "MAX_REPEAT_UNIT", 0):  # every frame parsed one by one
+    with (  # every frame parsed one by one
+        mock.patch.object(stream, "MAX_REPEAT_UNIT", 0),
+        mock.patch.object(stream, "skim", _no_skim),
+        mock.patch.object(stream, "tally", _no_tally),
+    ):
         one_by_one = _parse(data, cuts, options)
     assert bulk == one_by_one
+
+
+def _no_skim(
+    view: bytes | memoryview, position: int, size: int, masked: bool, max_size: int, data: bool
+) -> tuple[int, int, int, int, int, int]:
+    return position, 0, 0, 0, 0, 0
+
+
+def _no_tally(
+    view: bytes | memoryview, position: int, continuation: bool, probe_http: bool
+) -> tuple[int, dict[int, int], int]:
+    return position, {}, 0
 
 
 def test_a_file_of_zeros_is_counted_not_parsed_frame_by_frame() -> None:
@@ -128,3 +148,15 @@ def test_a_file_of_zeros_is_counted_not_parsed_frame_by_frame() -> None:
     assert summary.stream_bytes == 4 << 20
     assert [violation.frame for violation in listed] == list(range(20))
     assert started < 100
+
+
+def test_counted_only_data_after_close_is_still_a_violation() -> None:
+    """The skim must not count data frames after a Close (§5.5.1); control frames are fine."""
+    data = b"\x88\x02\x03\xe8" + b"\x89\x00" * 3 + b"\x82\x00" * 3 + b"\x81\x01a"
+    for records in (False, True):
+        parser = FrameParser(role="server", keep=0, records=records, frame_records=False)
+        parser.feed(data)
+        parser.finish()
+        summary = parser.summary()
+        assert summary.violations == {"data-after-close": 4}
+        assert summary.frames == {"close": 1, "ping": 3, "binary": 3, "text": 1}
