@@ -6,6 +6,7 @@ stream parser calls them and keeps the state (role, negotiated extension, Close 
 
 from __future__ import annotations
 
+import functools
 import struct
 
 from flaskscope.frames.close_codes import close_code_problem
@@ -14,10 +15,11 @@ from flaskscope.frames.frame import (
     MAX_CONTROL_PAYLOAD,
     FrameHeader,
     Opcode,
+    parse_header,
 )
 from flaskscope.frames.violations import Violation
 
-__all__ = ["close_frame", "header_violations", "maybe_bad"]
+__all__ = ["close_frame", "header_violations", "maybe_bad", "tallied_violations"]
 
 _U16 = struct.Struct("!H")
 
@@ -97,6 +99,28 @@ def header_violations(
         )
     _length(header, index, found)
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def tallied_violations(
+    key: int, *, after_close: bool, role: str | None, deflate: bool
+) -> tuple[str, ...]:
+    """The violation codes of a frame the counts-only parser tallied by kind (``key``: its
+    first byte | its mask bit << 1, a 7-bit length; see ``flaskscope.frames.skim.tally``):
+    such a frame changes no state, and what it breaks depends on nothing else. A
+    continuation is tallied only outside a message (§5.4)."""
+    masked = key >> 8
+    header = parse_header(bytes((key & 0xFF, masked << 7)) + b"\0\0\0\0" * masked)
+    assert isinstance(header, FrameHeader)  # two (or six) bytes are a whole header
+    codes = [
+        violation.code
+        for violation in header_violations(
+            header, 0, after_close=after_close, role=role, deflate=deflate
+        )
+    ]
+    if header.opcode == Opcode.CONTINUATION:
+        codes.append("unexpected-continuation")
+    return tuple(codes)
 
 
 def _reserved_bits(header: FrameHeader, index: int, deflate: bool, found: list[Violation]) -> None:

@@ -21,7 +21,10 @@ from collections.abc import Callable
 from flaskscope import _speedups
 from flaskscope.frames.frame import MAX_64BIT_LENGTH, apply_mask
 
-__all__ = ["skim", "skim_python", "tally", "tally_python"]
+__all__ = ["count_copies", "skim", "skim_python", "tally", "tally_python"]
+
+REPEAT_BLOCK = 64 * 1024
+"""Copies are compared against the unit doubled up to about this size at a time."""
 
 _U16 = struct.Struct("!H")
 _U64 = struct.Struct("!Q")
@@ -136,6 +139,28 @@ def tally_python(
         payload_bytes += length
         position = end
     return position, buckets, payload_bytes
+
+
+def count_copies(
+    view: bytes | memoryview, position: int, size: int, unit: bytes
+) -> tuple[int, int]:
+    """How many byte-identical copies of ``unit`` follow at ``position`` (and where the first
+    byte that is not one is), compared in blocks that double while they match and halve where
+    they stop: a few comparisons per 64 KiB of copies."""
+    block, copies, count = unit, 1, 0
+    while True:
+        end = position + len(block)
+        if end <= size and view[position:end] == block:
+            position = end
+            count += copies
+            if len(block) < REPEAT_BLOCK:
+                block += block
+                copies *= 2
+        elif copies > 1:
+            copies //= 2
+            block = block[: len(unit) * copies]
+        else:
+            return position, count
 
 
 NativeSkim = Callable[[bytes | memoryview, int, bool, int, bool], Counts]

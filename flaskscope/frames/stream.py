@@ -9,10 +9,10 @@ being unmasked or copied, so a declared length of 2**63-1 costs nothing but a co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from flaskscope.errors import OptionError
-from flaskscope.frames.checks import header_violations, maybe_bad
+from flaskscope.frames.checks import header_violations, maybe_bad, tallied_violations
 from flaskscope.frames.deflate import DeflateSettings, Inflater, inflater_for
 from flaskscope.frames.frame import (
     MAX_CONTROL_PAYLOAD,
@@ -26,7 +26,7 @@ from flaskscope.frames.http_probe import HttpInFrames, http09_body_at, http_head
 from flaskscope.frames.partial import PartialFrame
 from flaskscope.frames.reassembly import InflateBudget, PartialMessage
 from flaskscope.frames.records import FrameRecord, MessageRecord, StreamSummary
-from flaskscope.frames.skim import skim, tally
+from flaskscope.frames.skim import count_copies, skim, tally
 from flaskscope.frames.violations import Violation
 
 __all__ = ["DEFAULT_MAX_MESSAGE_SIZE", "DEFAULT_MAX_TOTAL_DECOMPRESSED", "Event", "FrameParser"]
@@ -42,9 +42,6 @@ EVENT_BATCH = 4096
 MAX_REPEAT_UNIT = 256
 """Frames up to this size (header and payload) are looked for repeating, byte for byte, right
 after themselves: see :meth:`FrameParser._repeats`."""
-
-REPEAT_BLOCK = 64 * 1024
-"""Repeats are compared against the frame's bytes doubled up to about this size at a time."""
 
 ROLES = ("client", "server", "auto")
 
@@ -322,24 +319,13 @@ class FrameParser:
         if position == start:
             return position
         deflate = self.deflate is not None
-        counts, unreported = self.violation_counts, self.violations_unreported
         for key, count in buckets.items():
-            masked = key >> 8
-            header = parse_header(bytes((key & 0xFF, masked << 7)) + b"\0\0\0\0" * masked)
-            assert isinstance(header, FrameHeader)
-            self._frame_counts[header.opcode] += count
-            codes = [
-                violation.code
-                for violation in header_violations(
-                    header, 0, after_close=self.closed, role=self.role, deflate=deflate
-                )
-            ]
-            if header.opcode == _CONTINUATION:
-                codes.append("unexpected-continuation")
-            for code in codes:
-                counts[code] = counts.get(code, 0) + count
-                unreported[code] = unreported.get(code, 0) + count
+            self._frame_counts[key & 0x0F] += count
             self._frame_index += count
+            codes = tallied_violations(
+                key, after_close=self.closed, role=self.role, deflate=deflate
+            )
+            self._count_unreported(codes, count)
         self.payload_bytes += payload_bytes
         self.position += position - start
         return position
@@ -372,37 +358,25 @@ class FrameParser:
         """Count the byte-identical copies of ``frame`` that follow it at once, without
         parsing each: the same header in the same state gives the same violations and
         counts, so a flood of tiny frames (64 MiB of zeros: 33 million unexpected
-        continuations) costs a few comparisons per 64 KiB, not a parse per frame. The copies
-        are compared in blocks that double while they match and halve where they stop.
+        continuations) costs a few comparisons per 64 KiB, not a parse per frame.
         Returns where the first frame that is not a copy starts."""
         unit = bytes(view[self._frame_start : position])
-        block, copies, count = unit, 1, 0
-        while True:
-            end = position + len(block)
-            if end <= size and view[position:end] == block:
-                position = end
-                count += copies
-                if len(block) < REPEAT_BLOCK:
-                    block += block
-                    copies *= 2
-            elif copies > 1:
-                copies //= 2
-                block = block[: len(unit) * copies]
-            else:
-                break
+        position, count = count_copies(view, position, size, unit)
         if count:
             header = frame.header
             self._frame_index += count
             self._frame_counts[header.opcode] += count
             self.payload_bytes += count * header.payload_length
             self.position += count * len(unit)
-            for violation in frame.violations:
-                code = violation.code
-                self.violation_counts[code] = self.violation_counts.get(code, 0) + count
-                unreported = self.violations_unreported
-                unreported[code] = unreported.get(code, 0) + count
+            self._count_unreported([violation.code for violation in frame.violations], count)
         self._frame_start = -1
         return position
+
+    def _count_unreported(self, codes: Iterable[str], count: int) -> None:
+        """``count`` frames, each with these violations: counted, not reported."""
+        for code in codes:
+            self.violation_counts[code] = self.violation_counts.get(code, 0) + count
+            self.violations_unreported[code] = self.violations_unreported.get(code, 0) + count
 
     def _http_head(
         self, view: bytes | memoryview, position: int, size: int, events: list[Event]
