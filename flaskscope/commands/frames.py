@@ -358,6 +358,8 @@ def parse_frame(
             max_frames,
             stage,
             messages_only=messages_only,
+            # Nothing to decode and no page to draw: past what is shown, counts will do.
+            counts_when_hidden=lambda: nothing_to_decode and html is None,
         )
     if builder is not None and html is not None:
         from flaskscope.render.html.reports import frames_report
@@ -583,14 +585,17 @@ def _render_frames(
     stage: SubprotocolStage | None = None,
     *,
     messages_only: bool = False,
+    counts_when_hidden: Callable[[], bool] = lambda: False,
 ) -> bool:
     """The verdict and the first violations on top, then the first ``max_frames`` frames
     (0: all) with their messages, decodings and violations in stream order, then the totals
     again.
 
     The capture is parsed to its end before anything is shown (the verdict needs it); only
-    the events shown are kept, so memory is bounded by ``max_frames``. rich costs about half
-    a millisecond a frame, so a capture of a million frames is for --summary or --json-lines.
+    the events shown are kept, so memory is bounded by ``max_frames``. Past them the parser
+    reports no frame, and, while ``counts_when_hidden()`` and no message is open (one that
+    began among the shown frames is still shown), it only counts: the totals and the hidden
+    counts come from its summary. rich costs about half a millisecond a frame shown.
     """
     from flaskscope.render.frames import (
         render_deflate,
@@ -606,7 +611,7 @@ def _render_frames(
     from flaskscope.render.subprotocols import render_decoded, render_detection
 
     shown: list[StageEvent] = []
-    violations_kept = frames_shown = hidden_messages = 0
+    violations_kept = frames_shown = messages_shown = 0
     message_shown = False
     for events in staged:
         for event in events:
@@ -617,8 +622,8 @@ def _render_frames(
             elif isinstance(event, MessageRecord):
                 message_shown = not (max_frames and event.frames and event.frames[0] >= max_frames)
                 if not message_shown:
-                    hidden_messages += 1
                     continue
+                messages_shown += 1
             elif isinstance(event, DecodedMessage):
                 if not message_shown:  # the decoding follows its message at once
                     continue
@@ -629,7 +634,11 @@ def _render_frames(
             shown.append(event)
         if max_frames and parser.frames_parsed >= max_frames:
             parser.frame_records = False  # the rest are counted, not shown
+            if parser.records and not parser.in_message and counts_when_hidden():
+                parser.records = False
+                parser.keep = 0
     hidden_frames = parser.frames_parsed - frames_shown
+    hidden_messages = sum(parser.summary().messages.values()) - messages_shown
     totals = stream_totals(parser, stage)
     violations = [event for event in shown if isinstance(event, Violation)]
     complete, bytes_needed = parser.complete, parser.bytes_needed

@@ -133,6 +133,11 @@ class FrameParser:
         return self._frame_index
 
     @property
+    def in_message(self) -> bool:
+        """A data message has begun and not ended (its next frame is a continuation)."""
+        return self._message is not None
+
+    @property
     def frame_records(self) -> bool:
         """Whether each frame is reported (a FrameRecord event), not only counted."""
         return self.records if self._frame_records is None else self._frame_records

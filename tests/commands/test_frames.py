@@ -854,6 +854,32 @@ def test_human_view_shows_the_first_frames_and_counts_the_rest(tmp_path: Path) -
     assert default.stdout == out
 
 
+@pytest.mark.parametrize("subprotocol", ["auto", "none"])
+def test_past_the_shown_frames_a_message_begun_among_them_is_still_shown(
+    tmp_path: Path, subprotocol: str
+) -> None:
+    """95 messages, one in 5,000 fragments (frames 95-5094: it begins among the 100 shown and
+    is still open when the parser has read thousands of frames), 100 more and a stray
+    continuation (§5.4): past frame 100 the parser only counts, but not before that message is
+    whole; the hidden counts are what arithmetic says."""
+    text = [WsFrame(WsOpcode.TEXT, f"m{n}".encode()) for n in range(95)]
+    pieces = [WsFrame(WsOpcode.TEXT, b"start", fin=False)]
+    pieces += [WsFrame(WsOpcode.CONT, b"p", fin=False) for _ in range(4998)]
+    pieces += [WsFrame(WsOpcode.CONT, b"end")]
+    later = [WsFrame(WsOpcode.TEXT, b"x") for _ in range(100)]
+    data = b"".join(frame.serialize(mask=False) for frame in [*text, *pieces, *later])
+    path = tmp_path / "server.bin"
+    path.write_bytes(data + b"\x00\x00")
+    result = run_cli("parse-frame", "--file", str(path), "--subprotocol", subprotocol, "--no-color")
+    assert result.exit_code == 1
+    out = result.stdout.replace(",", "")
+    assert "=> message 95 text 5006 bytes from frames 95 96 97" in out  # shown, whole
+    assert "frame 100 at offset" not in out
+    assert "5096 more frames and 100 messages parsed not shown (--max-frames 100" in out
+    assert "5196 frames 196 messages" in out
+    assert "unexpected-continuation (RFC 6455 §5.4 frame 5195)" in out
+
+
 def build_frame_bytes(payload: bytes) -> str:
     """A server's binary frame carrying ``payload``, as hex, written by websockets."""
     return WsFrame(WsOpcode.BINARY, payload).serialize(mask=False).hex()
