@@ -101,6 +101,8 @@ class FrameParser:
         """Violations counted but not reported as events (``max_violation_events``), by code."""
         self.frames_recorded = 0
         """Frames reported as a FrameRecord (the others were only counted)."""
+        self.messages_recorded = 0
+        """Messages reported as a MessageRecord (the others were only counted)."""
         self.closed = False
         self.position = offset
         """Offset in the capture of the next byte (``offset``: where the frames start)."""
@@ -131,6 +133,11 @@ class FrameParser:
     def frames_parsed(self) -> int:
         """Frames whose header has been read so far (the next frame's index)."""
         return self._frame_index
+
+    @property
+    def messages_parsed(self) -> int:
+        """Messages that ended (or were cut off) so far, reported or only counted."""
+        return sum(self._message_counts)
 
     @property
     def in_message(self) -> bool:
@@ -632,6 +639,7 @@ class FrameParser:
     ) -> None:
         self._message_counts[message.opcode] += 1
         if self.records:
+            self.messages_recorded += 1
             events.append(message.record(complete=complete))
 
     def _emit_violation(self, violation: Violation, events: list[Event]) -> None:

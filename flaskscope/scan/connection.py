@@ -129,6 +129,8 @@ class ConnectionAnalyzer:
         self.decoded_counts: dict[str, int] = {}
         self.undecoded = False
         """``auto`` settled on none: the parsers went back to what the output keeps."""
+        self.counting = False
+        """The listing is full and nothing is decoded: the parsers only count."""
         if not syn_seen:
             self.notes.append("the connection began before the capture (no SYN seen)")
 
@@ -449,6 +451,24 @@ class ConnectionAnalyzer:
                 self._violation(direction, event, timestamp)
             elif len(self.notes) < MAX_LISTED:
                 self.notes.append(f"{direction}: {event}")
+        if not self.counting and self._listing_full():
+            self.counting = True
+            for ws in self.ws.values():
+                ws.count_only()
+
+    def _listing_full(self) -> bool:
+        """Frames and messages are listed up to --max-frames, nothing is decoded
+        (``--subprotocol none``: after ``auto`` settles on none, every message still counts
+        in ``decoded_counts``) and no hook reads the messages: the rest of the connection is
+        only counted."""
+        settings = self.settings
+        return (
+            settings.records
+            and not settings.on_message
+            and self.decoding is None
+            and len(self.frames) >= settings.max_frames
+            and len(self.messages) >= settings.max_frames
+        )
 
     def _violation(self, direction: str, event: Violation, timestamp: float) -> None:
         self.violation_counts[event.code] = self.violation_counts.get(event.code, 0) + 1
@@ -513,6 +533,7 @@ class ConnectionAnalyzer:
             self._ws_events(direction, ws.finish(), event.timestamp)
             if self.settings.records:
                 self.frames_omitted += ws.frames_unrecorded()
+                self.messages_omitted += ws.messages_unrecorded()
             for code, count in ws.violations_unreported().items():
                 self.violation_counts[code] = self.violation_counts.get(code, 0) + count
         if self.decoding is not None:

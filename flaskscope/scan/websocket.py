@@ -173,6 +173,17 @@ class WebSocketDirection:
         if self.parser is not None:
             self.parser.keep, self.parser.records = keep, records
 
+    def count_only(self) -> None:
+        """Nothing more is listed or decoded: the parsers only count from now on (a message
+        that ends without its record is counted by :meth:`messages_unrecorded`)."""
+        self.keep, self.records, self.frame_records = 0, False, False
+        if self.parser is not None:
+            self.parser.keep, self.parser.records, self.parser.frame_records = 0, False, False
+
+    def messages_unrecorded(self) -> int:
+        """Messages parsed but not reported as records (after :meth:`count_only`)."""
+        return sum(parser.messages_parsed - parser.messages_recorded for parser in self.parsers)
+
     def stop_frame_records(self) -> None:
         """Frames are counted from now on, not reported: the listing is full."""
         self.frame_records = False

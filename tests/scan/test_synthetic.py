@@ -189,6 +189,38 @@ def test_a_flood_of_tiny_frames_is_counted_exactly(records: bool) -> None:
         assert (report.frames, report.frames_omitted) == ((), 0)
 
 
+@pytest.mark.parametrize("subprotocol", ["auto", "none"])
+def test_past_the_listing_messages_are_counted_exactly(subprotocol: str) -> None:
+    """90 messages, one in 3,000 fragments, 2,000 more, from the server; 5 from the client.
+    Once 100 frames and 100 messages are listed and nothing is decoded, the rest of the
+    connection is only counted: the omitted counts are what arithmetic says."""
+    talk = Conversation(server_port=8765)
+    packets = _upgrade(talk, None)
+    words = [f"word {n}".encode() for n in range(90)]
+    server = b"".join(frame(w, mask=False) for w in words)
+    server += frame(b"start", fin=False, mask=False)
+    server += b"".join(frame(b"p", 0, fin=False, mask=False) for _ in range(2998))
+    server += frame(b"end", 0, mask=False) + frame(b"x", mask=False) * 2000
+    for start in range(0, len(server), 4_321):
+        packets.append(talk.packet(False, server[start : start + 4_321]))
+    for n in range(5):
+        packets.append(talk.packet(True, frame(f"client {n}".encode(), mask=True)))
+    packets.append(talk.packet(False, b"", flags=ACK))
+    _, [report] = scan(_timed(packets), max_frames=100, subprotocol=subprotocol)
+    assert report.summaries["server"].messages == {"text": 2091}
+    assert report.summaries["server"].frames == {"text": 2091, "continuation": 2999}
+    assert len(report.messages) == 100
+    assert report.messages_omitted == 2091 + 5 - 100
+    assert len(report.frames) == 100
+    assert report.frames_omitted == 2091 + 2999 + 5 - 100
+    listed = [m.payload for m in report.messages if m.direction == "server"]
+    assert listed[:91] == [*words, b"start" + b"p" * 2998 + b"end"]
+    assert report.violation_counts == {}
+    seen: list[object] = []  # a message hook sees every message: nothing is skipped for it
+    scan(_timed(packets), max_frames=100, subprotocol=subprotocol, on_message=(seen.append,))
+    assert len(seen) == 2091 + 5
+
+
 def test_a_lost_segment_among_frames_is_a_gap_and_parsing_resumes() -> None:
     talk = Conversation(server_port=8765)
     packets = _upgrade(talk, None)
