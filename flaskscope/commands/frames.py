@@ -638,7 +638,7 @@ def _render_frames(
                 parser.records = False
                 parser.keep = 0
     hidden_frames = parser.frames_parsed - frames_shown
-    hidden_messages = sum(parser.summary().messages.values()) - messages_shown
+    hidden_messages = parser.messages_parsed - messages_shown
     totals = stream_totals(parser, stage)
     violations = [event for event in shown if isinstance(event, Violation)]
     complete, bytes_needed = parser.complete, parser.bytes_needed
