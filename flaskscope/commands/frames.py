@@ -431,8 +431,7 @@ def _fed(
             else:
                 builder.add(event, direction=direction)
         if parser.records and builder.full and counts_when_full():
-            parser.records = False
-            parser.keep = 0
+            parser.count_only()
         yield events
     if held is not None:
         builder.add(held, direction=direction)
@@ -635,8 +634,7 @@ def _render_frames(
         if max_frames and parser.frames_parsed >= max_frames:
             parser.frame_records = False  # the rest are counted, not shown
             if parser.records and not parser.in_message and counts_when_hidden():
-                parser.records = False
-                parser.keep = 0
+                parser.count_only()
     hidden_frames = parser.frames_parsed - frames_shown
     hidden_messages = parser.messages_parsed - messages_shown
     totals = stream_totals(parser, stage)

@@ -144,6 +144,13 @@ class FrameParser:
         """A data message has begun and not ended (its next frame is a continuation)."""
         return self._message is not None
 
+    def count_only(self) -> None:
+        """From now on nothing is reported but violations: no frame or message record, no
+        payload kept (the skim and the tally may run). Between two chunks, at any point."""
+        self.records = False
+        self._frame_records = False
+        self.keep = 0
+
     @property
     def frame_records(self) -> bool:
         """Whether each frame is reported (a FrameRecord event), not only counted."""

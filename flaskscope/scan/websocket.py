@@ -178,7 +178,7 @@ class WebSocketDirection:
         that ends without its record is counted by :meth:`messages_unrecorded`)."""
         self.keep, self.records, self.frame_records = 0, False, False
         if self.parser is not None:
-            self.parser.keep, self.parser.records, self.parser.frame_records = 0, False, False
+            self.parser.count_only()
 
     def messages_unrecorded(self) -> int:
         """Messages parsed but not reported as records (after :meth:`count_only`)."""
